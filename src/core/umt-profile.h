@@ -1,0 +1,100 @@
+/* umt-profile.h: one server profile (an entry of profiles.json)
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <glib-object.h>
+#include <json-glib/json-glib.h>
+
+G_BEGIN_DECLS
+
+#define UMT_PROFILE_DEFAULT_NAME     "production"
+#define UMT_PROFILE_DEFAULT_URL      "https://meeting.ygsoft.fr"
+#define UMT_PROFILE_DEFAULT_TIMEOUT  20
+#define UMT_PROFILE_DEFAULT_RETRIES  3
+#define UMT_PROFILE_DEFAULT_INTERVAL 60
+
+#define UMT_TYPE_PROFILE (umt_profile_get_type ())
+G_DECLARE_FINAL_TYPE (UmtProfile, umt_profile, UMT, PROFILE, GObject)
+
+/* Properties (all notify, matching the JSON keys with '-' for '_'):
+ *   name                 construct-only, see umt_validate_profile_name()
+ *   base-url             string, checked with allow-insecure-http
+ *   timeout              seconds, 1–300 (20)
+ *   retries              0–10 (3)
+ *   verify-tls           TRUE
+ *   heartbeat-interval   seconds, 15–3600 (60)
+ *   note                 at most 2000 characters; NULL = the default note
+ *   allow-insecure-http  FALSE: plain http only to loopback
+ *   cluster-ip           NULL or an IP address sent as cluster_ip
+ *   public-ip-lookup     TRUE: ask public-ip-url for ip_public
+ *   public-ip-url        NULL = https://api.ipify.org?format=json
+ */
+
+/* A profile with the defaults; fails on an invalid name or URL. */
+UmtProfile *umt_profile_new                 (const char  *name,
+                                             const char  *base_url,
+                                             GError     **error);
+
+/* From one element of "profiles": missing keys take the defaults, unknown
+ * keys are ignored; a bad value is an UMT_CONFIG_ERROR_INVALID_INPUT. */
+UmtProfile *umt_profile_new_from_json       (JsonObject  *object,
+                                             GError     **error);
+JsonObject *umt_profile_to_json             (UmtProfile  *self);
+
+/* What `umt profile set NAME KEY VALUE` does: @key is a JSON key
+ * ("base_url", "timeout", "retries", "verify_tls", "heartbeat_interval",
+ * "note", "allow_insecure_http", "cluster_ip", "public_ip_lookup",
+ * "public_ip_url"), @value its text ("true"/"false" for booleans, "" to
+ * reset note/cluster_ip/public_ip_url). Checked; nothing changes on error. */
+gboolean    umt_profile_set_value           (UmtProfile  *self,
+                                             const char  *key,
+                                             const char  *value,
+                                             GError     **error);
+/* The keys umt_profile_set_value() accepts, NULL-terminated. */
+const char * const *umt_profile_list_keys   (void);
+
+const char *umt_profile_get_name            (UmtProfile  *self);
+const char *umt_profile_get_base_url        (UmtProfile  *self);
+guint       umt_profile_get_timeout         (UmtProfile  *self);
+guint       umt_profile_get_retries         (UmtProfile  *self);
+gboolean    umt_profile_get_verify_tls      (UmtProfile  *self);
+guint       umt_profile_get_heartbeat_interval (UmtProfile *self);
+const char *umt_profile_get_note            (UmtProfile  *self);
+gboolean    umt_profile_get_allow_insecure_http (UmtProfile *self);
+const char *umt_profile_get_cluster_ip      (UmtProfile  *self);
+gboolean    umt_profile_get_public_ip_lookup (UmtProfile *self);
+const char *umt_profile_get_public_ip_url   (UmtProfile  *self);
+
+/* Typed setters, checked like umt_profile_set_value(). */
+gboolean    umt_profile_set_base_url        (UmtProfile  *self,
+                                             const char  *base_url,
+                                             GError     **error);
+gboolean    umt_profile_set_timeout         (UmtProfile  *self,
+                                             guint        timeout,
+                                             GError     **error);
+gboolean    umt_profile_set_retries         (UmtProfile  *self,
+                                             guint        retries,
+                                             GError     **error);
+void        umt_profile_set_verify_tls      (UmtProfile  *self,
+                                             gboolean     verify_tls);
+gboolean    umt_profile_set_heartbeat_interval (UmtProfile *self,
+                                             guint        seconds,
+                                             GError     **error);
+gboolean    umt_profile_set_note            (UmtProfile  *self,
+                                             const char  *note,
+                                             GError     **error);
+gboolean    umt_profile_set_allow_insecure_http (UmtProfile *self,
+                                             gboolean     allow,
+                                             GError     **error);
+gboolean    umt_profile_set_cluster_ip      (UmtProfile  *self,
+                                             const char  *cluster_ip,
+                                             GError     **error);
+void        umt_profile_set_public_ip_lookup (UmtProfile *self,
+                                             gboolean     enabled);
+gboolean    umt_profile_set_public_ip_url   (UmtProfile  *self,
+                                             const char  *url,
+                                             GError     **error);
+
+G_END_DECLS

@@ -1,0 +1,746 @@
+#define G_LOG_DOMAIN "umt-tunnel-session"
+
+#include "config.h"
+
+#include <string.h>
+
+#include <json-glib/json-glib.h>
+
+#include "umt-tunnel-frame.h"
+#include "umt-tunnel-session.h"
+#include "umt-tunnel-stream.h"
+
+#ifdef G_OS_UNIX
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#endif
+
+/* Connecting, TLS and the proxy's reply together must not take longer than this. */
+#define HANDSHAKE_TIMEOUT_SECONDS 30
+/* The proxy's reply is one short JSON line. */
+#define MAX_REPLY_LINE 16384
+#define MAX_VECTORS 16
+
+/* Keepalive probes after 30 s of silence, every 10 s, 6 unanswered: a dead path is
+ * noticed after about 90 s, and unacknowledged data gives up after the same time. */
+#define KEEPALIVE_IDLE_SECONDS 30
+#define KEEPALIVE_INTERVAL_SECONDS 10
+#define KEEPALIVE_COUNT 6
+#define USER_TIMEOUT_MS 90000
+
+typedef struct {
+  GBytes *bytes;
+  UmtTunnelStream *origin; /* owned; NULL for frames that belong to no stream's budget */
+} OutEntry;
+
+struct _UmtTunnelSession {
+  GObject parent_instance;
+
+  const UmtTunnelConfig *config;
+  GCancellable *cancellable;
+  GSocketClient *client;
+  GSocketConnection *connection;
+  guint handshake_timeout_id;
+  GByteArray *reply_line;
+  gboolean authenticated;
+  gboolean closed;
+
+  UmtTunnelFrameDecoder *decoder;
+  guint8 *read_buf;
+  gboolean reading;
+  guint n_blocking; /* streams whose local side cannot take more for now */
+
+  GQueue out_queue; /* OutEntry toward the proxy */
+  gsize out_pending;
+  GOutputVector vectors[MAX_VECTORS];
+  guint n_vectors;
+  gboolean writing;
+  gboolean congested;
+
+  GHashTable *streams;      /* id → UmtTunnelStream, for ids in use */
+  GHashTable *live_streams; /* every UmtTunnelStream not finished, owned */
+};
+
+G_DEFINE_FINAL_TYPE (UmtTunnelSession, umt_tunnel_session, G_TYPE_OBJECT)
+
+enum {
+  SIGNAL_CONNECTED,
+  SIGNAL_AUTH_FAILED,
+  SIGNAL_CLOSED,
+  SIGNAL_STREAM_OPENED,
+  SIGNAL_STREAM_REFUSED,
+  SIGNAL_STREAM_CLOSED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+static void maybe_read (UmtTunnelSession *self);
+static void maybe_write (UmtTunnelSession *self);
+
+static void
+out_entry_free (OutEntry *entry)
+{
+  g_bytes_unref (entry->bytes);
+  g_clear_object (&entry->origin);
+  g_free (entry);
+}
+
+static void
+drop_output (UmtTunnelSession *self)
+{
+  /* A write in flight still reads the queued buffers: they go when it returns. */
+  if (self->writing)
+    return;
+
+  g_queue_clear_full (&self->out_queue, (GDestroyNotify) out_entry_free);
+  self->out_pending = 0;
+  self->n_vectors = 0;
+}
+
+static void
+umt_tunnel_session_dispose (GObject *object)
+{
+  UmtTunnelSession *self = UMT_TUNNEL_SESSION (object);
+
+  g_cancellable_cancel (self->cancellable);
+  g_clear_handle_id (&self->handshake_timeout_id, g_source_remove);
+  if (self->live_streams != NULL)
+    {
+      GHashTableIter iter;
+      gpointer stream;
+
+      g_hash_table_iter_init (&iter, self->live_streams);
+      while (g_hash_table_iter_next (&iter, &stream, NULL))
+        umt_tunnel_stream_abort (stream);
+    }
+  g_clear_pointer (&self->streams, g_hash_table_unref);
+  g_clear_pointer (&self->live_streams, g_hash_table_unref);
+  g_clear_object (&self->connection);
+  g_clear_object (&self->client);
+  drop_output (self);
+
+  G_OBJECT_CLASS (umt_tunnel_session_parent_class)->dispose (object);
+}
+
+static void
+umt_tunnel_session_finalize (GObject *object)
+{
+  UmtTunnelSession *self = UMT_TUNNEL_SESSION (object);
+
+  g_clear_object (&self->cancellable);
+  g_clear_pointer (&self->reply_line, g_byte_array_unref);
+  g_clear_pointer (&self->decoder, umt_tunnel_frame_decoder_free);
+  g_free (self->read_buf);
+
+  G_OBJECT_CLASS (umt_tunnel_session_parent_class)->finalize (object);
+}
+
+static void
+umt_tunnel_session_class_init (UmtTunnelSessionClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = umt_tunnel_session_dispose;
+  object_class->finalize = umt_tunnel_session_finalize;
+
+  signals[SIGNAL_CONNECTED] =
+    g_signal_new ("connected", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 0);
+  signals[SIGNAL_AUTH_FAILED] =
+    g_signal_new ("auth-failed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
+  signals[SIGNAL_CLOSED] =
+    g_signal_new ("closed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
+  signals[SIGNAL_STREAM_OPENED] =
+    g_signal_new ("stream-opened", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 2, G_TYPE_UINT, G_TYPE_UINT);
+  signals[SIGNAL_STREAM_REFUSED] =
+    g_signal_new ("stream-refused", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 3, G_TYPE_UINT, G_TYPE_UINT, G_TYPE_STRING);
+  signals[SIGNAL_STREAM_CLOSED] =
+    g_signal_new ("stream-closed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 3, G_TYPE_UINT, G_TYPE_UINT64, G_TYPE_UINT64);
+}
+
+static void
+umt_tunnel_session_init (UmtTunnelSession *self)
+{
+  self->cancellable = g_cancellable_new ();
+  self->reply_line = g_byte_array_new ();
+  self->decoder = umt_tunnel_frame_decoder_new ();
+  self->streams = g_hash_table_new (NULL, NULL);
+  self->live_streams = g_hash_table_new_full (NULL, NULL, g_object_unref, NULL);
+  g_queue_init (&self->out_queue);
+}
+
+UmtTunnelSession *
+umt_tunnel_session_new (const UmtTunnelConfig *config)
+{
+  UmtTunnelSession *self = g_object_new (UMT_TYPE_TUNNEL_SESSION, NULL);
+
+  self->config = config;
+  return self;
+}
+
+gboolean
+umt_tunnel_session_is_closed (UmtTunnelSession *self)
+{
+  return self->closed;
+}
+
+void
+umt_tunnel_session_close (UmtTunnelSession *self,
+                          const char       *reason)
+{
+  g_autoptr(UmtTunnelSession) hold = NULL;
+  GHashTableIter iter;
+  gpointer stream;
+
+  g_return_if_fail (UMT_IS_TUNNEL_SESSION (self));
+
+  if (self->closed)
+    return;
+
+  hold = g_object_ref (self);
+  self->closed = TRUE;
+  g_debug ("Session closed: %s", reason);
+
+  g_clear_handle_id (&self->handshake_timeout_id, g_source_remove);
+  g_cancellable_cancel (self->cancellable);
+
+  g_hash_table_iter_init (&iter, self->live_streams);
+  while (g_hash_table_iter_next (&iter, &stream, NULL))
+    umt_tunnel_stream_abort (stream);
+  g_hash_table_remove_all (self->streams);
+  g_hash_table_remove_all (self->live_streams);
+
+  /* A hard close: no TLS close_notify that could wait on a dead peer. */
+  if (self->connection != NULL)
+    g_socket_close (g_socket_connection_get_socket (self->connection), NULL);
+  drop_output (self);
+
+  g_signal_emit (self, signals[SIGNAL_CLOSED], 0, reason);
+}
+
+static void
+close_with_error (UmtTunnelSession *self,
+                  const char       *what,
+                  const GError     *error)
+{
+  g_autofree char *reason = g_strdup_printf ("%s: %s", what, error->message);
+
+  umt_tunnel_session_close (self, reason);
+}
+
+/* Output toward the proxy */
+
+void
+umt_tunnel_session_send_frame (UmtTunnelSession *self,
+                               GBytes           *frame,
+                               UmtTunnelStream  *origin)
+{
+  OutEntry *entry;
+
+  if (self->closed)
+    {
+      g_bytes_unref (frame);
+      return;
+    }
+
+  entry = g_new0 (OutEntry, 1);
+  entry->bytes = frame;
+  entry->origin = origin != NULL ? g_object_ref (origin) : NULL;
+  g_queue_push_tail (&self->out_queue, entry);
+  self->out_pending += g_bytes_get_size (frame);
+  if (self->out_pending >= UMT_TUNNEL_CONTROL_BOUND)
+    self->congested = TRUE;
+
+  maybe_write (self);
+}
+
+gboolean
+umt_tunnel_session_can_send (UmtTunnelSession *self)
+{
+  return !self->closed && !self->congested;
+}
+
+static void
+on_written (GObject      *source,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  g_autoptr(UmtTunnelSession) self = user_data;
+  g_autoptr(GError) error = NULL;
+  gsize written = 0;
+
+  self->writing = FALSE;
+  if (!g_output_stream_writev_all_finish (G_OUTPUT_STREAM (source), result, &written, &error))
+    {
+      if (self->closed)
+        drop_output (self);
+      else
+        close_with_error (self, "write to proxy failed", error);
+      return;
+    }
+
+  if (self->closed)
+    {
+      drop_output (self);
+      return;
+    }
+
+  for (guint i = 0; i < self->n_vectors; i++)
+    {
+      OutEntry *entry = g_queue_pop_head (&self->out_queue);
+
+      if (entry->origin != NULL)
+        umt_tunnel_stream_sent (entry->origin, g_bytes_get_size (entry->bytes));
+      out_entry_free (entry);
+    }
+  self->n_vectors = 0;
+  self->out_pending -= written;
+
+  if (self->congested && self->out_pending < UMT_TUNNEL_CONTROL_BOUND / 2)
+    {
+      GHashTableIter iter;
+      gpointer stream;
+
+      self->congested = FALSE;
+      g_hash_table_iter_init (&iter, self->live_streams);
+      while (g_hash_table_iter_next (&iter, &stream, NULL))
+        umt_tunnel_stream_resume (stream);
+    }
+
+  maybe_write (self);
+}
+
+static void
+maybe_write (UmtTunnelSession *self)
+{
+  GList *l;
+
+  if (self->closed || self->connection == NULL || self->writing ||
+      g_queue_is_empty (&self->out_queue))
+    return;
+
+  /* Several frames in one writev: each frame's header and payload are already one buffer. */
+  self->n_vectors = 0;
+  for (l = self->out_queue.head; l != NULL && self->n_vectors < MAX_VECTORS; l = l->next)
+    {
+      OutEntry *entry = l->data;
+      gsize len;
+
+      self->vectors[self->n_vectors].buffer = g_bytes_get_data (entry->bytes, &len);
+      self->vectors[self->n_vectors].size = len;
+      self->n_vectors++;
+    }
+
+  self->writing = TRUE;
+  g_output_stream_writev_all_async (g_io_stream_get_output_stream (G_IO_STREAM (self->connection)),
+                                    self->vectors, self->n_vectors,
+                                    G_PRIORITY_DEFAULT, self->cancellable,
+                                    on_written, g_object_ref (self));
+}
+
+/* Streams */
+
+void
+umt_tunnel_session_block_reading (UmtTunnelSession *self)
+{
+  self->n_blocking++;
+}
+
+void
+umt_tunnel_session_unblock_reading (UmtTunnelSession *self)
+{
+  g_return_if_fail (self->n_blocking > 0);
+
+  self->n_blocking--;
+  maybe_read (self);
+}
+
+void
+umt_tunnel_session_forget_stream (UmtTunnelSession *self,
+                                  UmtTunnelStream  *stream)
+{
+  gpointer key = GUINT_TO_POINTER (umt_tunnel_stream_get_id (stream));
+
+  if (g_hash_table_lookup (self->streams, key) == stream)
+    g_hash_table_remove (self->streams, key);
+}
+
+void
+umt_tunnel_session_stream_finished (UmtTunnelSession *self,
+                                    UmtTunnelStream  *stream)
+{
+  umt_tunnel_session_forget_stream (self, stream);
+  g_hash_table_remove (self->live_streams, stream);
+}
+
+void
+umt_tunnel_session_emit_stream_event (UmtTunnelSession *self,
+                                      const char       *signal_name,
+                                      guint32           id,
+                                      guint16           port,
+                                      guint64           bytes_in,
+                                      guint64           bytes_out,
+                                      const char       *reason)
+{
+  if (g_str_equal (signal_name, "stream-opened"))
+    g_signal_emit (self, signals[SIGNAL_STREAM_OPENED], 0, (guint) id, (guint) port);
+  else if (g_str_equal (signal_name, "stream-refused"))
+    g_signal_emit (self, signals[SIGNAL_STREAM_REFUSED], 0, (guint) id, (guint) port, reason);
+  else if (g_str_equal (signal_name, "stream-closed"))
+    g_signal_emit (self, signals[SIGNAL_STREAM_CLOSED], 0, (guint) id, bytes_in, bytes_out);
+  else
+    g_return_if_reached ();
+}
+
+static void
+refuse_stream (UmtTunnelSession *self,
+               guint32           id,
+               guint16           port,
+               const char       *reason)
+{
+  umt_tunnel_session_send_frame (self, umt_tunnel_frame_encode (UMT_TUNNEL_FRAME_CLOSE, id, NULL, 0),
+                                 NULL);
+  g_signal_emit (self, signals[SIGNAL_STREAM_REFUSED], 0, (guint) id, (guint) port, reason);
+}
+
+/* Input from the proxy */
+
+static void
+dispatch_frame (UmtTunnelSession *self,
+                UmtTunnelFrame   *frame)
+{
+  gpointer key = GUINT_TO_POINTER (frame->stream_id);
+  UmtTunnelStream *stream = g_hash_table_lookup (self->streams, key);
+  g_autoptr(GError) error = NULL;
+  guint16 port;
+
+  switch (frame->type)
+    {
+    case UMT_TUNNEL_FRAME_NEW:
+      if (!umt_tunnel_frame_parse_port (frame, &port, &error))
+        {
+          close_with_error (self, "protocol error", error);
+          return;
+        }
+      if (stream != NULL)
+        {
+          umt_tunnel_session_close (self, "protocol error: new stream with an id in use");
+          return;
+        }
+      if (!umt_tunnel_config_port_allowed (self->config, port))
+        {
+          g_message ("Refused stream %u to port %u: not an allowed port", frame->stream_id, port);
+          refuse_stream (self, frame->stream_id, port, "port not allowed");
+          return;
+        }
+
+      stream = umt_tunnel_stream_new (self, frame->stream_id, port);
+      g_hash_table_insert (self->streams, key, stream);
+      g_hash_table_add (self->live_streams, stream);
+      umt_tunnel_stream_open (stream);
+      break;
+
+    case UMT_TUNNEL_FRAME_DATA:
+      /* Data for a stream we already closed crossed our C on the way: drop it. */
+      if (stream != NULL)
+        umt_tunnel_stream_deliver (stream, frame->payload);
+      break;
+
+    case UMT_TUNNEL_FRAME_CLOSE:
+      if (stream != NULL)
+        {
+          g_hash_table_remove (self->streams, key);
+          umt_tunnel_stream_remote_close (stream);
+        }
+      break;
+
+    default:
+      g_assert_not_reached ();
+    }
+}
+
+static void
+feed_frames (UmtTunnelSession *self,
+             const guint8     *data,
+             gsize             len)
+{
+  while (!self->closed)
+    {
+      g_auto(UmtTunnelFrame) frame = { 0, };
+      g_autoptr(GError) error = NULL;
+
+      switch (umt_tunnel_frame_decoder_feed (self->decoder, &data, &len, &frame, &error))
+        {
+        case UMT_TUNNEL_DECODE_FRAME:
+          dispatch_frame (self, &frame);
+          break;
+        case UMT_TUNNEL_DECODE_NEED_MORE:
+          return;
+        case UMT_TUNNEL_DECODE_ERROR:
+        default:
+          close_with_error (self, "protocol error", error);
+          return;
+        }
+    }
+}
+
+/* The reply comes from the network: a member of the wrong type is not a string. */
+static const char *
+string_member (JsonObject *object,
+               const char *name)
+{
+  JsonNode *node = json_object_get_member (object, name);
+
+  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) ||
+      json_node_get_value_type (node) != G_TYPE_STRING)
+    return NULL;
+
+  return json_node_get_string (node);
+}
+
+static void
+handle_reply (UmtTunnelSession *self,
+              const char       *line,
+              gsize             len)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  JsonObject *object;
+  const char *status;
+  const char *reason;
+
+  if (!json_parser_load_from_data (parser, line, len, NULL) ||
+      !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+    {
+      umt_tunnel_session_close (self, "protocol error: the proxy's reply is not JSON");
+      return;
+    }
+  object = json_node_get_object (json_parser_get_root (parser));
+
+  status = string_member (object, "status");
+  if (g_strcmp0 (status, "authenticated") == 0)
+    {
+      self->authenticated = TRUE;
+      g_clear_handle_id (&self->handshake_timeout_id, g_source_remove);
+      g_message ("Authenticated by the proxy %s:%u",
+                 self->config->proxy_host, self->config->proxy_port);
+      g_signal_emit (self, signals[SIGNAL_CONNECTED], 0);
+      return;
+    }
+
+  if (!json_object_has_member (object, "error"))
+    {
+      umt_tunnel_session_close (self, "protocol error: unexpected reply from the proxy");
+      return;
+    }
+
+  reason = string_member (object, "reason");
+  if (reason == NULL)
+    reason = string_member (object, "error");
+  if (reason == NULL)
+    reason = "auth_failed";
+  g_message ("The proxy refused the device: %s", reason);
+  g_signal_emit (self, signals[SIGNAL_AUTH_FAILED], 0, reason);
+  umt_tunnel_session_close (self, "auth-failed");
+}
+
+static void
+process_input (UmtTunnelSession *self,
+               const guint8     *data,
+               gsize             len)
+{
+  const guint8 *newline;
+  gsize line_part;
+
+  if (self->authenticated)
+    {
+      feed_frames (self, data, len);
+      return;
+    }
+
+  newline = memchr (data, '\n', len);
+  line_part = newline != NULL ? (gsize) (newline - data) : len;
+  if (self->reply_line->len + line_part > MAX_REPLY_LINE)
+    {
+      umt_tunnel_session_close (self, "protocol error: the proxy's reply is too long");
+      return;
+    }
+  g_byte_array_append (self->reply_line, data, line_part);
+  if (newline == NULL)
+    return;
+
+  handle_reply (self, (const char *) self->reply_line->data, self->reply_line->len);
+  if (!self->closed)
+    feed_frames (self, newline + 1, len - line_part - 1);
+}
+
+static void
+on_read (GObject      *source,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  g_autoptr(UmtTunnelSession) self = user_data;
+  g_autoptr(GError) error = NULL;
+  gssize n;
+
+  n = g_input_stream_read_finish (G_INPUT_STREAM (source), result, &error);
+  self->reading = FALSE;
+  if (self->closed)
+    return;
+
+  if (n < 0)
+    close_with_error (self, "read from proxy failed", error);
+  else if (n == 0)
+    umt_tunnel_session_close (self, "the proxy closed the connection");
+  else
+    {
+      process_input (self, self->read_buf, n);
+      maybe_read (self);
+    }
+}
+
+/* While a local service is slow, the proxy is not read: the kernel's buffers fill and
+ * TCP tells the proxy to slow down, instead of our memory growing. */
+static void
+maybe_read (UmtTunnelSession *self)
+{
+  if (self->closed || self->connection == NULL || self->reading || self->n_blocking > 0)
+    return;
+
+  self->reading = TRUE;
+  g_input_stream_read_async (g_io_stream_get_input_stream (G_IO_STREAM (self->connection)),
+                             self->read_buf, UMT_TUNNEL_READ_SIZE,
+                             G_PRIORITY_DEFAULT, self->cancellable,
+                             on_read, g_object_ref (self));
+}
+
+/* Connecting */
+
+static void
+set_liveness_options (GSocketConnection *connection)
+{
+  GSocket *socket = g_socket_connection_get_socket (connection);
+
+  g_socket_set_keepalive (socket, TRUE);
+#ifdef G_OS_UNIX
+  g_socket_set_option (socket, IPPROTO_TCP, TCP_NODELAY, 1, NULL);
+#endif
+#ifdef __linux__
+  g_socket_set_option (socket, IPPROTO_TCP, TCP_KEEPIDLE, KEEPALIVE_IDLE_SECONDS, NULL);
+  g_socket_set_option (socket, IPPROTO_TCP, TCP_KEEPINTVL, KEEPALIVE_INTERVAL_SECONDS, NULL);
+  g_socket_set_option (socket, IPPROTO_TCP, TCP_KEEPCNT, KEEPALIVE_COUNT, NULL);
+  g_socket_set_option (socket, IPPROTO_TCP, TCP_USER_TIMEOUT, USER_TIMEOUT_MS, NULL);
+#endif
+}
+
+static GBytes *
+build_handshake (const UmtTunnelConfig *config)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(JsonGenerator) generator = json_generator_new ();
+  g_autoptr(JsonNode) root = NULL;
+  GString *line;
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "token");
+  json_builder_add_string_value (builder, config->token);
+  json_builder_set_member_name (builder, "name");
+  json_builder_add_string_value (builder, config->device_key);
+  json_builder_end_object (builder);
+
+  root = json_builder_get_root (builder);
+  json_generator_set_root (generator, root);
+  line = g_string_new (NULL);
+  json_generator_to_gstring (generator, line);
+  g_string_append_c (line, '\n');
+
+  return g_string_free_to_bytes (line);
+}
+
+static void
+on_connected (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  g_autoptr(UmtTunnelSession) self = user_data;
+  g_autoptr(GError) error = NULL;
+  GSocketConnection *connection;
+
+  connection = g_socket_client_connect_to_host_finish (G_SOCKET_CLIENT (source), result, &error);
+  if (self->closed)
+    {
+      g_clear_object (&connection);
+      return;
+    }
+
+  if (connection == NULL)
+    {
+      close_with_error (self, "cannot connect to the proxy", error);
+      return;
+    }
+
+  self->connection = connection;
+  set_liveness_options (connection);
+  g_debug ("Connected to %s:%u, authenticating", self->config->proxy_host,
+           self->config->proxy_port);
+
+  self->read_buf = g_malloc (UMT_TUNNEL_READ_SIZE);
+  umt_tunnel_session_send_frame (self, build_handshake (self->config), NULL);
+  maybe_read (self);
+}
+
+static gboolean
+accept_any_certificate (GTlsConnection       *connection,
+                        GTlsCertificate      *certificate,
+                        GTlsCertificateFlags  errors,
+                        gpointer              user_data)
+{
+  g_debug ("Accepting the proxy's certificate unchecked (verify_tls is false)");
+  return TRUE;
+}
+
+static void
+on_client_event (GSocketClient      *client,
+                 GSocketClientEvent  event,
+                 GSocketConnectable *connectable,
+                 GIOStream          *connection,
+                 gpointer            user_data)
+{
+  if (event == G_SOCKET_CLIENT_TLS_HANDSHAKING && G_IS_TLS_CLIENT_CONNECTION (connection))
+    g_signal_connect (connection, "accept-certificate", G_CALLBACK (accept_any_certificate), NULL);
+}
+
+static gboolean
+on_handshake_timeout (gpointer user_data)
+{
+  UmtTunnelSession *self = user_data;
+
+  self->handshake_timeout_id = 0;
+  umt_tunnel_session_close (self, "timed out connecting to the proxy");
+  return G_SOURCE_REMOVE;
+}
+
+void
+umt_tunnel_session_start (UmtTunnelSession *self)
+{
+  g_return_if_fail (UMT_IS_TUNNEL_SESSION (self));
+  g_return_if_fail (self->client == NULL);
+
+  self->client = g_socket_client_new ();
+  /* A raw TCP tunnel cannot go through a desktop HTTP proxy setting. */
+  g_socket_client_set_enable_proxy (self->client, FALSE);
+  g_socket_client_set_tls (self->client, self->config->tls);
+  if (self->config->tls && !self->config->verify_tls)
+    g_signal_connect (self->client, "event", G_CALLBACK (on_client_event), NULL);
+
+  self->handshake_timeout_id = g_timeout_add_seconds (HANDSHAKE_TIMEOUT_SECONDS,
+                                                      on_handshake_timeout, self);
+  g_socket_client_connect_to_host_async (self->client, self->config->proxy_host,
+                                         self->config->proxy_port, self->cancellable,
+                                         on_connected, g_object_ref (self));
+}

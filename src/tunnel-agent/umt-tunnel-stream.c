@@ -1,0 +1,492 @@
+#define G_LOG_DOMAIN "umt-tunnel-stream"
+
+#include "config.h"
+
+#include "umt-tunnel-frame.h"
+#include "umt-tunnel-stream.h"
+
+#ifdef G_OS_UNIX
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#endif
+
+/* Frames toward the local service are written a few at a time with one writev. */
+#define MAX_VECTORS 16
+
+struct _UmtTunnelStream {
+  GObject parent_instance;
+
+  UmtTunnelSession *session; /* unowned: the session owns us; NULL once detached */
+  guint32 id;
+  guint16 port;
+
+  GCancellable *cancellable;      /* every operation */
+  GCancellable *read_cancellable; /* only the local read, stopped on a C from the proxy */
+  GSocketClient *client;
+  GSocketConnection *connection;
+  gboolean tried_ipv6;
+  gboolean opened;
+
+  guint8 *read_buf; /* frame header room + one read */
+  gboolean reading;
+  gboolean read_done;
+  gsize to_proxy_pending; /* our bytes still in the session's queue */
+
+  GQueue out_queue; /* GBytes toward the local service */
+  gsize out_pending;
+  GOutputVector vectors[MAX_VECTORS];
+  guint n_vectors;
+  gboolean writing;
+  gboolean blocking; /* we asked the session to stop reading the proxy */
+
+  gboolean forgotten; /* a C went either way: the id no longer names us */
+  gboolean finishing; /* close once out_queue is flushed */
+  gboolean finished;
+
+  guint64 bytes_in;  /* written to the local service */
+  guint64 bytes_out; /* read from the local service */
+};
+
+G_DEFINE_FINAL_TYPE (UmtTunnelStream, umt_tunnel_stream, G_TYPE_OBJECT)
+
+static void maybe_read (UmtTunnelStream *self);
+static void maybe_write (UmtTunnelStream *self);
+
+static void
+umt_tunnel_stream_dispose (GObject *object)
+{
+  UmtTunnelStream *self = UMT_TUNNEL_STREAM (object);
+
+  g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->connection);
+  g_clear_object (&self->client);
+  g_queue_clear_full (&self->out_queue, (GDestroyNotify) g_bytes_unref);
+
+  G_OBJECT_CLASS (umt_tunnel_stream_parent_class)->dispose (object);
+}
+
+static void
+umt_tunnel_stream_finalize (GObject *object)
+{
+  UmtTunnelStream *self = UMT_TUNNEL_STREAM (object);
+
+  g_clear_object (&self->cancellable);
+  g_clear_object (&self->read_cancellable);
+  g_free (self->read_buf);
+
+  G_OBJECT_CLASS (umt_tunnel_stream_parent_class)->finalize (object);
+}
+
+static void
+umt_tunnel_stream_class_init (UmtTunnelStreamClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = umt_tunnel_stream_dispose;
+  object_class->finalize = umt_tunnel_stream_finalize;
+}
+
+static void
+umt_tunnel_stream_init (UmtTunnelStream *self)
+{
+  self->cancellable = g_cancellable_new ();
+  self->read_cancellable = g_cancellable_new ();
+  g_queue_init (&self->out_queue);
+}
+
+UmtTunnelStream *
+umt_tunnel_stream_new (UmtTunnelSession *session,
+                       guint32           id,
+                       guint16           port)
+{
+  UmtTunnelStream *self = g_object_new (UMT_TYPE_TUNNEL_STREAM, NULL);
+
+  self->session = session;
+  self->id = id;
+  self->port = port;
+  return self;
+}
+
+guint32
+umt_tunnel_stream_get_id (UmtTunnelStream *self)
+{
+  return self->id;
+}
+
+static void
+close_connection (UmtTunnelStream *self)
+{
+  g_cancellable_cancel (self->cancellable);
+  /* Closing the socket itself does not wait for the cancelled operations to return. */
+  if (self->connection != NULL)
+    g_socket_close (g_socket_connection_get_socket (self->connection), NULL);
+}
+
+/* A write in flight still reads the queued buffers: they go when it returns. */
+static void
+drop_output (UmtTunnelStream *self)
+{
+  if (self->writing)
+    return;
+
+  g_queue_clear_full (&self->out_queue, (GDestroyNotify) g_bytes_unref);
+  self->out_pending = 0;
+  self->n_vectors = 0;
+}
+
+/* Ends the stream; the session drops its reference, so keep one until we return. */
+static void
+finish (UmtTunnelStream *self)
+{
+  g_autoptr(UmtTunnelStream) hold = g_object_ref (self);
+  UmtTunnelSession *session = self->session;
+
+  if (self->finished)
+    return;
+
+  self->finished = TRUE;
+  self->session = NULL;
+  close_connection (self);
+  drop_output (self);
+
+  if (session == NULL)
+    return;
+
+  if (self->blocking)
+    {
+      self->blocking = FALSE;
+      umt_tunnel_session_unblock_reading (session);
+    }
+  if (self->opened)
+    umt_tunnel_session_emit_stream_event (session, "stream-closed", self->id, self->port,
+                                          self->bytes_in, self->bytes_out, NULL);
+  umt_tunnel_session_stream_finished (session, self);
+}
+
+/* Tells the proxy the stream is over (once), after any data already queued. */
+static void
+send_close (UmtTunnelStream *self)
+{
+  if (self->forgotten || self->session == NULL)
+    return;
+
+  self->forgotten = TRUE;
+  umt_tunnel_session_send_frame (self->session,
+                                 umt_tunnel_frame_encode (UMT_TUNNEL_FRAME_CLOSE, self->id, NULL, 0),
+                                 NULL);
+  umt_tunnel_session_forget_stream (self->session, self);
+}
+
+static void
+finish_when_flushed (UmtTunnelStream *self)
+{
+  if (g_queue_is_empty (&self->out_queue) && !self->writing)
+    finish (self);
+  else
+    self->finishing = TRUE;
+}
+
+static void
+local_failed (UmtTunnelStream *self,
+              const GError    *error)
+{
+  g_debug ("Stream %u to port %u failed: %s", self->id, self->port, error->message);
+  send_close (self);
+  finish (self);
+}
+
+static void
+on_read (GObject      *source,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  g_autoptr(UmtTunnelStream) self = user_data;
+  g_autoptr(GError) error = NULL;
+  gssize n;
+
+  n = g_input_stream_read_finish (G_INPUT_STREAM (source), result, &error);
+  self->reading = FALSE;
+
+  if (self->finished || self->forgotten)
+    return;
+
+  if (n < 0)
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        local_failed (self, error);
+      return;
+    }
+
+  if (n == 0)
+    {
+      /* The local service is done sending; what it still receives is flushed first. */
+      g_debug ("Stream %u: local end closed", self->id);
+      self->read_done = TRUE;
+      send_close (self);
+      finish_when_flushed (self);
+      return;
+    }
+
+  umt_tunnel_frame_write_header (self->read_buf, UMT_TUNNEL_FRAME_DATA, self->id, (guint32) n);
+  self->bytes_out += n;
+  self->to_proxy_pending += UMT_TUNNEL_FRAME_HEADER_SIZE + n;
+  umt_tunnel_session_send_frame (self->session,
+                                 g_bytes_new (self->read_buf, UMT_TUNNEL_FRAME_HEADER_SIZE + n),
+                                 self);
+  maybe_read (self);
+}
+
+/* Reads the local side only while the data has somewhere to go: the stream's own share
+ * of the queue toward the proxy, and the queue as a whole, are bounded. */
+static void
+maybe_read (UmtTunnelStream *self)
+{
+  if (self->session == NULL || self->connection == NULL || self->reading ||
+      self->read_done || self->forgotten || self->finished)
+    return;
+
+  if (self->to_proxy_pending >= UMT_TUNNEL_STREAM_BOUND ||
+      !umt_tunnel_session_can_send (self->session))
+    return;
+
+  if (self->read_buf == NULL)
+    self->read_buf = g_malloc (UMT_TUNNEL_FRAME_HEADER_SIZE + UMT_TUNNEL_READ_SIZE);
+
+  self->reading = TRUE;
+  g_input_stream_read_async (g_io_stream_get_input_stream (G_IO_STREAM (self->connection)),
+                             self->read_buf + UMT_TUNNEL_FRAME_HEADER_SIZE,
+                             UMT_TUNNEL_READ_SIZE,
+                             G_PRIORITY_DEFAULT,
+                             self->read_cancellable,
+                             on_read,
+                             g_object_ref (self));
+}
+
+static void
+on_written (GObject      *source,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  g_autoptr(UmtTunnelStream) self = user_data;
+  g_autoptr(GError) error = NULL;
+  gsize written = 0;
+
+  self->writing = FALSE;
+  if (!g_output_stream_writev_all_finish (G_OUTPUT_STREAM (source), result, &written, &error))
+    {
+      if (self->finished)
+        drop_output (self);
+      else if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        local_failed (self, error);
+      return;
+    }
+
+  if (self->finished)
+    {
+      drop_output (self);
+      return;
+    }
+
+  for (guint i = 0; i < self->n_vectors; i++)
+    g_bytes_unref (g_queue_pop_head (&self->out_queue));
+  self->n_vectors = 0;
+  self->out_pending -= written;
+  self->bytes_in += written;
+
+  /* Resume the proxy side only once a good part has drained, not byte by byte. */
+  if (self->blocking && self->out_pending <= UMT_TUNNEL_STREAM_BOUND / 2)
+    {
+      self->blocking = FALSE;
+      if (self->session != NULL)
+        umt_tunnel_session_unblock_reading (self->session);
+    }
+
+  if (!g_queue_is_empty (&self->out_queue))
+    maybe_write (self);
+  else if (self->finishing)
+    finish (self);
+}
+
+static void
+maybe_write (UmtTunnelStream *self)
+{
+  GList *l;
+
+  if (self->connection == NULL || self->writing || self->finished ||
+      g_queue_is_empty (&self->out_queue))
+    return;
+
+  self->n_vectors = 0;
+  for (l = self->out_queue.head; l != NULL && self->n_vectors < MAX_VECTORS; l = l->next)
+    {
+      gsize len;
+
+      self->vectors[self->n_vectors].buffer = g_bytes_get_data (l->data, &len);
+      self->vectors[self->n_vectors].size = len;
+      self->n_vectors++;
+    }
+
+  self->writing = TRUE;
+  g_output_stream_writev_all_async (g_io_stream_get_output_stream (G_IO_STREAM (self->connection)),
+                                    self->vectors, self->n_vectors,
+                                    G_PRIORITY_DEFAULT, self->cancellable,
+                                    on_written, g_object_ref (self));
+}
+
+static void
+set_nodelay (GSocketConnection *connection)
+{
+#ifdef G_OS_UNIX
+  /* Interactive sessions (ssh, VNC) want each small write to leave at once. */
+  g_socket_set_option (g_socket_connection_get_socket (connection),
+                       IPPROTO_TCP, TCP_NODELAY, 1, NULL);
+#endif
+}
+
+static void connect_local (UmtTunnelStream *self);
+
+static void
+on_connected (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  g_autoptr(UmtTunnelStream) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSocketConnection) connection = NULL;
+
+  connection = g_socket_client_connect_finish (G_SOCKET_CLIENT (source), result, &error);
+  if (self->finished)
+    return;
+
+  if (connection == NULL)
+    {
+      g_autofree char *reason = NULL;
+
+      if (!self->tried_ipv6 && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        {
+          /* A service may listen on ::1 only. */
+          self->tried_ipv6 = TRUE;
+          connect_local (self);
+          return;
+        }
+
+      reason = g_strdup_printf ("local connection failed: %s", error->message);
+      g_debug ("Stream %u to port %u: %s", self->id, self->port, reason);
+      send_close (self);
+      if (self->session != NULL)
+        umt_tunnel_session_emit_stream_event (self->session, "stream-refused", self->id,
+                                              self->port, 0, 0, reason);
+      finish (self);
+      return;
+    }
+
+  self->connection = g_steal_pointer (&connection);
+  self->opened = TRUE;
+  set_nodelay (self->connection);
+  umt_tunnel_session_emit_stream_event (self->session, "stream-opened", self->id, self->port,
+                                        0, 0, NULL);
+  if (self->finished)
+    return;
+
+  maybe_write (self);
+  if (self->forgotten)
+    finish_when_flushed (self);
+  else
+    maybe_read (self);
+}
+
+static void
+connect_local (UmtTunnelStream *self)
+{
+  g_autoptr(GInetAddress) address = NULL;
+  g_autoptr(GSocketAddress) socket_address = NULL;
+
+  if (self->client == NULL)
+    {
+      self->client = g_socket_client_new ();
+      g_socket_client_set_enable_proxy (self->client, FALSE);
+    }
+
+  address = g_inet_address_new_loopback (self->tried_ipv6 ? G_SOCKET_FAMILY_IPV6
+                                                          : G_SOCKET_FAMILY_IPV4);
+  socket_address = g_inet_socket_address_new (address, self->port);
+  g_socket_client_connect_async (self->client, G_SOCKET_CONNECTABLE (socket_address),
+                                 self->cancellable, on_connected, g_object_ref (self));
+}
+
+void
+umt_tunnel_stream_open (UmtTunnelStream *self)
+{
+  g_return_if_fail (UMT_IS_TUNNEL_STREAM (self));
+
+  connect_local (self);
+}
+
+void
+umt_tunnel_stream_deliver (UmtTunnelStream *self,
+                           GBytes          *payload)
+{
+  g_return_if_fail (UMT_IS_TUNNEL_STREAM (self));
+
+  if (self->finished || self->forgotten || g_bytes_get_size (payload) == 0)
+    return;
+
+  g_queue_push_tail (&self->out_queue, g_bytes_ref (payload));
+  self->out_pending += g_bytes_get_size (payload);
+
+  if (!self->blocking && self->out_pending > UMT_TUNNEL_STREAM_BOUND)
+    {
+      self->blocking = TRUE;
+      umt_tunnel_session_block_reading (self->session);
+    }
+
+  maybe_write (self);
+}
+
+void
+umt_tunnel_stream_remote_close (UmtTunnelStream *self)
+{
+  g_return_if_fail (UMT_IS_TUNNEL_STREAM (self));
+
+  if (self->finished)
+    return;
+
+  self->forgotten = TRUE;
+  g_cancellable_cancel (self->read_cancellable);
+  /* Still connecting: on_connected flushes and finishes. */
+  if (self->connection != NULL)
+    finish_when_flushed (self);
+}
+
+void
+umt_tunnel_stream_sent (UmtTunnelStream *self,
+                        gsize            len)
+{
+  g_return_if_fail (UMT_IS_TUNNEL_STREAM (self));
+
+  self->to_proxy_pending -= MIN (len, self->to_proxy_pending);
+  maybe_read (self);
+}
+
+void
+umt_tunnel_stream_resume (UmtTunnelStream *self)
+{
+  g_return_if_fail (UMT_IS_TUNNEL_STREAM (self));
+
+  maybe_read (self);
+}
+
+void
+umt_tunnel_stream_abort (UmtTunnelStream *self)
+{
+  g_return_if_fail (UMT_IS_TUNNEL_STREAM (self));
+
+  if (self->finished)
+    return;
+
+  /* The session is going away: no events, no frames, no unblocking. */
+  self->session = NULL;
+  self->finished = TRUE;
+  close_connection (self);
+  drop_output (self);
+}

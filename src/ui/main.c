@@ -1,0 +1,26 @@
+/* main.c: entry point of updates-manager-tool
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "umt-main"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "umt-application.h"
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autoptr(UmtApplication) app = NULL;
+
+  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  textdomain (GETTEXT_PACKAGE);
+
+  app = umt_application_new ();
+
+  return g_application_run (G_APPLICATION (app), argc, argv);
+}

@@ -1,0 +1,255 @@
+/* umt-window.c: the main window, a sidebar and four pages
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "umt-window"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "umt-window.h"
+#include "umt-overview-page.h"
+#include "umt-settings-page.h"
+#include "umt-diagnostics-page.h"
+#include "umt-logs-page.h"
+
+struct _UmtWindow
+{
+  AdwApplicationWindow  parent_instance;
+
+  GSettings            *settings;
+
+  AdwToastOverlay      *toast_overlay;
+  AdwLeaflet           *leaflet;
+  GtkStackSidebar      *sidebar;
+  GtkStack             *stack;
+  AdwWindowTitle       *content_title;
+};
+
+G_DEFINE_FINAL_TYPE (UmtWindow, umt_window, ADW_TYPE_APPLICATION_WINDOW)
+
+UmtWindow *
+umt_window_new (UmtApplication *application)
+{
+  return g_object_new (UMT_TYPE_WINDOW, "application", application, NULL);
+}
+
+void
+umt_window_show_page (UmtWindow  *self,
+                      const char *name)
+{
+  g_return_if_fail (UMT_IS_WINDOW (self));
+  g_return_if_fail (name != NULL);
+
+  if (gtk_stack_get_child_by_name (self->stack, name) == NULL)
+    {
+      g_warning ("No page named “%s”", name);
+      return;
+    }
+
+  gtk_stack_set_visible_child_name (self->stack, name);
+  /* On a narrow window the content is hidden behind the sidebar. */
+  adw_leaflet_set_visible_child_name (self->leaflet, "content");
+}
+
+const char *
+umt_window_get_visible_page (UmtWindow *self)
+{
+  g_return_val_if_fail (UMT_IS_WINDOW (self), NULL);
+
+  return gtk_stack_get_visible_child_name (self->stack);
+}
+
+GtkWidget *
+umt_window_get_page (UmtWindow  *self,
+                     const char *name)
+{
+  g_return_val_if_fail (UMT_IS_WINDOW (self), NULL);
+
+  return gtk_stack_get_child_by_name (self->stack, name);
+}
+
+void
+umt_window_add_toast (UmtWindow *self,
+                      AdwToast  *toast)
+{
+  g_return_if_fail (UMT_IS_WINDOW (self));
+
+  adw_toast_overlay_add_toast (self->toast_overlay, toast);
+}
+
+void
+umt_window_save_state (UmtWindow *self)
+{
+  int width, height;
+
+  g_return_if_fail (UMT_IS_WINDOW (self));
+
+  /* The default size tracks the unmaximized size, which is what to restore. */
+  gtk_window_get_default_size (GTK_WINDOW (self), &width, &height);
+  g_settings_delay (self->settings);
+  g_settings_set_int (self->settings, "window-width", width);
+  g_settings_set_int (self->settings, "window-height", height);
+  g_settings_set_boolean (self->settings, "window-maximized",
+                          gtk_window_is_maximized (GTK_WINDOW (self)));
+  g_settings_apply (self->settings);
+}
+
+static gboolean
+umt_window_close_request (GtkWindow *window)
+{
+  UmtWindow *self = UMT_WINDOW (window);
+  GApplication *app = G_APPLICATION (gtk_window_get_application (window));
+
+  umt_window_save_state (self);
+
+  if (app != NULL && g_settings_get_boolean (self->settings, "run-in-background"))
+    {
+      /* Keep the process (and so the heartbeat) alive with no window;
+       * activating the application again shows this same window. */
+      if (gtk_widget_get_visible (GTK_WIDGET (window)))
+        {
+          g_application_hold (app);
+          g_object_set_data (G_OBJECT (self), "umt-held", GINT_TO_POINTER (TRUE));
+        }
+      gtk_widget_set_visible (GTK_WIDGET (window), FALSE);
+      return TRUE;
+    }
+
+  return GTK_WINDOW_CLASS (umt_window_parent_class)->close_request (window);
+}
+
+static void
+umt_window_show (GtkWidget *widget)
+{
+  GApplication *app = G_APPLICATION (gtk_window_get_application (GTK_WINDOW (widget)));
+
+  /* Shown again after hiding in the background: give the hold back. */
+  if (app != NULL && g_object_get_data (G_OBJECT (widget), "umt-held"))
+    {
+      g_object_set_data (G_OBJECT (widget), "umt-held", NULL);
+      g_application_release (app);
+    }
+
+  GTK_WIDGET_CLASS (umt_window_parent_class)->show (widget);
+}
+
+static void
+go_back_action (GSimpleAction *action,
+                GVariant      *parameter,
+                gpointer       user_data)
+{
+  UmtWindow *self = user_data;
+
+  adw_leaflet_navigate (self->leaflet, ADW_NAVIGATION_DIRECTION_BACK);
+}
+
+static void
+show_settings_action (GSimpleAction *action,
+                      GVariant      *parameter,
+                      gpointer       user_data)
+{
+  umt_window_show_page (UMT_WINDOW (user_data), "settings");
+}
+
+static void
+show_page_action (GSimpleAction *action,
+                  GVariant      *parameter,
+                  gpointer       user_data)
+{
+  umt_window_show_page (UMT_WINDOW (user_data), g_variant_get_string (parameter, NULL));
+}
+
+static const GActionEntry win_entries[] = {
+  { "go-back", go_back_action },
+  { "show-settings", show_settings_action },
+  { "show-page", show_page_action, "s" },
+};
+
+static void
+on_visible_page_changed (UmtWindow *self)
+{
+  GtkWidget *child = gtk_stack_get_visible_child (self->stack);
+  GtkStackPage *page;
+
+  if (child == NULL)
+    return;
+
+  page = gtk_stack_get_page (self->stack, child);
+  adw_window_title_set_title (self->content_title, gtk_stack_page_get_title (page));
+}
+
+static void
+on_sidebar_released (GtkGestureClick *gesture,
+                     int              n_press,
+                     double           x,
+                     double           y,
+                     UmtWindow       *self)
+{
+  /* When folded, picking a page (even the current one) must reveal it. */
+  if (adw_leaflet_get_folded (self->leaflet))
+    adw_leaflet_set_visible_child_name (self->leaflet, "content");
+}
+
+static void
+umt_window_dispose (GObject *object)
+{
+  UmtWindow *self = UMT_WINDOW (object);
+
+  g_clear_object (&self->settings);
+
+  G_OBJECT_CLASS (umt_window_parent_class)->dispose (object);
+}
+
+static void
+umt_window_class_init (UmtWindowClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+  GtkWindowClass *window_class = GTK_WINDOW_CLASS (klass);
+
+  object_class->dispose = umt_window_dispose;
+  widget_class->show = umt_window_show;
+  window_class->close_request = umt_window_close_request;
+
+  g_type_ensure (UMT_TYPE_OVERVIEW_PAGE);
+  g_type_ensure (UMT_TYPE_SETTINGS_PAGE);
+  g_type_ensure (UMT_TYPE_DIAGNOSTICS_PAGE);
+  g_type_ensure (UMT_TYPE_LOGS_PAGE);
+
+  gtk_widget_class_set_template_from_resource (widget_class,
+                                               "/fr/ygsoft/UpdatesManagerTool/ui/umt-window.ui");
+  gtk_widget_class_bind_template_child (widget_class, UmtWindow, toast_overlay);
+  gtk_widget_class_bind_template_child (widget_class, UmtWindow, leaflet);
+  gtk_widget_class_bind_template_child (widget_class, UmtWindow, sidebar);
+  gtk_widget_class_bind_template_child (widget_class, UmtWindow, stack);
+  gtk_widget_class_bind_template_child (widget_class, UmtWindow, content_title);
+}
+
+static void
+umt_window_init (UmtWindow *self)
+{
+  GtkGesture *click;
+
+  gtk_widget_init_template (GTK_WIDGET (self));
+
+  self->settings = g_settings_new (APP_ID);
+  gtk_window_set_default_size (GTK_WINDOW (self),
+                               g_settings_get_int (self->settings, "window-width"),
+                               g_settings_get_int (self->settings, "window-height"));
+  if (g_settings_get_boolean (self->settings, "window-maximized"))
+    gtk_window_maximize (GTK_WINDOW (self));
+
+  g_action_map_add_action_entries (G_ACTION_MAP (self), win_entries,
+                                   G_N_ELEMENTS (win_entries), self);
+
+  g_signal_connect_swapped (self->stack, "notify::visible-child",
+                            G_CALLBACK (on_visible_page_changed), self);
+  on_visible_page_changed (self);
+
+  click = gtk_gesture_click_new ();
+  gtk_event_controller_set_propagation_phase (GTK_EVENT_CONTROLLER (click), GTK_PHASE_CAPTURE);
+  g_signal_connect (click, "released", G_CALLBACK (on_sidebar_released), self);
+  gtk_widget_add_controller (GTK_WIDGET (self->sidebar), GTK_EVENT_CONTROLLER (click));
+}

@@ -1,0 +1,26 @@
+/* umt-window.h: the main window, a sidebar and four pages
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <adwaita.h>
+
+#include "umt-application.h"
+
+G_BEGIN_DECLS
+
+#define UMT_TYPE_WINDOW (umt_window_get_type ())
+G_DECLARE_FINAL_TYPE (UmtWindow, umt_window, UMT, WINDOW, AdwApplicationWindow)
+
+UmtWindow  *umt_window_new                  (UmtApplication *application);
+void        umt_window_show_page            (UmtWindow      *self,
+                                             const char     *name);
+const char *umt_window_get_visible_page     (UmtWindow      *self);
+GtkWidget  *umt_window_get_page             (UmtWindow      *self,
+                                             const char     *name);
+void        umt_window_add_toast            (UmtWindow      *self,
+                                             AdwToast       *toast);
+void        umt_window_save_state           (UmtWindow      *self);
+
+G_END_DECLS

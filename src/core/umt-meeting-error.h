@@ -4,7 +4,7 @@
  */
 #pragma once
 
-#include <glib.h>
+#include <gio/gio.h>
 
 G_BEGIN_DECLS
 
@@ -27,8 +27,40 @@ typedef enum
   UMT_MEETING_ERROR_TIMEOUT,            /* no answer within the profile's timeout */
   UMT_MEETING_ERROR_SERVER,             /* 5xx */
   UMT_MEETING_ERROR_PROTOCOL,           /* malformed, oversized or unexpected body */
+  UMT_MEETING_ERROR_INVALID_URL,        /* the server URL is not an absolute http(s) URL */
 } UmtMeetingError;
 
 GQuark umt_meeting_error_quark (void);
+
+/* What a request was about, so that the same status reads right: a 404 on a
+ * device route means "device unknown", a 401 on register means "token". */
+typedef enum
+{
+  UMT_MEETING_REQUEST_PLAIN    = 0,
+  UMT_MEETING_REQUEST_DEVICE   = 1 << 0, /* the path names a device */
+  UMT_MEETING_REQUEST_REGISTER = 1 << 1, /* the body carries a one-time token */
+} UmtMeetingRequestKind;
+
+/* Sets @error from a non-2xx answer. @body may be NULL; when it is JSON with
+ * an "error" member, that text is quoted (400, 403). */
+void umt_meeting_error_set_from_status    (GError               **error,
+                                           guint                  status,
+                                           GBytes                *body,
+                                           const char            *host,
+                                           const char            *path,
+                                           UmtMeetingRequestKind  kind);
+
+/* Sets @error from a transport failure of libsoup/GIO. @tls_errors are the
+ * certificate problems seen during the handshake (0 when none were seen).
+ * G_IO_ERROR_CANCELLED is copied as is. */
+void umt_meeting_error_set_from_transport (GError               **error,
+                                           const GError          *transport_error,
+                                           GTlsCertificateFlags   tls_errors,
+                                           const char            *host,
+                                           guint                  timeout_seconds);
+
+/* TRUE for an error set by umt_meeting_error_set_from_transport() that is
+ * worth trying again (CONNECTION, TIMEOUT); FALSE for TLS, cancellation… */
+gboolean umt_meeting_error_is_transient    (const GError         *error);
 
 G_END_DECLS

@@ -1,0 +1,252 @@
+/* umt-cli-register.c: `umt register`, `umt unregister` and `umt heartbeat`
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "umt-cli-register"
+
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "umt-cli.h"
+#include "umt-device-info.h"
+#include "umt-device-key.h"
+#include "umt-log.h"
+#include "umt-secret-store.h"
+#include "umt-validate.h"
+
+/* What the profile says to collect, blocking (the CLI has no interface to keep alive). */
+static UmtDeviceInfo *
+collect_device_info (UmtProfile *profile)
+{
+  UmtDeviceInfoFlags flags = UMT_DEVICE_INFO_FLAGS_NONE;
+
+  if (!umt_profile_get_public_ip_lookup (profile))
+    flags |= UMT_DEVICE_INFO_FLAGS_NO_PUBLIC_IP;
+  return umt_device_info_collect (umt_profile_get_note (profile),
+                                  umt_profile_get_cluster_ip (profile),
+                                  umt_profile_get_public_ip_url (profile),
+                                  flags, NULL);
+}
+
+static void
+wipe_string (char *text)
+{
+  if (text != NULL)
+    memset (text, 0, strlen (text));
+}
+
+int
+umt_cli_register (UmtCliContext  *ctx,
+                  int             argc,
+                  char          **argv)
+{
+  g_autoptr(GOptionContext) context = g_option_context_new ("register — register this device");
+  g_autoptr(GError) error = NULL;
+  g_autofree char *device_key = NULL;
+  g_autofree char *token_option = NULL;
+  g_autofree char *token_code = NULL;
+  g_autofree char *previous_key = NULL;
+  g_autoptr(UmtDeviceInfo) info = NULL;
+  g_autoptr(UmtMeetingRegistration) registration = NULL;
+  g_autoptr(JsonObject) fields = NULL;
+  gboolean suggested = FALSE;
+  int exit_code = UMT_CLI_EXIT_OK;
+  const GOptionEntry entries[] = {
+    { "device-key", 'k', 0, G_OPTION_ARG_STRING, &device_key,
+      "The device key your administrator created (default: the key suggested for this computer)", "KEY" },
+    { "token", 't', 0, G_OPTION_ARG_STRING, &token_option,
+      "The one-time registration token: 6 hexadecimal characters", "CODE" },
+    { NULL }
+  };
+
+  g_option_context_set_description (context,
+    "Sends this computer's network details with the one-time token to the server, "
+    "remembers the registration in device_info.json and keeps the token in the keyring "
+    "for the tunnel. A token that is not 6 hexadecimal characters is refused before "
+    "anything is sent (exit 2); a refusal by the server exits 1 with its advice.");
+  g_option_context_add_main_entries (context, entries, NULL);
+  if (!umt_cli_parse_options (context, &argc, &argv, &exit_code))
+    return exit_code;
+
+  /* The one-time token must not outlive its use anywhere we can reach,
+   * and must never reach the log, even quoted in an error. */
+  if (token_option != NULL)
+    {
+      g_strstrip (token_option);
+      umt_log_add_secret (token_option);
+    }
+  if (argc > 1)
+    return umt_cli_fail (UMT_CLI_EXIT_USAGE, "“register” takes no argument “%s”; see “umt register --help”.", argv[1]);
+  if (token_option == NULL || *token_option == '\0')
+    return umt_cli_fail (UMT_CLI_EXIT_USAGE, "The registration token is missing; give it with --token CODE.");
+
+  token_code = umt_validate_token_code (token_option, &error);
+  wipe_string (token_option);
+  if (token_code == NULL)
+    return umt_cli_report_error (error);
+  umt_log_add_secret (token_code);
+
+  if (device_key != NULL)
+    {
+      g_strstrip (device_key);
+      if (!umt_validate_device_key (device_key, &error))
+        return umt_cli_report_error (error);
+    }
+  else
+    {
+      device_key = umt_device_key_suggest (NULL, &error);
+      if (device_key == NULL)
+        return umt_cli_fail (UMT_CLI_EXIT_USAGE,
+                             "No device key was given and none can be suggested for this computer (%s); give one with --device-key KEY.",
+                             error->message);
+      suggested = TRUE;
+      printf ("Using the device key suggested for this computer: %s\n", device_key);
+    }
+
+  if (!umt_cli_context_load_client (ctx, &error))
+    return umt_cli_report_error (error);
+  if (umt_device_state_get_registered (ctx->state))
+    previous_key = g_strdup (umt_device_state_get_device_key (ctx->state));
+
+  info = collect_device_info (ctx->profile);
+  UMT_CLI_LOG_INFO ("Registering device %s with %s%s", device_key, ctx->server_url,
+             suggested ? " (suggested key)" : "");
+  fields = umt_device_info_to_json (info);
+  registration = umt_meeting_client_register_sync (ctx->client, device_key, token_code,
+                                                   fields, NULL, &error);
+  if (registration == NULL)
+    {
+      UMT_CLI_LOG_WARNING ("Registration of %s with %s failed: %s", device_key, ctx->server_url,
+                       error->message);
+      return umt_cli_report_error (error);
+    }
+  if (registration->used_fallback)
+    UMT_CLI_LOG_INFO ("%s has no registration endpoint; registered with the older heartbeat form",
+               ctx->server_url);
+  UMT_CLI_LOG_INFO ("Registered device %s with %s", device_key, ctx->server_url);
+
+  /* The server has burned the token now: from here on, failing would make a
+   * script retry with a dead token, so local trouble is reported but the
+   * registration stands. */
+  if (!umt_device_state_mark_registered (ctx->state, device_key, ctx->server_url,
+                                         umt_profile_get_name (ctx->profile), info, &error))
+    {
+      UMT_CLI_LOG_ERROR ("Registered, but the state could not be saved: %s", error->message);
+      return umt_cli_fail (UMT_CLI_EXIT_FAILED,
+                           "The server registered the device, but this computer could not remember it: %s",
+                           error->message);
+    }
+
+  if (previous_key != NULL && !g_str_equal (previous_key, device_key) &&
+      !umt_secret_store_clear_sync (UMT_SECRET_TUNNEL_TOKEN, previous_key, NULL, NULL, &error))
+    {
+      g_debug ("Could not forget the tunnel token of %s: %s", previous_key, error->message);
+      g_clear_error (&error);
+    }
+
+  if (!umt_secret_store_store_sync (UMT_SECRET_TUNNEL_TOKEN, device_key, NULL, token_code,
+                                    NULL, &error))
+    {
+      UMT_CLI_LOG_WARNING ("The tunnel token of %s could not be kept: %s", device_key, error->message);
+      fprintf (stderr, "Registered, but the token could not be kept for the tunnel: %s\n",
+               error->message);
+    }
+
+  printf ("Registered device %s with %s (profile %s).\n", device_key, ctx->server_url,
+          umt_profile_get_name (ctx->profile));
+  if (registration->used_fallback)
+    printf ("The server has no registration endpoint; the device registered with its first heartbeat.\n");
+  wipe_string (token_code);
+  return UMT_CLI_EXIT_OK;
+}
+
+int
+umt_cli_unregister (UmtCliContext  *ctx,
+                    int             argc,
+                    char          **argv)
+{
+  g_autoptr(GOptionContext) context = g_option_context_new ("unregister — forget the registration");
+  g_autoptr(GError) error = NULL;
+  g_autofree char *device_key = NULL;
+  int exit_code = UMT_CLI_EXIT_OK;
+
+  g_option_context_set_description (context,
+    "Removes device_info.json and the device's tunnel token from the keyring. The server "
+    "keeps the device: registering again needs a new token from the administrator.\n"
+    "A device that is not registered is not an error: the command says so and exits 0.");
+  if (!umt_cli_parse_options (context, &argc, &argv, &exit_code))
+    return exit_code;
+  if (argc > 1)
+    return umt_cli_fail (UMT_CLI_EXIT_USAGE, "“unregister” takes no argument “%s”; see “umt unregister --help”.", argv[1]);
+
+  if (!umt_cli_context_load_state (ctx, &error))
+    return umt_cli_report_error (error);
+  if (!umt_device_state_get_registered (ctx->state))
+    {
+      printf ("This device is not registered.\n");
+      return UMT_CLI_EXIT_OK;
+    }
+
+  device_key = g_strdup (umt_device_state_get_device_key (ctx->state));
+  if (!umt_device_state_clear (ctx->state, &error))
+    return umt_cli_report_error (error);
+  UMT_CLI_LOG_INFO ("Unregistered device %s on this computer", device_key);
+
+  if (!umt_secret_store_clear_sync (UMT_SECRET_TUNNEL_TOKEN, device_key, NULL, NULL, &error))
+    return umt_cli_fail (UMT_CLI_EXIT_FAILED,
+                         "The registration was forgotten, but the tunnel token stays in the keyring: %s",
+                         error->message);
+
+  printf ("Device %s is no longer registered on this computer. The server keeps the device; "
+          "registering again needs a new token from your administrator.\n", device_key);
+  return UMT_CLI_EXIT_OK;
+}
+
+int
+umt_cli_heartbeat (UmtCliContext  *ctx,
+                   int             argc,
+                   char          **argv)
+{
+  g_autoptr(GOptionContext) context = g_option_context_new ("heartbeat — send one heartbeat now");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(UmtDeviceInfo) info = NULL;
+  g_autoptr(JsonObject) fields = NULL;
+  g_autoptr(UmtMeetingHeartbeat) beat = NULL;
+  const char *device_key;
+  int exit_code = UMT_CLI_EXIT_OK;
+
+  g_option_context_set_description (context,
+    "Tells the server the device is online, with its current network details, and prints "
+    "when the server saw it. Exits 1 with the reason when the server cannot be reached or "
+    "refuses, 2 when the device is not registered.");
+  if (!umt_cli_parse_options (context, &argc, &argv, &exit_code))
+    return exit_code;
+  if (argc > 1)
+    return umt_cli_fail (UMT_CLI_EXIT_USAGE, "“heartbeat” takes no argument “%s”; see “umt heartbeat --help”.", argv[1]);
+
+  if (!umt_cli_context_load_client (ctx, &error))
+    return umt_cli_report_error (error);
+  if (!umt_device_state_get_registered (ctx->state))
+    return umt_cli_fail (UMT_CLI_EXIT_USAGE,
+                         "This device is not registered; register it first with “umt register”.");
+  device_key = umt_device_state_get_device_key (ctx->state);
+
+  info = collect_device_info (ctx->profile);
+  fields = umt_device_info_to_json (info);
+  beat = umt_meeting_client_online_sync (ctx->client, device_key, fields, NULL, &error);
+  if (beat == NULL)
+    {
+      UMT_CLI_LOG_WARNING ("Heartbeat for %s failed: %s", device_key, error->message);
+      return umt_cli_report_error (error);
+    }
+
+  UMT_CLI_LOG_INFO ("Heartbeat sent for %s; server last_seen %s", device_key,
+             beat->last_seen != NULL ? beat->last_seen : "(not given)");
+  if (beat->last_seen != NULL)
+    printf ("Heartbeat sent; the server last saw this device at %s (UTC).\n", beat->last_seen);
+  else
+    printf ("Heartbeat sent; the server did not say when it last saw this device.\n");
+  return UMT_CLI_EXIT_OK;
+}

@@ -1,0 +1,93 @@
+/* umt-cli-run.c: `umt run`, the headless heartbeat
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "umt-cli-run"
+
+#include "config.h"
+
+#include <signal.h>
+
+#include <glib-unix.h>
+
+#include "umt-cli.h"
+#include "umt-heartbeat-status.h"
+#include "umt-heartbeat.h"
+
+static gboolean
+on_stop_signal (gpointer user_data)
+{
+  GMainLoop *loop = user_data;
+
+  g_message ("Stopping on a signal");
+  g_main_loop_quit (loop);
+  return G_SOURCE_CONTINUE;
+}
+
+int
+umt_cli_run (UmtCliContext  *ctx,
+             int             argc,
+             char          **argv)
+{
+  g_autoptr(GOptionContext) context = g_option_context_new ("run — keep the device online");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(UmtOwnerLock) lock = NULL;
+  g_autoptr(UmtHeartbeat) heartbeat = NULL;
+  g_autoptr(GMainLoop) loop = NULL;
+  const char *device_key;
+  gint interval = 0;
+  guint sigint_id, sigterm_id;
+  int exit_code = UMT_CLI_EXIT_OK;
+  const GOptionEntry entries[] = {
+    { "interval", 'i', 0, G_OPTION_ARG_INT, &interval,
+      "Seconds between heartbeats, 1–3600 (default: the profile's heartbeat_interval)", "SECONDS" },
+    { NULL }
+  };
+
+  g_option_context_set_description (context,
+    "Sends the heartbeat in the foreground until SIGINT or SIGTERM, logging to stderr and "
+    "to app.log, and publishes its state for “umt status” and the window. Exits 0 on a "
+    "clean stop, 2 when the device is not registered, 1 when another process (the window "
+    "or another “umt run”) already sends this user's heartbeat.");
+  g_option_context_add_main_entries (context, entries, NULL);
+  if (!umt_cli_parse_options (context, &argc, &argv, &exit_code))
+    return exit_code;
+  if (argc > 1)
+    return umt_cli_fail (UMT_CLI_EXIT_USAGE, "“run” takes no argument “%s”; see “umt run --help”.", argv[1]);
+  if (interval != 0 && (interval < 1 || interval > 3600))
+    return umt_cli_fail (UMT_CLI_EXIT_USAGE, "The interval must be between 1 and 3600 seconds.");
+
+  if (!umt_cli_context_load_client (ctx, &error))
+    return umt_cli_report_error (error);
+  if (!umt_device_state_get_registered (ctx->state))
+    return umt_cli_fail (UMT_CLI_EXIT_USAGE,
+                         "This device is not registered; register it first with “umt register”.");
+  device_key = umt_device_state_get_device_key (ctx->state);
+
+  lock = umt_owner_lock_acquire (&error);
+  if (lock == NULL)
+    return umt_cli_report_error (error);
+
+  loop = g_main_loop_new (NULL, FALSE);
+  sigint_id = g_unix_signal_add (SIGINT, on_stop_signal, loop);
+  sigterm_id = g_unix_signal_add (SIGTERM, on_stop_signal, loop);
+
+  heartbeat = umt_heartbeat_new ();
+  umt_heartbeat_configure (heartbeat, ctx->client, device_key, ctx->profile);
+  if (interval != 0)
+    umt_heartbeat_set_interval (heartbeat, (guint) interval);
+  umt_heartbeat_status_publish (heartbeat, device_key);
+
+  g_message ("Keeping device %s online with %s every %u s (profile %s)", device_key,
+             ctx->server_url, umt_heartbeat_get_interval (heartbeat),
+             umt_profile_get_name (ctx->profile));
+  umt_heartbeat_start (heartbeat);
+  g_main_loop_run (loop);
+
+  umt_heartbeat_stop (heartbeat);
+  umt_heartbeat_status_unpublish (heartbeat);
+  g_source_remove (sigint_id);
+  g_source_remove (sigterm_id);
+  g_message ("Stopped");
+  return UMT_CLI_EXIT_OK;
+}

@@ -1,0 +1,101 @@
+/* umt-cli.h: what every command of the `umt` front end shares
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "umt-device-state.h"
+#include "umt-meeting-client.h"
+#include "umt-profiles.h"
+
+G_BEGIN_DECLS
+
+/* Records for app.log only: the commands other than `run` keep stderr for
+ * their one sentence, and GLib's default writer prints every MESSAGE-level
+ * record there, so these are INFO records carrying the severity the file
+ * shows. */
+#define UMT_CLI_LOG_INFO(...) \
+  g_log_structured (G_LOG_DOMAIN, G_LOG_LEVEL_INFO, "MESSAGE", __VA_ARGS__)
+#define UMT_CLI_LOG_WARNING(...) \
+  g_log_structured (G_LOG_DOMAIN, G_LOG_LEVEL_INFO, "UMT_SEVERITY", "WARNING", \
+                    "MESSAGE", __VA_ARGS__)
+#define UMT_CLI_LOG_ERROR(...) \
+  g_log_structured (G_LOG_DOMAIN, G_LOG_LEVEL_INFO, "UMT_SEVERITY", "ERROR", \
+                    "MESSAGE", __VA_ARGS__)
+
+/* The exit codes scripts rely on (DESIGN.md). */
+typedef enum
+{
+  UMT_CLI_EXIT_OK     = 0, /* success */
+  UMT_CLI_EXIT_FAILED = 1, /* the operation failed: network, server refusal, keyring */
+  UMT_CLI_EXIT_USAGE  = 2, /* bad input or usage */
+} UmtCliExit;
+
+/* State of one run of `umt`, filled lazily: each command asks for what it
+ * needs, so `umt profile list` never touches the network or the keyring. */
+typedef struct
+{
+  char           *profile_option; /* --profile, NULL when not given */
+  char           *server_option;  /* --server, NULL when not given */
+
+  UmtProfiles    *profiles;
+  UmtProfile     *profile;        /* transfer none: the profile this run uses */
+  char           *server_url;     /* the URL this run talks to */
+  gboolean        server_overridden_by_env;
+  gboolean        server_overridden_by_option;
+  UmtDeviceState *state;
+  UmtMeetingClient *client;
+} UmtCliContext;
+
+void       umt_cli_context_free        (UmtCliContext  *ctx);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (UmtCliContext, umt_cli_context_free)
+
+/* Loads profiles.json and picks the profile and server URL of this run:
+ * --profile, else the profile the device registered with (when it still
+ * exists), else the active one; --server, else MEETING_SERVER_URL, else the
+ * profile's base_url. */
+gboolean   umt_cli_context_load_profiles (UmtCliContext *ctx,
+                                          GError       **error);
+/* Loads device_info.json. A corrupt file was set aside by the loader: that
+ * is said on stderr and the device counts as not registered. */
+gboolean   umt_cli_context_load_state  (UmtCliContext  *ctx,
+                                        GError        **error);
+/* Both of the above, then a client for the server URL with the profile's
+ * settings. The profile's token is sent only to the profile's own URL. */
+gboolean   umt_cli_context_load_client (UmtCliContext  *ctx,
+                                        GError        **error);
+/* A client for quick probes (status, diagnose): @timeout seconds, no retry. */
+UmtMeetingClient *umt_cli_context_new_probe_client (UmtCliContext *ctx,
+                                                    guint          timeout,
+                                                    GError       **error);
+
+/* The exit code an error deserves: 2 for bad input, 1 for everything else. */
+int        umt_cli_exit_code_for_error (const GError   *error);
+/* Prints the error's message on stderr (one sentence, as the core wrote it)
+ * and returns umt_cli_exit_code_for_error(). */
+int        umt_cli_report_error        (const GError   *error);
+/* Prints one sentence on stderr and returns @code. */
+int        umt_cli_fail                (int             code,
+                                        const char     *format,
+                                        ...) G_GNUC_PRINTF (2, 3);
+
+/* Parses the options of one command. On a parse error prints it and returns
+ * FALSE with *exit_code = 2; --help prints and exits 0 (GOptionContext). */
+gboolean   umt_cli_parse_options       (GOptionContext *context,
+                                        int            *argc,
+                                        char         ***argv,
+                                        int            *exit_code);
+
+/* The commands; @argv[0] is the command name. */
+int        umt_cli_register            (UmtCliContext *ctx, int argc, char **argv);
+int        umt_cli_unregister          (UmtCliContext *ctx, int argc, char **argv);
+int        umt_cli_heartbeat           (UmtCliContext *ctx, int argc, char **argv);
+int        umt_cli_status              (UmtCliContext *ctx, int argc, char **argv);
+int        umt_cli_profile             (UmtCliContext *ctx, int argc, char **argv);
+int        umt_cli_token               (UmtCliContext *ctx, int argc, char **argv);
+int        umt_cli_diagnose            (UmtCliContext *ctx, int argc, char **argv);
+int        umt_cli_run                 (UmtCliContext *ctx, int argc, char **argv);
+
+G_END_DECLS

@@ -15,8 +15,10 @@ main (int   argc,
       char *argv[])
 {
   g_autoptr(UmtApplication) app = NULL;
+  /* tools/run points this at the build directory's catalogs. */
+  const char *localedir = g_getenv ("UMT_LOCALEDIR");
 
-  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+  bindtextdomain (GETTEXT_PACKAGE, localedir != NULL ? localedir : LOCALEDIR);
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);
 

@@ -31,6 +31,10 @@ struct _UmtSettingsPage
   GtkImage           *heartbeat_icon;
   GtkButton          *resume_button;
   GtkSpinner         *register_spinner;
+  GtkButton          *copy_key_button;
+  GtkButton          *register_button;
+  GtkButton          *test_heartbeat_button;
+  GtkButton          *unregister_button;
   AdwActionRow       *override_row;
   GtkSwitch          *public_ip_switch;
   AdwEntryRow        *cluster_ip_row;
@@ -183,6 +187,10 @@ umt_settings_page_class_init (UmtSettingsPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, UmtSettingsPage, heartbeat_icon);
   gtk_widget_class_bind_template_child (widget_class, UmtSettingsPage, resume_button);
   gtk_widget_class_bind_template_child (widget_class, UmtSettingsPage, register_spinner);
+  gtk_widget_class_bind_template_child (widget_class, UmtSettingsPage, copy_key_button);
+  gtk_widget_class_bind_template_child (widget_class, UmtSettingsPage, register_button);
+  gtk_widget_class_bind_template_child (widget_class, UmtSettingsPage, test_heartbeat_button);
+  gtk_widget_class_bind_template_child (widget_class, UmtSettingsPage, unregister_button);
   gtk_widget_class_bind_template_child (widget_class, UmtSettingsPage, override_row);
   gtk_widget_class_bind_template_child (widget_class, UmtSettingsPage, public_ip_switch);
   gtk_widget_class_bind_template_child (widget_class, UmtSettingsPage, cluster_ip_row);

@@ -1,0 +1,390 @@
+/* test-ui-window.c: the application window, its pages, actions, labels and renders
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "test-ui-window"
+
+#include "config.h"
+
+#include <locale.h>
+#include <glib/gi18n.h>
+
+#include "umt-application.h"
+#include "umt-window.h"
+#include "umt-settings-page.h"
+
+static const char *page_names[] = { "overview", "settings", "diagnostics", "logs" };
+
+static UmtApplication *app;
+
+static void
+iterate_until (gboolean (*done) (gpointer), gpointer data)
+{
+  gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+
+  while (!done (data))
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      g_main_context_iteration (NULL, TRUE);
+    }
+}
+
+static gboolean
+frames_elapsed (gpointer data)
+{
+  return *(int *) data <= 0;
+}
+
+static gboolean
+count_frame (GtkWidget     *widget,
+             GdkFrameClock *clock,
+             gpointer       data)
+{
+  int *remaining = data;
+
+  (*remaining)--;
+  return *remaining > 0 ? G_SOURCE_CONTINUE : G_SOURCE_REMOVE;
+}
+
+/* A few painted frames: the allocation, the page switch and the icons settle. */
+static void
+wait_for_frames (GtkWidget *widget)
+{
+  int remaining = 4;
+
+  gtk_widget_add_tick_callback (widget, count_frame, &remaining, NULL);
+  gtk_widget_queue_draw (widget);
+  iterate_until (frames_elapsed, &remaining);
+}
+
+static UmtWindow *
+open_window (void)
+{
+  UmtWindow *window;
+
+  /* Activation of the running application must give a window, not a second process. */
+  g_application_activate (G_APPLICATION (app));
+  window = UMT_WINDOW (gtk_application_get_active_window (GTK_APPLICATION (app)));
+  g_assert_true (UMT_IS_WINDOW (window));
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (window)));
+  wait_for_frames (GTK_WIDGET (window));
+
+  return window;
+}
+
+static void
+close_window (UmtWindow *window)
+{
+  gtk_window_destroy (GTK_WINDOW (window));
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+}
+
+static GtkWidget *
+settings_child (UmtWindow  *window,
+                const char *name)
+{
+  GtkWidget *page = umt_window_get_page (window, "settings");
+  GObject *child = gtk_widget_get_template_child (page, UMT_TYPE_SETTINGS_PAGE, name);
+
+  g_assert_nonnull (child);
+  return GTK_WIDGET (child);
+}
+
+static void
+test_pages_navigate (void)
+{
+  UmtWindow *window = open_window ();
+
+  for (guint i = 0; i < G_N_ELEMENTS (page_names); i++)
+    {
+      g_assert_nonnull (umt_window_get_page (window, page_names[i]));
+      g_action_group_activate_action (G_ACTION_GROUP (window), "show-page",
+                                      g_variant_new_string (page_names[i]));
+      g_assert_cmpstr (umt_window_get_visible_page (window), ==, page_names[i]);
+    }
+
+  /* Ctrl+, lands on Settings from anywhere. */
+  g_action_group_activate_action (G_ACTION_GROUP (window), "show-page",
+                                  g_variant_new_string ("overview"));
+  g_action_group_activate_action (G_ACTION_GROUP (window), "show-settings", NULL);
+  g_assert_cmpstr (umt_window_get_visible_page (window), ==, "settings");
+
+  close_window (window);
+}
+
+static void
+assert_accel (const char *action,
+              const char *accel)
+{
+  g_auto(GStrv) accels = gtk_application_get_accels_for_action (GTK_APPLICATION (app), action);
+
+  g_assert_true (g_strv_contains ((const char * const *) accels, accel));
+}
+
+static void
+test_actions_and_shortcuts (void)
+{
+  UmtWindow *window = open_window ();
+  GtkWindow *about = NULL;
+  GList *toplevels;
+
+  g_assert_true (g_action_group_has_action (G_ACTION_GROUP (app), "quit"));
+  g_assert_true (g_action_group_has_action (G_ACTION_GROUP (app), "about"));
+  g_assert_true (g_action_group_has_action (G_ACTION_GROUP (window), "show-settings"));
+  g_assert_true (g_action_group_has_action (G_ACTION_GROUP (window), "show-help-overlay"));
+
+  assert_accel ("app.quit", "<Control>q");
+  assert_accel ("app.about", "F1");
+  assert_accel ("win.show-settings", "<Control>comma");
+  assert_accel ("win.show-help-overlay", "<Control>question");
+  g_assert_nonnull (gtk_application_window_get_help_overlay (GTK_APPLICATION_WINDOW (window)));
+
+  g_action_group_activate_action (G_ACTION_GROUP (app), "about", NULL);
+  toplevels = gtk_window_list_toplevels ();
+  for (GList *l = toplevels; l; l = l->next)
+    if (ADW_IS_ABOUT_WINDOW (l->data))
+      about = l->data;
+  g_list_free (toplevels);
+  g_assert_nonnull (about);
+  g_assert_cmpstr (adw_about_window_get_version (ADW_ABOUT_WINDOW (about)), ==, PACKAGE_VERSION);
+  g_assert_cmpint (adw_about_window_get_license_type (ADW_ABOUT_WINDOW (about)), ==, GTK_LICENSE_GPL_3_0);
+  g_assert_nonnull (adw_about_window_get_issue_url (ADW_ABOUT_WINDOW (about)));
+  gtk_window_destroy (about);
+
+  close_window (window);
+}
+
+static void
+test_token_filtering (void)
+{
+  UmtWindow *window = open_window ();
+  GtkEditable *token = GTK_EDITABLE (settings_child (window, "token_row"));
+  GtkEditable *key = GTK_EDITABLE (settings_child (window, "device_key_row"));
+  GtkWidget *register_button = settings_child (window, "register_button");
+  int position = 0;
+
+  /* Typed lower-case, with junk and too long: only the first six hex digits stay. */
+  gtk_editable_set_text (token, "a1-b2 c3zz9");
+  g_assert_cmpstr (gtk_editable_get_text (token), ==, "A1B2C3");
+  gtk_editable_insert_text (token, "f", -1, &position);
+  g_assert_cmpstr (gtk_editable_get_text (token), ==, "A1B2C3");
+
+  gtk_editable_set_text (token, "");
+  position = 0;
+  gtk_editable_insert_text (token, "0f9e", -1, &position);
+  g_assert_cmpstr (gtk_editable_get_text (token), ==, "0F9E");
+
+  /* Register Device stays insensitive while key or token is not valid. */
+  gtk_editable_set_text (key, "");
+  g_assert_false (gtk_widget_is_sensitive (register_button));
+  gtk_editable_set_text (key, "bad key/with spaces");
+  gtk_editable_set_text (token, "ABCDEF");
+  g_assert_false (gtk_widget_is_sensitive (register_button));
+  gtk_editable_set_text (key, "demo-device-1");
+  gtk_editable_set_text (token, "ABC");
+  g_assert_false (gtk_widget_is_sensitive (register_button));
+
+  close_window (window);
+}
+
+static void
+on_clipboard_text (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  char **text = user_data;
+
+  *text = gdk_clipboard_read_text_finish (GDK_CLIPBOARD (source), result, NULL);
+  if (*text == NULL)
+    *text = g_strdup ("");
+}
+
+static gboolean
+pointer_is_set (gpointer data)
+{
+  return *(char **) data != NULL;
+}
+
+static void
+test_copy_device_key (void)
+{
+  UmtWindow *window = open_window ();
+  GtkWidget *page = umt_window_get_page (window, "settings");
+  GtkEditable *key = GTK_EDITABLE (settings_child (window, "device_key_row"));
+  g_autofree char *copied = NULL;
+
+  gtk_editable_set_text (key, "0123456789ABCDEF0123456789ABCDEF");
+  g_assert_true (gtk_widget_activate_action (page, "settings.copy-device-key", NULL));
+
+  gdk_clipboard_read_text_async (gtk_widget_get_clipboard (page), NULL, on_clipboard_text, &copied);
+  iterate_until (pointer_is_set, &copied);
+  g_assert_cmpstr (copied, ==, "0123456789ABCDEF0123456789ABCDEF");
+
+  close_window (window);
+}
+
+static void
+assert_label (GtkWidget  *widget,
+              const char *label)
+{
+  g_autofree char *problem =
+    gtk_test_accessible_check_property (GTK_ACCESSIBLE (widget), GTK_ACCESSIBLE_PROPERTY_LABEL, label);
+
+  if (problem != NULL)
+    g_error ("%s: %s", G_OBJECT_TYPE_NAME (widget), problem);
+}
+
+static void
+test_accessible_labels (void)
+{
+  UmtWindow *window = open_window ();
+  static const struct { const char *child; const char *label; } controls[] = {
+    { "device_key_row", "Device key" },
+    { "token_row", "Registration token" },
+    { "copy_key_button", "Copy" },
+    { "register_button", "Register Device" },
+    { "test_heartbeat_button", "Test Heartbeat" },
+    { "unregister_button", "Unregister" },
+    { "resume_button", "Resume" },
+    { "background_switch", "Run in background" },
+    { "autostart_switch", "Start at login" },
+    { "tray_switch", "Show tray icon" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (controls); i++)
+    {
+      GtkWidget *widget = settings_child (window, controls[i].child);
+
+      assert_label (widget, controls[i].label);
+      /* What a button shows is what a screen reader says. */
+      if (GTK_IS_BUTTON (widget))
+        g_assert_cmpstr (gtk_button_get_label (GTK_BUTTON (widget)), ==, controls[i].label);
+    }
+
+  /* The focusable text inside the entry rows carries the name too. */
+  assert_label (GTK_WIDGET (gtk_editable_get_delegate (GTK_EDITABLE (settings_child (window, "token_row")))),
+                "Registration token");
+  assert_label (GTK_WIDGET (gtk_editable_get_delegate (GTK_EDITABLE (settings_child (window, "device_key_row")))),
+                "Device key");
+
+  close_window (window);
+}
+
+static void
+save_window_png (GtkWidget  *window,
+                 const char *path)
+{
+  g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (window);
+  int width = gtk_widget_get_width (window);
+  int height = gtk_widget_get_height (window);
+  GtkSnapshot *snapshot = gtk_snapshot_new ();
+  g_autoptr(GskRenderNode) node = NULL;
+  g_autoptr(GdkTexture) texture = NULL;
+
+  g_assert_cmpint (width, >, 0);
+  gdk_paintable_snapshot (paintable, snapshot, width, height);
+  node = gtk_snapshot_free_to_node (snapshot);
+  g_assert_nonnull (node);
+  texture = gsk_renderer_render_texture (gtk_native_get_renderer (GTK_NATIVE (window)), node,
+                                         &GRAPHENE_RECT_INIT (0, 0, width, height));
+  g_assert_true (gdk_texture_save_to_png (texture, path));
+  g_test_message ("Rendered %s", path);
+}
+
+static void
+render_pages (const char *lang)
+{
+  UmtWindow *window = open_window ();
+
+  gtk_window_set_default_size (GTK_WINDOW (window), 960, 720);
+  for (guint i = 0; i < G_N_ELEMENTS (page_names); i++)
+    {
+      g_autofree char *name = g_strdup_printf ("ui-%s-%s.png", page_names[i], lang);
+      g_autofree char *path = g_test_build_filename (G_TEST_BUILT, name, NULL);
+
+      umt_window_show_page (window, page_names[i]);
+      wait_for_frames (GTK_WIDGET (window));
+      save_window_png (GTK_WIDGET (window), path);
+      g_assert_true (g_file_test (path, G_FILE_TEST_IS_REGULAR));
+    }
+
+  close_window (window);
+}
+
+static void
+use_language (const char *language)
+{
+  g_setenv ("LANGUAGE", language, TRUE);
+  /* setlocale() makes gettext drop the catalogs it already chose. */
+  setlocale (LC_ALL, "");
+}
+
+static void
+test_render_english (void)
+{
+  use_language ("en");
+  render_pages ("en");
+}
+
+static void
+test_render_french (void)
+{
+  UmtWindow *window;
+
+  use_language ("fr");
+  render_pages ("fr");
+
+  /* The window really speaks French, from the templates and from C. */
+  window = open_window ();
+  g_assert_cmpstr (gtk_button_get_label (GTK_BUTTON (settings_child (window, "register_button"))),
+                   ==, "Enregistrer l’appareil");
+  g_assert_cmpstr (gtk_label_get_label (GTK_LABEL (settings_child (window, "status_label"))),
+                   ==, "Non enregistré");
+  close_window (window);
+  use_language ("en");
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  const char *localedir = g_getenv ("UMT_LOCALEDIR");
+  int status;
+
+  /* LANGUAGE is ignored in the "C" locale; C.UTF-8 exists everywhere. */
+  g_setenv ("LC_ALL", "C.UTF-8", TRUE);
+  g_setenv ("LANGUAGE", "en", TRUE);
+  g_setenv ("GTK_A11Y", "test", TRUE);
+  setlocale (LC_ALL, "");
+  bindtextdomain (GETTEXT_PACKAGE, localedir ? localedir : LOCALEDIR);
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  textdomain (GETTEXT_PACKAGE);
+
+  g_test_init (&argc, &argv, NULL);
+  gtk_disable_setlocale ();
+  if (!gtk_init_check ())
+    {
+      g_print ("1..0 # SKIP no display\n");
+      return 0;
+    }
+  adw_init ();
+  g_object_set (gtk_settings_get_default (), "gtk-enable-animations", FALSE, NULL);
+
+  app = umt_application_new ();
+  /* Several test programs may run at once on the same session bus. */
+  g_application_set_flags (G_APPLICATION (app), G_APPLICATION_NON_UNIQUE);
+  g_assert_true (g_application_register (G_APPLICATION (app), NULL, NULL));
+
+  g_test_add_func ("/ui/window/pages", test_pages_navigate);
+  g_test_add_func ("/ui/window/actions", test_actions_and_shortcuts);
+  g_test_add_func ("/ui/settings/token-filtering", test_token_filtering);
+  g_test_add_func ("/ui/settings/copy-device-key", test_copy_device_key);
+  g_test_add_func ("/ui/a11y/labels", test_accessible_labels);
+  g_test_add_func ("/ui/render/english", test_render_english);
+  g_test_add_func ("/ui/render/french", test_render_french);
+
+  status = g_test_run ();
+  g_clear_object (&app);
+  return status;
+}

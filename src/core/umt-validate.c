@@ -100,6 +100,24 @@ host_is_loopback (const char *host)
   return address != NULL && g_inet_address_get_is_loopback (address);
 }
 
+/* GUri lets through hosts such as "meet ing"; a resolver won't. Names in
+ * other scripts are fine once converted to their ASCII form. */
+static gboolean
+host_is_well_formed (const char *host)
+{
+  g_autofree char *ascii = NULL;
+
+  if (g_hostname_is_ip_address (host))
+    return TRUE;
+  ascii = g_hostname_to_ascii (host);
+  if (ascii == NULL || *ascii == '\0' || *ascii == '.' || *ascii == '-')
+    return FALSE;
+  for (const char *p = ascii; *p != '\0'; p++)
+    if (!g_ascii_isalnum (*p) && *p != '-' && *p != '.')
+      return FALSE;
+  return TRUE;
+}
+
 gboolean
 umt_validate_server_url (const char  *url,
                          gboolean     allow_insecure_http,
@@ -138,6 +156,13 @@ umt_validate_server_url (const char  *url,
       g_set_error (error, UMT_CONFIG_ERROR, UMT_CONFIG_ERROR_INVALID_INPUT,
                    "The server URL “%s” has no host name; enter one such as https://meeting.example.org.",
                    url);
+      return FALSE;
+    }
+
+  if (!host_is_well_formed (host))
+    {
+      g_set_error (error, UMT_CONFIG_ERROR, UMT_CONFIG_ERROR_INVALID_INPUT,
+                   "“%s” is not a valid host name in the server URL.", host);
       return FALSE;
     }
 

@@ -12,6 +12,7 @@
 #include <libsoup/soup.h>
 #include <json-glib/json-glib.h>
 
+#include "sim-proxy.h"
 #include "sim-server.h"
 #include "sim-state.h"
 #include "sim-tls.h"
@@ -59,9 +60,11 @@ parse_port_range (const char *text,
   return TRUE;
 }
 
-/* The tunnel proxy (sim-proxy.c, from the tunnel work) hooks in here: it gets
- * the shared state and the certificate (NULL for plain TCP), listens on
- * @port (0 = any free loopback port) and returns the port it listens on. */
+/* The tunnel proxy (sim-proxy.c) gets the shared state and the certificate
+ * (NULL for plain TCP), listens on @port (0 = any free loopback port) and
+ * returns the port it listens on. */
+static SimProxy *proxy = NULL;
+
 static gboolean
 start_proxy (SimState         *state,
              GTlsCertificate  *certificate,
@@ -69,9 +72,8 @@ start_proxy (SimState         *state,
              guint16          *bound_port,
              GError          **error)
 {
-  g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
-                       "the tunnel proxy is not built into this meeting-sim yet");
-  return FALSE;
+  proxy = sim_proxy_new (state, certificate);
+  return sim_proxy_listen (proxy, port, bound_port, error);
 }
 
 static gboolean
@@ -183,6 +185,8 @@ main (int   argc,
       g_printerr ("meeting-sim: cannot start the tunnel proxy: %s\n", error->message);
       return 1;
     }
+  if (proxy != NULL)
+    sim_proxy_attach (proxy, soup_server);
 
   uris = soup_server_get_uris (soup_server);
   url = g_strdup_printf ("%s://127.0.0.1:%d", certificate != NULL ? "https" : "http",
@@ -195,6 +199,7 @@ main (int   argc,
   g_main_loop_run (loop);
 
   soup_server_disconnect (soup_server);
+  g_clear_pointer (&proxy, sim_proxy_free);
   sim_server_free (server);
   return 0;
 }

@@ -47,7 +47,7 @@ sim_debug_record_request (SimServer  *server,
 
   json_builder_begin_object (builder);
   sim_add_string (builder, "method", request->method);
-  sim_add_string (builder, "path", request->raw_path);
+  sim_add_string (builder, "path", request->path);
   json_builder_set_member_name (builder, "headers");
   json_builder_add_value (builder, sim_request_headers (request->msg));
   sim_add_string (builder, "body", body);
@@ -70,19 +70,16 @@ SimFault *
 sim_debug_take_fault (SimServer  *server,
                       SimRequest *request)
 {
-  g_autofree char *decoded_path = NULL;
-
-  decoded_path = g_uri_unescape_string (request->raw_path, NULL);
-
   for (guint i = 0; i < server->faults->len; i++)
     {
       SimFault *fault = g_ptr_array_index (server->faults, i);
+      g_autofree char *unescaped = g_uri_unescape_string (fault->path, NULL);
 
       if (fault->method != NULL && g_ascii_strcasecmp (fault->method, request->method) != 0)
         continue;
       /* A test may write an odd key escaped or not: both name the same path. */
-      if (!path_matches (fault->path, request->raw_path) &&
-          (decoded_path == NULL || !path_matches (fault->path, decoded_path)))
+      if (!path_matches (fault->path, request->path) &&
+          (unescaped == NULL || !path_matches (unescaped, request->path)))
         continue;
 
       if (fault->remaining == 0)

@@ -212,34 +212,23 @@ handle_request (SoupServer        *soup_server,
   SimServer *server = user_data;
   g_auto(GStrv) segments = NULL;
   g_autoptr(SimFault) fault = NULL;
-  GUri *uri = soup_server_message_get_uri (msg);
-  const char *raw_path = g_uri_get_path (uri);
   SimRequest request = {
     .server = server,
     .msg = msg,
     .method = soup_server_message_get_method (msg),
-    .raw_path = raw_path,
+    .path = path,
     .query = query,
   };
 
-  segments = g_strsplit (raw_path[0] == '/' ? raw_path + 1 : raw_path, "/", -1);
-  for (guint i = 0; segments[i] != NULL; i++)
-    {
-      char *decoded = g_uri_unescape_string (segments[i], NULL);
-
-      /* A bad escape is left as received: it then matches no device. */
-      if (decoded != NULL)
-        {
-          g_free (segments[i]);
-          segments[i] = decoded;
-        }
-    }
+  /* libsoup hands the path over already percent-decoded: the segments are
+   * the device keys as the client meant them. */
+  segments = g_strsplit (path[0] == '/' ? path + 1 : path, "/", -1);
   request.segments = segments;
   request.n_segments = g_strv_length (segments);
 
-  g_debug ("%s %s", request.method, raw_path);
+  g_debug ("%s %s", request.method, path);
 
-  if (!g_str_has_prefix (raw_path, "/__sim/"))
+  if (!g_str_has_prefix (path, "/__sim/"))
     {
       sim_debug_record_request (server, &request);
       fault = sim_debug_take_fault (server, &request);

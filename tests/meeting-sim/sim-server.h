@@ -26,8 +26,8 @@ typedef struct
   SimServer         *server;
   SoupServerMessage *msg;
   const char        *method;
-  const char        *raw_path;  /* as received, percent-escaped */
-  char             **segments;  /* decoded path segments */
+  const char        *path;      /* percent-decoded by libsoup */
+  char             **segments;  /* its segments, after the leading '/' */
   guint              n_segments;
   GHashTable        *query;     /* may be NULL */
 } SimRequest;

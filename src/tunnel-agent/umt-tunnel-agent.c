@@ -352,6 +352,8 @@ main (int   argc,
   Agent agent = { 0, };
 
   g_set_prgname ("umt-tunnel-agent");
+  /* stdout carries the events and nothing else. */
+  g_log_writer_default_set_use_stderr (TRUE);
 
   if (argc > 1)
     {

@@ -197,6 +197,7 @@ umt_cli_exit_code_for_error (const GError *error)
 int
 umt_cli_report_error (const GError *error)
 {
+  fflush (stdout);
   fprintf (stderr, "%s\n", error->message);
   return umt_cli_exit_code_for_error (error);
 }
@@ -213,6 +214,8 @@ umt_cli_fail (int         code,
   message = g_strdup_vprintf (format, args);
   va_end (args);
 
+  /* What was printed before belongs before the sentence. */
+  fflush (stdout);
   fprintf (stderr, "%s\n", message);
   return code;
 }

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "umt-cli.h"
+#include "umt-config-error.h"
 #include "umt-device-info.h"
 #include "umt-device-key.h"
 #include "umt-log.h"
@@ -194,7 +195,10 @@ umt_cli_unregister (UmtCliContext  *ctx,
     return umt_cli_report_error (error);
   UMT_CLI_LOG_INFO ("Unregistered device %s on this computer", device_key);
 
-  if (!umt_secret_store_clear_sync (UMT_SECRET_TUNNEL_TOKEN, device_key, NULL, NULL, &error))
+  /* With no Secret Service at all no token can have been kept (there is
+   * never a fallback to a file), so there is nothing left behind. */
+  if (!umt_secret_store_clear_sync (UMT_SECRET_TUNNEL_TOKEN, device_key, NULL, NULL, &error) &&
+      !g_error_matches (error, UMT_CONFIG_ERROR, UMT_CONFIG_ERROR_NO_KEYRING))
     return umt_cli_fail (UMT_CLI_EXIT_FAILED,
                          "The registration was forgotten, but the tunnel token stays in the keyring: %s",
                          error->message);

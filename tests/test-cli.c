@@ -1,0 +1,665 @@
+/* test-cli.c: the `umt` command end to end, as a script would run it, against meeting-sim
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "umt-test-cli"
+
+#include "config.h"
+
+#include <signal.h>
+#include <string.h>
+
+#include <glib/gstdio.h>
+
+#include "umt-secret-store.h"
+#include "umt-test-sim.h"
+
+typedef struct
+{
+  UmtTestSim *sim;
+  char       *dir;       /* everything the command may write goes below */
+  char       *config;
+  char       *state;
+  char       *home;
+  char      **env;
+  char       *out;       /* of the last run */
+  char       *err;
+} Fixture;
+
+static void
+fixture_set_env (Fixture    *fixture,
+                 const char *name,
+                 const char *value)
+{
+  fixture->env = value != NULL ? g_environ_setenv (fixture->env, name, value, TRUE)
+                               : g_environ_unsetenv (fixture->env, name);
+}
+
+static GSubprocess *
+spawn_umt (Fixture            *fixture,
+           GSubprocessFlags    flags,
+           const char * const *args)
+{
+  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (flags);
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr(GError) error = NULL;
+  GSubprocess *process;
+
+  g_ptr_array_add (argv, (char *) g_getenv ("UMT_CLI"));
+  for (gsize i = 0; args[i] != NULL; i++)
+    g_ptr_array_add (argv, (char *) args[i]);
+  g_ptr_array_add (argv, NULL);
+
+  g_subprocess_launcher_set_environ (launcher, fixture->env);
+  process = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, &error);
+  g_assert_no_error (error);
+  return process;
+}
+
+/* Runs umt with @stdin_text (may be NULL) and the arguments; keeps stdout
+ * and stderr in the fixture and returns the exit status. */
+static int
+run_stdin (Fixture    *fixture,
+           const char *stdin_text,
+           const char *first_arg,
+           ...)
+{
+  g_autoptr(GPtrArray) args = g_ptr_array_new ();
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GError) error = NULL;
+  va_list ap;
+
+  va_start (ap, first_arg);
+  for (const char *arg = first_arg; arg != NULL; arg = va_arg (ap, const char *))
+    g_ptr_array_add (args, (char *) arg);
+  va_end (ap);
+  g_ptr_array_add (args, NULL);
+
+  process = spawn_umt (fixture, G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                                G_SUBPROCESS_FLAGS_STDERR_PIPE,
+                       (const char * const *) args->pdata);
+  g_clear_pointer (&fixture->out, g_free);
+  g_clear_pointer (&fixture->err, g_free);
+  g_subprocess_communicate_utf8 (process, stdin_text != NULL ? stdin_text : "", NULL,
+                                 &fixture->out, &fixture->err, &error);
+  g_assert_no_error (error);
+  g_test_message ("umt %s → %d\nstdout: %s\nstderr: %s", first_arg,
+                  g_subprocess_get_exit_status (process), fixture->out, fixture->err);
+  g_assert_true (g_subprocess_get_if_exited (process));
+  return g_subprocess_get_exit_status (process);
+}
+
+#define run(fixture, ...) run_stdin (fixture, NULL, __VA_ARGS__, NULL)
+
+/* "one plain sentence on stderr": one line, ending like a sentence. */
+static void
+assert_one_sentence (Fixture    *fixture,
+                     const char *expected)
+{
+  g_autofree char *text = g_strstrip (g_strdup (fixture->err));
+
+  g_assert_nonnull (strstr (text, expected));
+  g_assert_null (strchr (text, '\n'));
+  g_assert_true (g_str_has_suffix (text, "."));
+}
+
+static void
+fixture_set_up (Fixture       *fixture,
+                gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+
+  fixture->sim = umt_test_sim_start (NULL, NULL);
+  fixture->dir = g_dir_make_tmp ("umt-test-cli-XXXXXX", &error);
+  g_assert_no_error (error);
+  fixture->config = g_build_filename (fixture->dir, "config", NULL);
+  fixture->state = g_build_filename (fixture->dir, "state", NULL);
+  fixture->home = g_build_filename (fixture->dir, "home", NULL);
+  g_assert_cmpint (g_mkdir (fixture->home, 0700), ==, 0);
+
+  fixture->env = g_get_environ ();
+  fixture_set_env (fixture, "XDG_CONFIG_HOME", fixture->config);
+  fixture_set_env (fixture, "XDG_STATE_HOME", fixture->state);
+  fixture_set_env (fixture, "XDG_DATA_HOME", fixture->home);
+  fixture_set_env (fixture, "HOME", fixture->home);
+  fixture_set_env (fixture, "MEETING_SERVER_URL", fixture->sim->url);
+
+  /* No lookups of the public address on the internet from a test. */
+  g_assert_cmpint (run (fixture, "profile", "set", "production", "public_ip_lookup", "false"), ==, 0);
+}
+
+static void
+remove_tree (const char *path)
+{
+  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
+  const char *name;
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *child = g_build_filename (path, name, NULL);
+
+      if (g_file_test (child, G_FILE_TEST_IS_DIR) && !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
+        remove_tree (child);
+      else
+        g_unlink (child);
+    }
+  g_rmdir (path);
+}
+
+static void
+fixture_tear_down (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  remove_tree (fixture->dir);
+  g_clear_pointer (&fixture->sim, umt_test_sim_free);
+  g_free (fixture->dir);
+  g_free (fixture->config);
+  g_free (fixture->state);
+  g_free (fixture->home);
+  g_strfreev (fixture->env);
+  g_free (fixture->out);
+  g_free (fixture->err);
+}
+
+static guint
+count_requests (Fixture *fixture)
+{
+  guint status = 0;
+  g_autoptr(JsonNode) node = umt_test_sim_request (fixture->sim, "GET", "/__sim/requests", NULL, &status);
+
+  g_assert_cmpuint (status, ==, 200);
+  return json_array_get_length (json_object_get_array_member (json_node_get_object (node), "requests"));
+}
+
+static void
+clear_requests (Fixture *fixture)
+{
+  guint status = 0;
+  g_autoptr(JsonNode) node = umt_test_sim_request (fixture->sim, "DELETE", "/__sim/requests", NULL, &status);
+
+  g_assert_cmpuint (status / 100, ==, 2);
+}
+
+static gint64
+heartbeat_count (Fixture    *fixture,
+                 const char *device_key)
+{
+  g_autoptr(JsonObject) device = umt_test_sim_get_device (fixture->sim, device_key);
+
+  return json_object_get_int_member (device, "heartbeat_count");
+}
+
+/* Creates a device on the sim and registers it with `umt register`. */
+static char *
+register_device (Fixture  *fixture,
+                 char    **token_out)
+{
+  g_autofree char *token = NULL;
+  g_autofree char *lower = NULL;
+  char *key = umt_test_sim_create_device (fixture->sim, NULL, &token);
+
+  lower = g_ascii_strdown (token, -1);
+  g_assert_cmpint (run (fixture, "register", "--device-key", key, "--token", lower), ==, 0);
+  g_assert_nonnull (strstr (fixture->out, "Registered device"));
+  if (token_out != NULL)
+    *token_out = g_steal_pointer (&token);
+  return key;
+}
+
+static JsonObject *
+status_json (Fixture *fixture)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) node = NULL;
+
+  g_assert_cmpint (run (fixture, "status", "--json"), ==, 0);
+  node = json_from_string (fixture->out, &error);
+  g_assert_no_error (error);
+  g_assert_true (JSON_NODE_HOLDS_OBJECT (node));
+  return json_object_ref (json_node_get_object (node));
+}
+
+static void
+test_usage (Fixture       *fixture,
+            gconstpointer  data)
+{
+  g_assert_cmpint (run (fixture, "--help"), ==, 0);
+  g_assert_nonnull (strstr (fixture->out, "register"));
+  g_assert_cmpint (run (fixture, "register", "--help"), ==, 0);
+  g_assert_nonnull (strstr (fixture->out, "--device-key"));
+
+  g_assert_cmpint (run_stdin (fixture, NULL, NULL), ==, 2);
+  assert_one_sentence (fixture, "No command");
+  g_assert_cmpint (run (fixture, "frobnicate"), ==, 2);
+  assert_one_sentence (fixture, "Unknown command");
+  g_assert_cmpint (run (fixture, "status", "--bogus"), ==, 2);
+  assert_one_sentence (fixture, "--bogus");
+  g_assert_cmpint (run (fixture, "--server", "ftp://example.org", "status"), ==, 2);
+  g_assert_cmpint (run (fixture, "--profile", "nosuch", "status"), ==, 2);
+  assert_one_sentence (fixture, "nosuch");
+}
+
+static void
+test_register_bad_input (Fixture       *fixture,
+                         gconstpointer  data)
+{
+  const char *bad_tokens[] = { "12345", "1234567", "GHIJKL", "12 456", "" };
+  g_autofree char *key = umt_test_sim_create_device (fixture->sim, NULL, NULL);
+
+  clear_requests (fixture);
+  for (gsize i = 0; i < G_N_ELEMENTS (bad_tokens); i++)
+    {
+      g_assert_cmpint (run (fixture, "register", "--device-key", key, "--token", bad_tokens[i]), ==, 2);
+      g_assert_cmpuint (strlen (fixture->err), >, 0);
+      assert_one_sentence (fixture, "");
+    }
+  g_assert_cmpint (run (fixture, "register", "--device-key", key), ==, 2);
+  assert_one_sentence (fixture, "token");
+  g_assert_cmpint (run (fixture, "register", "--device-key", "bad key!", "--token", "ABC123"), ==, 2);
+  assert_one_sentence (fixture, "");
+
+  /* Refused before anything reached the server. */
+  g_assert_cmpuint (count_requests (fixture), ==, 0);
+}
+
+static void
+test_register_refusals (Fixture       *fixture,
+                        gconstpointer  data)
+{
+  g_autofree char *token = NULL;
+  g_autofree char *key = umt_test_sim_create_device (fixture->sim, NULL, &token);
+  g_autoptr(JsonObject) status = NULL;
+  const char *wrong = g_str_equal (token, "ABCDEF") ? "FEDCBA" : "ABCDEF";
+
+  g_assert_cmpint (run (fixture, "register", "--device-key", "UNKNOWN-DEVICE", "--token", token), ==, 1);
+  assert_one_sentence (fixture, "not known");
+
+  g_assert_cmpint (run (fixture, "register", "--device-key", key, "--token", wrong), ==, 1);
+  assert_one_sentence (fixture, "invalid or has expired");
+
+  status = status_json (fixture);
+  g_assert_false (json_object_get_boolean_member (status, "registered"));
+
+  g_assert_cmpint (run (fixture, "register", "--device-key", key, "--token", token), ==, 0);
+  g_assert_cmpint (run (fixture, "register", "--device-key", key, "--token", token), ==, 1);
+  assert_one_sentence (fixture, "already registered");
+}
+
+static void
+test_register_status (Fixture       *fixture,
+                      gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *token = NULL;
+  g_autofree char *key = NULL;
+  g_autofree char *kept = NULL;
+  g_autoptr(JsonObject) status = status_json (fixture);
+  g_autoptr(JsonObject) device = NULL;
+
+  g_assert_false (json_object_get_boolean_member (status, "registered"));
+  g_clear_pointer (&status, json_object_unref);
+
+  key = register_device (fixture, &token);
+  device = umt_test_sim_get_device (fixture->sim, key);
+  g_assert_true (json_object_get_boolean_member (device, "registered"));
+
+  status = status_json (fixture);
+  g_assert_true (json_object_get_boolean_member (status, "registered"));
+  g_assert_cmpstr (json_object_get_string_member (status, "device_key"), ==, key);
+  g_assert_cmpstr (json_object_get_string_member (status, "server_url"), ==, fixture->sim->url);
+  g_assert_cmpstr (json_object_get_string_member (status, "profile"), ==, "production");
+  g_assert_true (json_object_get_boolean_member (status, "server_url_overridden"));
+  g_assert_true (json_object_get_boolean_member (json_object_get_object_member (status, "server"),
+                                                 "reachable"));
+
+  g_assert_cmpint (run (fixture, "status"), ==, 0);
+  g_assert_nonnull (strstr (fixture->out, key));
+  g_assert_nonnull (strstr (fixture->out, "MEETING_SERVER_URL"));
+
+  /* The token is kept for the tunnel, upper-cased. */
+  kept = umt_secret_store_lookup_sync (UMT_SECRET_TUNNEL_TOKEN, key, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (kept, ==, token);
+
+  /* An unreachable server is no failure of status. */
+  g_assert_cmpint (run (fixture, "--server", "http://127.0.0.1:1", "status"), ==, 0);
+  g_assert_nonnull (strstr (fixture->out, "not reachable"));
+}
+
+static void
+test_heartbeat (Fixture       *fixture,
+                gconstpointer  data)
+{
+  g_autofree char *key = NULL;
+  gint64 before;
+
+  g_assert_cmpint (run (fixture, "heartbeat"), ==, 2);
+  assert_one_sentence (fixture, "not registered");
+
+  key = register_device (fixture, NULL);
+  before = heartbeat_count (fixture, key);
+  g_assert_cmpint (run (fixture, "heartbeat"), ==, 0);
+  g_assert_nonnull (strstr (fixture->out, "last saw"));
+  g_assert_cmpint (heartbeat_count (fixture, key), ==, before + 1);
+
+  {
+    g_autofree char *fault = g_strdup_printf ("{\"path\":\"/api/devices/%s/online\",\"status\":404,"
+                                              "\"body\":\"{\\\"error\\\":\\\"Device not found\\\"}\"}", key);
+
+    umt_test_sim_add_fault (fixture->sim, fault);
+    g_assert_cmpint (run (fixture, "heartbeat"), ==, 1);
+    assert_one_sentence (fixture, "not known");
+    umt_test_sim_clear_faults (fixture->sim);
+  }
+
+  g_assert_cmpint (run (fixture, "--server", "http://127.0.0.1:1", "heartbeat"), ==, 1);
+  assert_one_sentence (fixture, "");
+}
+
+static void
+test_unregister (Fixture       *fixture,
+                 gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *key = register_device (fixture, NULL);
+  g_autofree char *state_file = g_build_filename (fixture->config, "updates-manager-tool",
+                                                  "device_info.json", NULL);
+  g_autofree char *kept = NULL;
+  g_autoptr(JsonObject) status = NULL;
+
+  g_assert_true (g_file_test (state_file, G_FILE_TEST_EXISTS));
+  g_assert_cmpint (run (fixture, "unregister"), ==, 0);
+  g_assert_nonnull (strstr (fixture->out, "new token"));
+  g_assert_false (g_file_test (state_file, G_FILE_TEST_EXISTS));
+
+  kept = umt_secret_store_lookup_sync (UMT_SECRET_TUNNEL_TOKEN, key, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_null (kept);
+
+  status = status_json (fixture);
+  g_assert_false (json_object_get_boolean_member (status, "registered"));
+
+  g_assert_cmpint (run (fixture, "unregister"), ==, 0);
+  g_assert_nonnull (strstr (fixture->out, "not registered"));
+}
+
+static JsonObject *
+read_profiles (Fixture *fixture)
+{
+  g_autofree char *path = g_build_filename (fixture->config, "updates-manager-tool", "profiles.json", NULL);
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) error = NULL;
+
+  json_parser_load_from_file (parser, path, &error);
+  g_assert_no_error (error);
+  return json_object_ref (json_node_get_object (json_parser_get_root (parser)));
+}
+
+static JsonObject *
+find_profile (JsonObject *profiles,
+              const char *name)
+{
+  JsonArray *list = json_object_get_array_member (profiles, "profiles");
+
+  for (guint i = 0; i < json_array_get_length (list); i++)
+    {
+      JsonObject *profile = json_array_get_object_element (list, i);
+
+      if (g_str_equal (json_object_get_string_member (profile, "name"), name))
+        return profile;
+    }
+  return NULL;
+}
+
+static void
+test_profiles (Fixture       *fixture,
+               gconstpointer  data)
+{
+  g_autoptr(JsonObject) profiles = NULL;
+
+  g_assert_cmpint (run (fixture, "profile", "list"), ==, 0);
+  g_assert_nonnull (strstr (fixture->out, "* production"));
+
+  g_assert_cmpint (run (fixture, "profile", "add", "staging", "https://staging.example.org"), ==, 0);
+  g_assert_cmpint (run (fixture, "profile", "add", "staging", "https://staging.example.org"), ==, 2);
+  assert_one_sentence (fixture, "staging");
+  g_assert_cmpint (run (fixture, "profile", "add", "bad name!", "https://example.org"), ==, 2);
+  assert_one_sentence (fixture, "");
+  g_assert_cmpint (run (fixture, "profile", "add", "plain", "http://example.org"), ==, 2);
+  assert_one_sentence (fixture, "");
+  g_assert_cmpint (run (fixture, "profile", "add", "onlyname"), ==, 2);
+  assert_one_sentence (fixture, "");
+
+  g_assert_cmpint (run (fixture, "profile", "use", "staging"), ==, 0);
+  g_assert_cmpint (run (fixture, "profile", "use", "nosuch"), ==, 2);
+  assert_one_sentence (fixture, "");
+  g_assert_cmpint (run (fixture, "profile", "set", "staging", "timeout", "7"), ==, 0);
+  g_assert_cmpint (run (fixture, "profile", "set", "staging", "heartbeat_interval", "5"), ==, 2);
+  assert_one_sentence (fixture, "");
+  g_assert_cmpint (run (fixture, "profile", "set", "staging", "colour", "blue"), ==, 2);
+  assert_one_sentence (fixture, "");
+
+  profiles = read_profiles (fixture);
+  g_assert_cmpstr (json_object_get_string_member (profiles, "active"), ==, "staging");
+  g_assert_nonnull (find_profile (profiles, "staging"));
+  g_assert_cmpint (json_object_get_int_member (find_profile (profiles, "staging"), "timeout"), ==, 7);
+  g_assert_cmpint (json_object_get_int_member (find_profile (profiles, "staging"), "heartbeat_interval"), ==, 60);
+  g_clear_pointer (&profiles, json_object_unref);
+
+  g_assert_cmpint (run (fixture, "profile", "list"), ==, 0);
+  g_assert_nonnull (strstr (fixture->out, "* staging"));
+
+  /* The active profile stays until another one is used. */
+  g_assert_cmpint (run (fixture, "profile", "remove", "staging"), !=, 0);
+  assert_one_sentence (fixture, "");
+  g_assert_cmpint (run (fixture, "profile", "use", "production"), ==, 0);
+  g_assert_cmpint (run (fixture, "profile", "remove", "staging"), ==, 0);
+
+  profiles = read_profiles (fixture);
+  g_assert_null (find_profile (profiles, "staging"));
+  g_assert_cmpstr (json_object_get_string_member (profiles, "active"), ==, "production");
+}
+
+/* Files may hold NUL bytes: search the raw bytes. */
+static gboolean
+bytes_contain (const char *data,
+               gsize       length,
+               const char *needle)
+{
+  gsize n = strlen (needle);
+
+  for (gsize i = 0; i + n <= length; i++)
+    if (memcmp (data + i, needle, n) == 0)
+      return TRUE;
+  return FALSE;
+}
+
+static gboolean
+tree_contains (const char *path,
+               const char *needle)
+{
+  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
+  const char *name;
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *child = g_build_filename (path, name, NULL);
+      g_autofree char *contents = NULL;
+      gsize length = 0;
+
+      if (g_file_test (child, G_FILE_TEST_IS_SYMLINK))
+        continue;
+      if (g_file_test (child, G_FILE_TEST_IS_DIR))
+        {
+          if (tree_contains (child, needle))
+            return TRUE;
+          continue;
+        }
+      g_assert_true (g_file_get_contents (child, &contents, &length, NULL));
+      if (bytes_contain (contents, length, needle))
+        {
+          g_test_message ("%s contains a secret", child);
+          return TRUE;
+        }
+    }
+  return FALSE;
+}
+
+static void
+test_token_secrecy (Fixture       *fixture,
+                    gconstpointer  data)
+{
+  const char *profile_token = "profile-secret-8f3a2c91";
+  g_autoptr(GError) error = NULL;
+  g_autofree char *registration_token = NULL;
+  g_autofree char *key = register_device (fixture, &registration_token);
+  g_autofree char *kept = NULL;
+  g_autofree char *log = g_build_filename (fixture->state, "updates-manager-tool", "logs", "app.log", NULL);
+
+  g_assert_cmpint (run_stdin (fixture, "\n", "token", "set", NULL), ==, 2);
+  assert_one_sentence (fixture, "standard input");
+
+  g_assert_cmpint (run_stdin (fixture, profile_token, "token", "set", "--profile", "production", NULL), ==, 0);
+  g_assert_cmpint (run (fixture, "heartbeat"), ==, 0);
+
+  kept = umt_secret_store_lookup_sync (UMT_SECRET_PROFILE_TOKEN, "production",
+                                       "https://meeting.ygsoft.fr", NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (kept, ==, profile_token);
+
+  /* The log exists and says what happened, but no file anywhere holds a token. */
+  g_assert_true (g_file_test (log, G_FILE_TEST_EXISTS));
+  g_assert_false (tree_contains (fixture->config, registration_token));
+  g_assert_false (tree_contains (fixture->state, registration_token));
+  g_assert_false (tree_contains (fixture->home, registration_token));
+  g_assert_false (tree_contains (fixture->config, profile_token));
+  g_assert_false (tree_contains (fixture->state, profile_token));
+  g_assert_false (tree_contains (fixture->home, profile_token));
+
+  g_assert_cmpint (run (fixture, "token", "clear"), ==, 0);
+  g_clear_pointer (&kept, g_free);
+  kept = umt_secret_store_lookup_sync (UMT_SECRET_PROFILE_TOKEN, "production",
+                                       "https://meeting.ygsoft.fr", NULL, &error);
+  g_assert_no_error (error);
+  g_assert_null (kept);
+
+  g_assert_cmpint (run (fixture, "token", "rotate"), ==, 2);
+  assert_one_sentence (fixture, "");
+}
+
+static void
+test_token_no_keyring (Fixture       *fixture,
+                       gconstpointer  data)
+{
+  g_autofree char *dead = g_build_filename (fixture->dir, "no-bus", NULL);
+  g_autofree char *address = g_strconcat ("unix:path=", dead, NULL);
+
+  fixture_set_env (fixture, "DBUS_SESSION_BUS_ADDRESS", address);
+  g_assert_cmpint (run_stdin (fixture, "some-token", "token", "set", NULL), ==, 1);
+  assert_one_sentence (fixture, "gnome-keyring");
+}
+
+static void
+test_run (Fixture       *fixture,
+          gconstpointer  data)
+{
+  const char * const args[] = { "run", "--interval", "1", NULL };
+  g_autofree char *key = register_device (fixture, NULL);
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *err = NULL;
+  g_autoptr(JsonObject) status = NULL;
+  gint64 before = heartbeat_count (fixture, key);
+  gint64 deadline = g_get_monotonic_time () + 15 * G_USEC_PER_SEC;
+
+  process = spawn_umt (fixture, G_SUBPROCESS_FLAGS_STDERR_PIPE | G_SUBPROCESS_FLAGS_STDOUT_SILENCE, args);
+  while (heartbeat_count (fixture, key) < before + 3 && g_get_monotonic_time () < deadline)
+    g_usleep (200 * 1000);
+  g_assert_cmpint (heartbeat_count (fixture, key), >=, before + 3);
+
+  /* One owner: a second `run` is refused while the first one beats. */
+  g_assert_cmpint (run (fixture, "run", "--interval", "1"), ==, 1);
+  assert_one_sentence (fixture, "");
+
+  status = status_json (fixture);
+  g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (status, "heartbeat"), "state"),
+                   ==, "active");
+
+  g_subprocess_send_signal (process, SIGTERM);
+  g_subprocess_communicate_utf8 (process, NULL, NULL, NULL, &err, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_get_if_exited (process));
+  g_assert_cmpint (g_subprocess_get_exit_status (process), ==, 0);
+  /* Its log went to stderr too. */
+  g_assert_nonnull (strstr (err, "Heartbeat sent"));
+}
+
+static void
+test_run_unregistered (Fixture       *fixture,
+                       gconstpointer  data)
+{
+  g_assert_cmpint (run (fixture, "run", "--interval", "1"), ==, 2);
+  assert_one_sentence (fixture, "not registered");
+  g_assert_cmpint (run (fixture, "run", "--interval", "0"), ==, 2);
+}
+
+static void
+test_diagnose (Fixture       *fixture,
+               gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) node = NULL;
+  g_autofree char *key = register_device (fixture, NULL);
+  JsonArray *checks;
+  guint n_ok = 0;
+
+  g_assert_cmpint (run (fixture, "diagnose", "--json"), ==, 0);
+  node = json_from_string (fixture->out, &error);
+  g_assert_no_error (error);
+  g_assert_true (json_object_get_boolean_member (json_node_get_object (node), "ok"));
+  checks = json_object_get_array_member (json_node_get_object (node), "checks");
+  for (guint i = 0; i < json_array_get_length (checks); i++)
+    {
+      JsonObject *check = json_array_get_object_element (checks, i);
+      const char *name = json_object_get_string_member (check, "name");
+      const char *result = json_object_get_string_member (check, "result");
+
+      if (g_str_equal (name, "tls"))
+        g_assert_cmpstr (result, ==, "skip");
+      else
+        {
+          g_assert_cmpstr (result, ==, "ok");
+          n_ok++;
+        }
+    }
+  g_assert_cmpuint (n_ok, ==, 7);
+
+  g_assert_cmpint (run (fixture, "--server", "http://127.0.0.1:1", "diagnose"), ==, 1);
+  g_assert_nonnull (strstr (fixture->out, "fail  tcp"));
+  assert_one_sentence (fixture, "");
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+
+#define ADD(path, func) \
+  g_test_add (path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
+  ADD ("/cli/usage", test_usage);
+  ADD ("/cli/register/bad-input", test_register_bad_input);
+  ADD ("/cli/register/refusals", test_register_refusals);
+  ADD ("/cli/register/status", test_register_status);
+  ADD ("/cli/heartbeat", test_heartbeat);
+  ADD ("/cli/unregister", test_unregister);
+  ADD ("/cli/profiles", test_profiles);
+  ADD ("/cli/token/secrecy", test_token_secrecy);
+  ADD ("/cli/token/no-keyring", test_token_no_keyring);
+  ADD ("/cli/run", test_run);
+  ADD ("/cli/run/unregistered", test_run_unregistered);
+  ADD ("/cli/diagnose", test_diagnose);
+#undef ADD
+
+  return g_test_run ();
+}

@@ -56,6 +56,20 @@ server_error_text (GBytes *body)
   return g_string_free (g_steal_pointer (&text), FALSE);
 }
 
+static gboolean
+is_json_object (GBytes *body)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  const char *data;
+  gsize length = 0;
+
+  if (body == NULL)
+    return FALSE;
+  data = g_bytes_get_data (body, &length);
+  return length > 0 && json_parser_load_from_data (parser, data, (gssize) length, NULL)
+         && JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser));
+}
+
 /* "Invalid token" → "Invalid token." so that it reads as a sentence. */
 static char *
 as_sentence (const char *text)
@@ -77,6 +91,7 @@ umt_meeting_error_set_from_status (GError               **error,
 {
   g_autofree char *server_text = server_error_text (body);
   g_autofree char *said = server_text != NULL ? as_sentence (server_text) : NULL;
+  g_autofree char *lowered = server_text != NULL ? g_ascii_strdown (server_text, -1) : NULL;
 
   switch (status)
     {
@@ -105,20 +120,26 @@ umt_meeting_error_set_from_status (GError               **error,
       return;
 
     case 404:
-      /* Only a JSON refusal comes from the application; a bare 404 page
+      /* Only a JSON answer comes from the application; a bare 404 page
        * means the route itself does not exist on this server. */
-      if (server_text == NULL)
+      if (!is_json_object (body))
         g_set_error (error, UMT_MEETING_ERROR, UMT_MEETING_ERROR_NO_ROUTE,
                      "The server at %s does not offer %s. Check the server URL; "
                      "the server may run an older version of Meeting.",
                      host, path);
-      else if (kind & UMT_MEETING_REQUEST_DEVICE)
+      else if ((kind & UMT_MEETING_REQUEST_DEVICE) && server_text == NULL)
+        g_set_error_literal (error, UMT_MEETING_ERROR, UMT_MEETING_ERROR_NOT_FOUND,
+                             "The Meeting server has nothing for this device here. "
+                             "Check the device key; a key may not have been published yet.");
+      else if ((kind & UMT_MEETING_REQUEST_DEVICE) && server_text != NULL
+               && strstr (lowered, "device") != NULL)
         g_set_error_literal (error, UMT_MEETING_ERROR, UMT_MEETING_ERROR_NOT_FOUND,
                              "This device is not known to the Meeting server. "
                              "Ask your administrator to create it, then try again.");
       else
         g_set_error (error, UMT_MEETING_ERROR, UMT_MEETING_ERROR_NOT_FOUND,
-                     "The Meeting server did not find what was asked: %s", said);
+                     "The Meeting server did not find what was asked: %s",
+                     said != NULL ? said : "not found.");
       return;
 
     case 405:

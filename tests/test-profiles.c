@@ -1,0 +1,291 @@
+/* test-profiles.c: profiles.json defaults, checks, persistence and the env override
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "test-profiles"
+
+#include "config.h"
+
+#include <string.h>
+#include <sys/stat.h>
+
+#include <glib/gstdio.h>
+
+#include "umt-config-error.h"
+#include "umt-paths.h"
+#include "umt-profiles.h"
+
+static UmtProfiles *
+load_ok (void)
+{
+  g_autoptr(GError) error = NULL;
+  UmtProfiles *profiles = umt_profiles_load (&error);
+
+  g_assert_no_error (error);
+  g_assert_nonnull (profiles);
+  return profiles;
+}
+
+static void
+test_first_start (void)
+{
+  g_autoptr(UmtProfiles) profiles = load_ok ();
+  g_autofree char *path = umt_profiles_get_path ();
+  UmtProfile *active = umt_profiles_get_active (profiles);
+  gboolean overridden = TRUE;
+  GStatBuf buf;
+
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (profiles)), ==, 1);
+  g_assert_cmpstr (umt_profiles_get_active_name (profiles), ==, "production");
+  g_assert_cmpstr (umt_profile_get_name (active), ==, "production");
+  g_assert_cmpstr (umt_profile_get_base_url (active), ==, "https://meeting.ygsoft.fr");
+  g_assert_cmpuint (umt_profile_get_timeout (active), ==, 20);
+  g_assert_cmpuint (umt_profile_get_retries (active), ==, 3);
+  g_assert_true (umt_profile_get_verify_tls (active));
+  g_assert_cmpuint (umt_profile_get_heartbeat_interval (active), ==, 60);
+  g_assert_false (umt_profile_get_allow_insecure_http (active));
+  g_assert_true (umt_profile_get_public_ip_lookup (active));
+  g_assert_cmpstr (umt_profiles_get_server_url (profiles, &overridden), ==, "https://meeting.ygsoft.fr");
+  g_assert_false (overridden);
+
+  /* Written at once, private. */
+  g_assert_cmpint (g_stat (path, &buf), ==, 0);
+  g_assert_cmpuint (buf.st_mode & 0777, ==, 0600);
+}
+
+static void
+test_edit_and_persist (void)
+{
+  g_autoptr(UmtProfiles) profiles = load_ok ();
+  g_autoptr(UmtProfiles) again = NULL;
+  g_autoptr(UmtProfile) local = NULL;
+  g_autoptr(GError) error = NULL;
+  UmtProfile *reloaded;
+  guint changes = 0;
+
+  g_signal_connect_swapped (profiles, "items-changed", G_CALLBACK (g_atomic_int_inc), &changes);
+
+  local = umt_profile_new ("local", "http://127.0.0.1:41234/", &error);
+  g_assert_no_error (error);
+  /* One form of the URL, so paths join alike. */
+  g_assert_cmpstr (umt_profile_get_base_url (local), ==, "http://127.0.0.1:41234");
+  g_assert_true (umt_profiles_add (profiles, local, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (changes, ==, 1);
+
+  g_assert_true (umt_profiles_use (profiles, "local", &error));
+  g_assert_true (umt_profiles_set (profiles, "local", "heartbeat_interval", "15", &error));
+  g_assert_true (umt_profiles_set (profiles, "local", "timeout", "5", &error));
+  g_assert_true (umt_profiles_set (profiles, "local", "verify_tls", "false", &error));
+  g_assert_true (umt_profiles_set (profiles, "local", "note", "Salle 3", &error));
+  g_assert_true (umt_profiles_set (profiles, "local", "cluster_ip", "10.20.0.5", &error));
+  g_assert_true (umt_profiles_set (profiles, "local", "public_ip_lookup", "false", &error));
+  g_assert_no_error (error);
+  g_assert_cmpstr (umt_profiles_get_server_url (profiles, NULL), ==, "http://127.0.0.1:41234");
+
+  again = load_ok ();
+  g_assert_cmpstr (umt_profiles_get_active_name (again), ==, "local");
+  reloaded = umt_profiles_get_active (again);
+  g_assert_cmpstr (umt_profile_get_base_url (reloaded), ==, "http://127.0.0.1:41234");
+  g_assert_cmpuint (umt_profile_get_heartbeat_interval (reloaded), ==, 15);
+  g_assert_cmpuint (umt_profile_get_timeout (reloaded), ==, 5);
+  g_assert_false (umt_profile_get_verify_tls (reloaded));
+  g_assert_cmpstr (umt_profile_get_note (reloaded), ==, "Salle 3");
+  g_assert_cmpstr (umt_profile_get_cluster_ip (reloaded), ==, "10.20.0.5");
+  g_assert_false (umt_profile_get_public_ip_lookup (reloaded));
+  g_assert_nonnull (umt_profiles_lookup (again, "production"));
+
+  /* Remove: not the active one; then it is gone for good. */
+  g_assert_false (umt_profiles_remove (profiles, "local", &error));
+  g_assert_error (error, UMT_CONFIG_ERROR, UMT_CONFIG_ERROR_INVALID_INPUT);
+  g_assert_nonnull (strstr (error->message, "umt profile use"));
+  g_clear_error (&error);
+  g_assert_true (umt_profiles_use (profiles, "production", &error));
+  g_assert_true (umt_profiles_remove (profiles, "local", &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (changes, ==, 2);
+
+  g_clear_object (&again);
+  again = load_ok ();
+  g_assert_null (umt_profiles_lookup (again, "local"));
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (again)), ==, 1);
+}
+
+static void
+test_validation (void)
+{
+  g_autoptr(UmtProfiles) profiles = load_ok ();
+  g_autoptr(UmtProfile) duplicate = NULL;
+  g_autoptr(UmtProfile) profile = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *long_note = g_strnfill (2001, 'x');
+  g_autofree char *before = NULL;
+  g_autofree char *after = NULL;
+  g_autofree char *path = umt_profiles_get_path ();
+  const struct { const char *key; const char *value; } refused[] = {
+    { "base_url", "http://meeting.example.org" },
+    { "base_url", "https://user:pw@meeting.example.org" },
+    { "base_url", "meeting.example.org" },
+    { "heartbeat_interval", "14" },
+    { "heartbeat_interval", "3601" },
+    { "heartbeat_interval", "sixty" },
+    { "timeout", "0" },
+    { "retries", "-1" },
+    { "verify_tls", "maybe" },
+    { "note", long_note },
+    { "cluster_ip", "10.0.0" },
+    { "public_ip_url", "http://example.org/ip" },
+    { "colour", "blue" },
+  };
+
+  g_assert_null (umt_profile_new ("bad name", "https://x.example.org", &error));
+  g_assert_error (error, UMT_CONFIG_ERROR, UMT_CONFIG_ERROR_INVALID_INPUT);
+  g_clear_error (&error);
+
+  duplicate = umt_profile_new ("production", NULL, &error);
+  g_assert_false (umt_profiles_add (profiles, duplicate, &error));
+  g_assert_error (error, UMT_CONFIG_ERROR, UMT_CONFIG_ERROR_EXISTS);
+  g_clear_error (&error);
+
+  g_assert_false (umt_profiles_use (profiles, "nope", &error));
+  g_assert_error (error, UMT_CONFIG_ERROR, UMT_CONFIG_ERROR_NOT_FOUND);
+  g_assert_nonnull (strstr (error->message, "umt profile list"));
+  g_clear_error (&error);
+  g_assert_false (umt_profiles_set (profiles, "nope", "timeout", "5", &error));
+  g_assert_error (error, UMT_CONFIG_ERROR, UMT_CONFIG_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+
+  /* Every refusal is one sentence, and changes neither memory nor file. */
+  g_assert_true (g_file_get_contents (path, &before, NULL, NULL));
+  for (gsize i = 0; i < G_N_ELEMENTS (refused); i++)
+    {
+      if (umt_profiles_set (profiles, "production", refused[i].key, refused[i].value, &error))
+        g_error ("%s=%s was accepted", refused[i].key, refused[i].value);
+      g_assert_error (error, UMT_CONFIG_ERROR, UMT_CONFIG_ERROR_INVALID_INPUT);
+      g_assert_true (g_str_has_suffix (error->message, "."));
+      g_clear_error (&error);
+    }
+  g_assert_true (g_file_get_contents (path, &after, NULL, NULL));
+  g_assert_cmpstr (before, ==, after);
+  g_assert_cmpstr (umt_profile_get_base_url (umt_profiles_get_active (profiles)), ==, "https://meeting.ygsoft.fr");
+
+  /* Plain http to another host only when the profile says so, and then the
+   * switch cannot be turned off under it. */
+  g_assert_true (umt_profiles_set (profiles, "production", "allow_insecure_http", "true", &error));
+  g_assert_true (umt_profiles_set (profiles, "production", "base_url", "http://meeting.example.org", &error));
+  g_assert_no_error (error);
+  g_assert_false (umt_profiles_set (profiles, "production", "allow_insecure_http", "false", &error));
+  g_assert_error (error, UMT_CONFIG_ERROR, UMT_CONFIG_ERROR_INVALID_INPUT);
+  g_clear_error (&error);
+
+  /* A hand-edited file with a wrong value is reported, not half-loaded. */
+  profile = umt_profile_new ("lab", "https://lab.example.org", &error);
+  g_assert_no_error (error);
+  g_assert_true (umt_profile_set_value (profile, "public_ip_url", "https://api.ipify.org?format=json", &error));
+  g_assert_no_error (error);
+}
+
+static void
+test_env_override (void)
+{
+  g_autoptr(UmtProfiles) profiles = NULL;
+  g_autoptr(UmtProfiles) unset = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *contents = NULL;
+  g_autofree char *path = umt_profiles_get_path ();
+  gboolean overridden = FALSE;
+
+  g_setenv ("MEETING_SERVER_URL", "http://127.0.0.1:5555/", TRUE);
+  profiles = load_ok ();
+  g_assert_cmpstr (umt_profiles_get_server_url (profiles, &overridden), ==, "http://127.0.0.1:5555");
+  g_assert_true (overridden);
+  g_object_get (profiles, "server-url-overridden", &overridden, NULL);
+  g_assert_true (overridden);
+  g_assert_cmpstr (umt_profiles_get_server_url_for (profiles, umt_profiles_lookup (profiles, "production"),
+                                                    NULL), ==, "http://127.0.0.1:5555");
+
+  /* For this run only: the profile and the file keep their URL. */
+  g_assert_cmpstr (umt_profile_get_base_url (umt_profiles_get_active (profiles)), ==, "https://meeting.ygsoft.fr");
+  g_assert_true (umt_profiles_save (profiles, &error));
+  g_assert_true (g_file_get_contents (path, &contents, NULL, NULL));
+  g_assert_null (strstr (contents, "5555"));
+
+  /* An unusable override is refused with the variable's name. */
+  g_setenv ("MEETING_SERVER_URL", "http://meeting.example.org", TRUE);
+  g_assert_null (umt_profiles_load (&error));
+  g_assert_error (error, UMT_CONFIG_ERROR, UMT_CONFIG_ERROR_INVALID_INPUT);
+  g_assert_nonnull (strstr (error->message, "MEETING_SERVER_URL"));
+  g_clear_error (&error);
+
+  g_unsetenv ("MEETING_SERVER_URL");
+  unset = load_ok ();
+  g_assert_cmpstr (umt_profiles_get_server_url (unset, &overridden), ==, "https://meeting.ygsoft.fr");
+  g_assert_false (overridden);
+}
+
+static void
+test_corrupt (void)
+{
+  g_autoptr(UmtProfiles) profiles = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = umt_profiles_get_path ();
+  g_autofree char *dir = umt_paths_get_config_dir ();
+  const char *bad[] = {
+    "{\"active\":",
+    "{\"active\":\"p\",\"profiles\":[{\"name\":\"p\",\"base_url\":\"ftp://x\"}]}",
+    "{\"active\":\"p\",\"profiles\":[{\"name\":\"p\"},{\"name\":\"p\"}]}",
+    "{\"profiles\":[{\"name\":\"p\",\"heartbeat_interval\":\"fast\"}]}",
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      g_assert_cmpint (g_mkdir_with_parents (dir, 0700), ==, 0);
+      g_assert_true (g_file_set_contents (path, bad[i], -1, NULL));
+
+      g_assert_null (umt_profiles_load (&error));
+      g_assert_error (error, UMT_CONFIG_ERROR, UMT_CONFIG_ERROR_CORRUPT);
+      g_assert_nonnull (strstr (error->message, "profiles.json.corrupt-"));
+      g_clear_error (&error);
+      g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
+
+      /* Run again: the defaults. */
+      profiles = load_ok ();
+      g_assert_cmpstr (umt_profiles_get_active_name (profiles), ==, "production");
+      g_clear_object (&profiles);
+      g_assert_cmpint (g_unlink (path), ==, 0);
+    }
+}
+
+static void
+test_missing_active_falls_back (void)
+{
+  g_autoptr(UmtProfiles) profiles = NULL;
+  g_autofree char *path = umt_profiles_get_path ();
+  g_autofree char *dir = umt_paths_get_config_dir ();
+
+  /* The old tool's format: no active key, fewer fields. */
+  g_assert_cmpint (g_mkdir_with_parents (dir, 0700), ==, 0);
+  g_assert_true (g_file_set_contents (path,
+                                      "{\"profiles\":[{\"name\":\"lab\",\"base_url\":\"https://lab.example.org\","
+                                      "\"timeout\":20,\"retries\":3}]}", -1, NULL));
+  profiles = load_ok ();
+  g_assert_cmpstr (umt_profiles_get_active_name (profiles), ==, "lab");
+  g_assert_cmpstr (umt_profiles_get_server_url (profiles, NULL), ==, "https://lab.example.org");
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_unsetenv ("MEETING_SERVER_URL");
+  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+
+  g_test_add_func ("/profiles/first-start", test_first_start);
+  g_test_add_func ("/profiles/edit-and-persist", test_edit_and_persist);
+  g_test_add_func ("/profiles/validation", test_validation);
+  g_test_add_func ("/profiles/env-override", test_env_override);
+  g_test_add_func ("/profiles/corrupt", test_corrupt);
+  g_test_add_func ("/profiles/missing-active-falls-back", test_missing_active_falls_back);
+
+  return g_test_run ();
+}

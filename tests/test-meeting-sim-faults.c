@@ -10,6 +10,7 @@
 
 #include <glib/gstdio.h>
 
+#include "sim-tls.h"
 #include "test-sim-reply.h"
 
 static void
@@ -228,6 +229,90 @@ test_tls (void)
   g_assert_cmpuint (pem->status, ==, 200);
 }
 
+static char *
+write_temp_file (const char *template,
+                 const char *contents)
+{
+  g_autoptr(GError) error = NULL;
+  char *path = NULL;
+  int fd = g_file_open_tmp (template, &path, &error);
+
+  g_assert_no_error (error);
+  g_close (fd, NULL);
+  g_file_set_contents (path, contents, -1, &error);
+  g_assert_no_error (error);
+  return path;
+}
+
+static int
+run_sim_expecting_failure (const char *first_arg,
+                           ...)
+{
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GError) error = NULL;
+  va_list args;
+
+  g_ptr_array_add (argv, (gpointer) g_getenv ("UMT_MEETING_SIM"));
+  va_start (args, first_arg);
+  for (const char *arg = first_arg; arg != NULL; arg = va_arg (args, const char *))
+    g_ptr_array_add (argv, (gpointer) arg);
+  va_end (args);
+  g_ptr_array_add (argv, NULL);
+
+  process = g_subprocess_newv ((const char * const *) argv->pdata,
+                               G_SUBPROCESS_FLAGS_STDOUT_SILENCE | G_SUBPROCESS_FLAGS_STDERR_SILENCE,
+                               &error);
+  g_assert_no_error (error);
+  g_subprocess_wait (process, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_get_if_exited (process));
+  return g_subprocess_get_exit_status (process);
+}
+
+static void
+test_tls_files (void)
+{
+  g_autoptr(GTlsCertificate) generated = NULL;
+  g_autoptr(GTlsDatabase) database = NULL;
+  g_autoptr(SoupSession) anchored = soup_session_new ();
+  g_autoptr(UmtTestSim) sim = NULL;
+  g_autoptr(SimReply) reply = NULL;
+  g_autoptr(SimReply) served = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *cert_pem = NULL;
+  g_autofree char *key_pem = NULL;
+  g_autofree char *cert_path = NULL;
+  g_autofree char *key_path = NULL;
+
+  generated = sim_tls_generate_self_signed (&cert_pem, &error);
+  g_assert_no_error (error);
+  g_object_get (generated, "private-key-pem", &key_pem, NULL);
+  g_assert_nonnull (key_pem);
+  cert_path = write_temp_file ("sim-cert-XXXXXX.pem", cert_pem);
+  key_path = write_temp_file ("sim-key-XXXXXX.pem", key_pem);
+
+  sim = umt_test_sim_start ("--tls-cert", cert_path, "--tls-key", key_path, NULL);
+  g_assert_true (g_str_has_prefix (sim->url, "https://127.0.0.1:"));
+  database = g_tls_file_database_new (cert_path, &error);
+  g_assert_no_error (error);
+  soup_session_set_tls_database (anchored, database);
+
+  /* It serves exactly the certificate it was given. */
+  reply = sim_send_full (sim, anchored, "GET", "/api", NULL, NULL, NULL);
+  g_assert_no_error (reply->error);
+  g_assert_cmpuint (reply->status, ==, 200);
+  served = sim_send_full (sim, anchored, "GET", "/__sim/certificate", NULL, NULL, NULL);
+  g_assert_cmpstr (served->body, ==, cert_pem);
+
+  /* Bad or half-given files stop it before the ready line. */
+  g_assert_cmpint (run_sim_expecting_failure ("--tls-cert", cert_path, NULL), ==, 2);
+  g_assert_cmpint (run_sim_expecting_failure ("--tls-cert", key_path, "--tls-key", key_path, NULL), ==, 1);
+
+  g_unlink (cert_path);
+  g_unlink (key_path);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -239,6 +324,7 @@ main (int   argc,
   g_test_add_func ("/meeting-sim/fault/delay", test_fault_delay);
   g_test_add_func ("/meeting-sim/fault/bodies-and-drop", test_fault_bodies_and_drop);
   g_test_add_func ("/meeting-sim/tls", test_tls);
+  g_test_add_func ("/meeting-sim/tls-files", test_tls_files);
 
   return g_test_run ();
 }

@@ -255,6 +255,8 @@ test_register_bad_input (Fixture       *fixture,
     }
   g_assert_cmpint (run (fixture, "register", "--device-key", key), ==, 2);
   assert_one_sentence (fixture, "token");
+  g_assert_cmpint (run_stdin (fixture, "XYZ\n", "register", "--device-key", key, NULL), ==, 2);
+  assert_one_sentence (fixture, "6 hexadecimal");
   g_assert_cmpint (run (fixture, "register", "--device-key", "bad key!", "--token", "ABC123"), ==, 2);
   assert_one_sentence (fixture, "");
 
@@ -280,7 +282,10 @@ test_register_refusals (Fixture       *fixture,
   status = status_json (fixture);
   g_assert_false (json_object_get_boolean_member (status, "registered"));
 
-  g_assert_cmpint (run (fixture, "register", "--device-key", key, "--token", token), ==, 0);
+  /* The code may come on stdin, out of other users' sight. */
+  g_assert_cmpint (run_stdin (fixture, "\n", "register", "--device-key", key, NULL), ==, 2);
+  assert_one_sentence (fixture, "standard input");
+  g_assert_cmpint (run_stdin (fixture, token, "register", "--device-key", key, "--token", "-", NULL), ==, 0);
   g_assert_cmpint (run (fixture, "register", "--device-key", key, "--token", token), ==, 1);
   assert_one_sentence (fixture, "already registered");
 }

@@ -8,6 +8,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "umt-cli.h"
 #include "umt-config-error.h"
@@ -235,4 +236,31 @@ umt_cli_parse_options (GOptionContext   *context,
       return FALSE;
     }
   return TRUE;
+}
+
+/* One line from stdin, without its line end. Tokens never travel in argv,
+ * where every user of the machine could read them. */
+char *
+umt_cli_read_secret_from_stdin (const char  *prompt,
+                                GError     **error)
+{
+  GString *line = g_string_new (NULL);
+  int c;
+
+  if (isatty (STDIN_FILENO))
+    {
+      fputs (prompt, stderr);
+      fflush (stderr);
+    }
+  while ((c = getchar ()) != EOF && c != '\n')
+    g_string_append_c (line, (char) c);
+  g_strstrip (line->str);
+  if (line->str[0] == '\0')
+    {
+      g_string_free (line, TRUE);
+      g_set_error_literal (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                           "No token was read from standard input; pipe it in, e.g. from a file with “< token-file”.");
+      return NULL;
+    }
+  return g_string_free (line, FALSE);
 }

@@ -8,7 +8,6 @@
 
 #include <stdio.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "umt-cli.h"
 #include "umt-log.h"
@@ -115,32 +114,6 @@ umt_cli_profile (UmtCliContext  *ctx,
   return umt_cli_fail (UMT_CLI_EXIT_USAGE, "Unknown profile command “%s”; use one of: " PROFILE_USAGE ".", verb);
 }
 
-/* One line from stdin, without its line end. Tokens never travel in argv,
- * where every user of the machine could read them. */
-static char *
-read_token_from_stdin (GError **error)
-{
-  GString *line = g_string_new (NULL);
-  int c;
-
-  if (isatty (STDIN_FILENO))
-    {
-      fprintf (stderr, "Token: ");
-      fflush (stderr);
-    }
-  while ((c = getchar ()) != EOF && c != '\n')
-    g_string_append_c (line, (char) c);
-  g_strstrip (line->str);
-  if (line->str[0] == '\0')
-    {
-      g_string_free (line, TRUE);
-      g_set_error_literal (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                           "No token was read from standard input; pipe it in, e.g. “umt token set < token-file”.");
-      return NULL;
-    }
-  return g_string_free (line, FALSE);
-}
-
 int
 umt_cli_token (UmtCliContext  *ctx,
                int             argc,
@@ -182,7 +155,7 @@ umt_cli_token (UmtCliContext  *ctx,
 
   if (g_str_equal (argv[1], "set"))
     {
-      g_autofree char *token = read_token_from_stdin (&error);
+      g_autofree char *token = umt_cli_read_secret_from_stdin ("Token: ", &error);
       gboolean stored;
 
       if (token == NULL)

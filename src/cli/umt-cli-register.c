@@ -58,7 +58,7 @@ umt_cli_register (UmtCliContext  *ctx,
     { "device-key", 'k', 0, G_OPTION_ARG_STRING, &device_key,
       "The device key your administrator created (default: the key suggested for this computer)", "KEY" },
     { "token", 't', 0, G_OPTION_ARG_STRING, &token_option,
-      "The one-time registration token: 6 hexadecimal characters", "CODE" },
+      "The one-time registration token: 6 hexadecimal characters (“-” or none: read from standard input)", "CODE" },
     { NULL }
   };
 
@@ -73,15 +73,20 @@ umt_cli_register (UmtCliContext  *ctx,
 
   /* The one-time token must not outlive its use anywhere we can reach,
    * and must never reach the log, even quoted in an error. */
-  if (token_option != NULL)
-    {
-      g_strstrip (token_option);
-      umt_log_add_secret (token_option);
-    }
   if (argc > 1)
     return umt_cli_fail (UMT_CLI_EXIT_USAGE, "“register” takes no argument “%s”; see “umt register --help”.", argv[1]);
-  if (token_option == NULL || *token_option == '\0')
-    return umt_cli_fail (UMT_CLI_EXIT_USAGE, "The registration token is missing; give it with --token CODE.");
+  /* The code may also come on stdin, out of sight of other users' `ps`. */
+  if (token_option == NULL || g_str_equal (token_option, "-"))
+    {
+      g_free (token_option);
+      token_option = umt_cli_read_secret_from_stdin ("Registration token: ", &error);
+      if (token_option == NULL)
+        return umt_cli_report_error (error);
+    }
+  g_strstrip (token_option);
+  umt_log_add_secret (token_option);
+  if (*token_option == '\0')
+    return umt_cli_fail (UMT_CLI_EXIT_USAGE, "The registration token is missing; give it with --token CODE or on standard input.");
 
   token_code = umt_validate_token_code (token_option, &error);
   wipe_string (token_option);

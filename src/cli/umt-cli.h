@@ -88,6 +88,12 @@ gboolean   umt_cli_parse_options       (GOptionContext *context,
                                         char         ***argv,
                                         int            *exit_code);
 
+/* One line from stdin, trimmed, for secrets that must not travel in argv
+ * (where every user of the machine can read them). @prompt is shown on a
+ * terminal only. An empty line is a G_OPTION_ERROR (exit 2). */
+char      *umt_cli_read_secret_from_stdin (const char *prompt,
+                                           GError    **error);
+
 /* The commands; @argv[0] is the command name. */
 int        umt_cli_register            (UmtCliContext *ctx, int argc, char **argv);
 int        umt_cli_unregister          (UmtCliContext *ctx, int argc, char **argv);

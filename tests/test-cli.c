@@ -11,6 +11,7 @@
 
 #include <glib/gstdio.h>
 
+#include "umt-device-key.h"
 #include "umt-secret-store.h"
 #include "umt-test-sim.h"
 
@@ -329,6 +330,31 @@ test_register_status (Fixture       *fixture,
   /* An unreachable server is no failure of status. */
   g_assert_cmpint (run (fixture, "--server", "http://127.0.0.1:1", "status"), ==, 0);
   g_assert_nonnull (strstr (fixture->out, "not reachable"));
+}
+
+static void
+test_register_suggested_key (Fixture       *fixture,
+                             gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *suggested = umt_device_key_suggest (NULL, &error);
+  g_autofree char *token = NULL;
+  g_autofree char *key = NULL;
+  g_autoptr(JsonObject) status = NULL;
+
+  if (suggested == NULL)
+    {
+      g_test_skip ("This machine has no machine id to suggest a key from");
+      return;
+    }
+
+  key = umt_test_sim_create_device (fixture->sim, suggested, &token);
+  g_assert_cmpint (run (fixture, "register", "--token", token), ==, 0);
+  g_assert_nonnull (strstr (fixture->out, "suggested"));
+  g_assert_nonnull (strstr (fixture->out, suggested));
+
+  status = status_json (fixture);
+  g_assert_cmpstr (json_object_get_string_member (status, "device_key"), ==, suggested);
 }
 
 static void
@@ -656,6 +682,7 @@ main (int    argc,
   ADD ("/cli/register/bad-input", test_register_bad_input);
   ADD ("/cli/register/refusals", test_register_refusals);
   ADD ("/cli/register/status", test_register_status);
+  ADD ("/cli/register/suggested-key", test_register_suggested_key);
   ADD ("/cli/heartbeat", test_heartbeat);
   ADD ("/cli/unregister", test_unregister);
   ADD ("/cli/profiles", test_profiles);

@@ -213,6 +213,7 @@ umt_log_writer (GLogLevelFlags   level,
   g_autofree char *timestamp = g_date_time_format (now, "%Y-%m-%d %H:%M:%S");
   g_autofree char *line = NULL;
   const char *domain = NULL;
+  const char *severity = NULL;
   gboolean is_debug = (level & G_LOG_LEVEL_DEBUG) != 0;
 
   g_mutex_lock (&log_state.mutex);
@@ -221,6 +222,8 @@ umt_log_writer (GLogLevelFlags   level,
     {
       if (g_str_equal (fields[i].key, "GLIB_DOMAIN"))
         domain = fields[i].value;
+      else if (g_str_equal (fields[i].key, "UMT_SEVERITY"))
+        severity = fields[i].value;
       else if (g_str_equal (fields[i].key, "MESSAGE"))
         {
           g_autofree char *text = fields[i].length < 0
@@ -233,7 +236,8 @@ umt_log_writer (GLogLevelFlags   level,
         }
     }
 
-  line = g_strdup_printf ("%s %s [%s] %s\n", timestamp, level_name (level),
+  line = g_strdup_printf ("%s %s [%s] %s\n", timestamp,
+                          severity != NULL ? severity : level_name (level),
                           domain != NULL ? domain : "default",
                           message != NULL ? message : "");
 

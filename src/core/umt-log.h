@@ -18,6 +18,17 @@ typedef enum
   UMT_LOG_FLAGS_STDERR = 1 << 1, /* also write every record to stderr */
 } UmtLogFlags;
 
+/* Records a user would call warnings or errors (a failed heartbeat, a
+ * heartbeat that gave up) but that are no programmer error: logged at
+ * G_LOG_LEVEL_MESSAGE, so never fatal, and written to the file as WARNING or
+ * ERROR. */
+#define UMT_LOG_WARNING(...) \
+  g_log_structured (G_LOG_DOMAIN, G_LOG_LEVEL_MESSAGE, "UMT_SEVERITY", "WARNING", \
+                    "MESSAGE", __VA_ARGS__)
+#define UMT_LOG_ERROR(...) \
+  g_log_structured (G_LOG_DOMAIN, G_LOG_LEVEL_MESSAGE, "UMT_SEVERITY", "ERROR", \
+                    "MESSAGE", __VA_ARGS__)
+
 /* Installs the structured log writer of this process: records go to
  * @log_dir/app.log (created 0700, file 0600), rotated past
  * UMT_LOG_MAX_SIZE so that at most UMT_LOG_MAX_FILES files exist, and to the

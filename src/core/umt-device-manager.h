@@ -1,0 +1,117 @@
+/* umt-device-manager.h: the device as both front ends see it
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "umt-device-state.h"
+#include "umt-heartbeat.h"
+#include "umt-meeting-client.h"
+#include "umt-profiles.h"
+
+G_BEGIN_DECLS
+
+#define UMT_TYPE_DEVICE_MANAGER (umt_device_manager_get_type ())
+
+G_DECLARE_FINAL_TYPE (UmtDeviceManager, umt_device_manager, UMT, DEVICE_MANAGER, GObject)
+
+/* Owns the profiles, the device state and the heartbeat engine, and does
+ * what takes several of them: registering (validate, collect the device
+ * information, ask the server, save device_info.json, keep the token in the
+ * keyring for the tunnel, start beating) and unregistering. The window, the
+ * tray and `umt` all go through it, so they agree.
+ *
+ * Properties (read-only, notified on the main context):
+ *   registered       gboolean
+ *   device-key       string, NULL when not registered
+ *   registered-at    string "YYYY-MM-DD HH:MM:SS", NULL when not registered
+ *   server-url       string, the URL in use (MEETING_SERVER_URL wins)
+ *   server-url-overridden  gboolean, MEETING_SERVER_URL is set
+ *   profile          UmtProfile, the active one
+ *   heartbeat        UmtHeartbeat
+ *   state-problem    string, NULL or why device_info.json was set aside */
+
+/* Loads profiles.json and device_info.json (importing the legacy directory
+ * once). A corrupt device_info.json is not an error: it is set aside, the
+ * device shows as not registered and state-problem says so. Fails only when
+ * the profiles cannot be read. */
+UmtDeviceManager *umt_device_manager_new                 (GError           **error);
+
+gboolean          umt_device_manager_get_registered      (UmtDeviceManager  *self);
+const char       *umt_device_manager_get_device_key      (UmtDeviceManager  *self);
+const char       *umt_device_manager_get_registered_at   (UmtDeviceManager  *self);
+const char       *umt_device_manager_get_server_url      (UmtDeviceManager  *self);
+gboolean          umt_device_manager_get_server_url_overridden (UmtDeviceManager *self);
+const char       *umt_device_manager_get_state_problem   (UmtDeviceManager  *self);
+UmtProfiles      *umt_device_manager_get_profiles        (UmtDeviceManager  *self);
+UmtProfile       *umt_device_manager_get_profile         (UmtDeviceManager  *self);
+UmtDeviceState   *umt_device_manager_get_state           (UmtDeviceManager  *self);
+UmtHeartbeat     *umt_device_manager_get_heartbeat       (UmtDeviceManager  *self);
+
+/* Call after the active profile changed or was edited (and saved). */
+void              umt_device_manager_profiles_changed    (UmtDeviceManager  *self);
+
+/* A client for the active profile, with the profile's token from the
+ * keyring when there is one (a keyring that does not answer just means no
+ * token: the device endpoints need none). */
+void              umt_device_manager_create_client_async  (UmtDeviceManager    *self,
+                                                           GCancellable        *cancellable,
+                                                           GAsyncReadyCallback  callback,
+                                                           gpointer             user_data);
+UmtMeetingClient *umt_device_manager_create_client_finish (UmtDeviceManager    *self,
+                                                           GAsyncResult        *result,
+                                                           GError             **error);
+UmtMeetingClient *umt_device_manager_create_client_sync   (UmtDeviceManager    *self,
+                                                           GCancellable        *cancellable,
+                                                           GError             **error);
+
+/* Points the heartbeat engine at the registered device (or at nothing) with
+ * a fresh client. Does not start it. */
+void              umt_device_manager_configure_heartbeat_async  (UmtDeviceManager    *self,
+                                                                 GCancellable        *cancellable,
+                                                                 GAsyncReadyCallback  callback,
+                                                                 gpointer             user_data);
+gboolean          umt_device_manager_configure_heartbeat_finish (UmtDeviceManager    *self,
+                                                                 GAsyncResult        *result,
+                                                                 GError             **error);
+gboolean          umt_device_manager_configure_heartbeat_sync   (UmtDeviceManager    *self,
+                                                                 GCancellable        *cancellable,
+                                                                 GError             **error);
+
+/* Registers @device_key with the one-time @token_code (case-insensitive).
+ * Bad input fails with UMT_CONFIG_ERROR_INVALID_INPUT before any request;
+ * server refusals with UMT_MEETING_ERROR. On success the state is saved,
+ * the token kept in the keyring as the device's tunnel token (a keyring
+ * failure there is logged, not fatal: the device is registered) and the
+ * heartbeat pointed at the device. */
+void              umt_device_manager_register_async      (UmtDeviceManager    *self,
+                                                          const char          *device_key,
+                                                          const char          *token_code,
+                                                          GCancellable        *cancellable,
+                                                          GAsyncReadyCallback  callback,
+                                                          gpointer             user_data);
+UmtMeetingRegistration *umt_device_manager_register_finish (UmtDeviceManager  *self,
+                                                          GAsyncResult        *result,
+                                                          GError             **error);
+UmtMeetingRegistration *umt_device_manager_register_sync (UmtDeviceManager    *self,
+                                                          const char          *device_key,
+                                                          const char          *token_code,
+                                                          GCancellable        *cancellable,
+                                                          GError             **error);
+
+/* Forgets the registration here: device_info.json and the tunnel token. The
+ * server keeps the device; registering again needs a new token. */
+void              umt_device_manager_unregister_async    (UmtDeviceManager    *self,
+                                                          GCancellable        *cancellable,
+                                                          GAsyncReadyCallback  callback,
+                                                          gpointer             user_data);
+gboolean          umt_device_manager_unregister_finish   (UmtDeviceManager    *self,
+                                                          GAsyncResult        *result,
+                                                          GError             **error);
+gboolean          umt_device_manager_unregister_sync     (UmtDeviceManager    *self,
+                                                          GCancellable        *cancellable,
+                                                          GError             **error);
+
+G_END_DECLS

@@ -1,0 +1,784 @@
+/* test-tunnel-proxy.c: the tunnel proxy of meeting-sim, driven by a small
+ * blocking agent written here with the frame codec, and by the real agent
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "test-tunnel-proxy"
+
+#include "config.h"
+
+#include <string.h>
+
+#include <libsoup/soup.h>
+
+#include "umt-test-sim.h"
+#include "umt-tunnel-frame.h"
+
+/* Every blocking socket call of the test gives up after this, so a proxy that
+ * forgets to answer fails the test instead of hanging it. */
+#define IO_TIMEOUT_SECONDS 10
+#define PROXY_BOUND (256 * 1024)
+
+/* HTTP to the sim */
+
+/* The sim's certificate is self-signed and made at start: the test trusts it. */
+static gboolean
+accept_any_certificate (SoupMessage          *message,
+                        GTlsCertificate      *certificate,
+                        GTlsCertificateFlags  errors,
+                        gpointer              user_data)
+{
+  return TRUE;
+}
+
+static JsonNode *
+call (UmtTestSim *sim,
+      const char *method,
+      const char *path,
+      const char *json_body,
+      guint       expected_status)
+{
+  g_autoptr(SoupSession) session = soup_session_new ();
+  g_autoptr(SoupMessage) message = NULL;
+  g_autoptr(GBytes) body = NULL;
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *uri = g_strconcat (sim->url, path, NULL);
+
+  message = soup_message_new (method, uri);
+  g_assert_nonnull (message);
+  g_signal_connect (message, "accept-certificate", G_CALLBACK (accept_any_certificate), NULL);
+  if (json_body != NULL)
+    {
+      g_autoptr(GBytes) request = g_bytes_new (json_body, strlen (json_body));
+      soup_message_set_request_body_from_bytes (message, "application/json", request);
+    }
+
+  body = soup_session_send_and_read (session, message, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (soup_message_get_status (message), ==, expected_status);
+  if (!json_parser_load_from_data (parser, g_bytes_get_data (body, NULL),
+                                   (gssize) g_bytes_get_size (body), NULL))
+    return NULL;
+  return json_parser_steal_root (parser);
+}
+
+/* A device made through the admin route; registered through the device's own
+ * route with its token when @registered. */
+static char *
+make_device (UmtTestSim  *sim,
+             gboolean     registered,
+             char       **token_code)
+{
+  g_autoptr(JsonNode) generated = call (sim, "GET", "/api/devices/generate-key", NULL, 200);
+  g_autoptr(JsonNode) created = NULL;
+  g_autofree char *key = NULL;
+  g_autofree char *token = NULL;
+  g_autofree char *body = NULL;
+  g_autofree char *path = NULL;
+
+  key = g_strdup (json_object_get_string_member (json_node_get_object (generated), "devicekey"));
+  token = g_strdup (json_object_get_string_member (json_node_get_object (generated), "token_code"));
+  body = g_strdup_printf ("{\"devicekey\":\"%s\",\"token_code\":\"%s\","
+                          "\"device_type\":\"linux\",\"distribution\":\"debian\"}", key, token);
+  created = call (sim, "POST", "/api/devices/manual-create", body, 200);
+
+  if (registered)
+    {
+      g_autoptr(JsonNode) answer = NULL;
+
+      g_free (body);
+      body = g_strdup_printf ("{\"token_code\":\"%s\"}", token);
+      path = g_strdup_printf ("/api/devices/%s/register", key);
+      answer = call (sim, "POST", path, body, 200);
+    }
+
+  if (token_code != NULL)
+    *token_code = g_steal_pointer (&token);
+  return g_steal_pointer (&key);
+}
+
+/* Authorizes the device (once) and reserves @service; returns the public port. */
+static guint16
+reserve (UmtTestSim *sim,
+         const char *device_key,
+         const char *service_json)
+{
+  g_autofree char *authorize = g_strdup_printf ("/api/devices/%s/authorize", device_key);
+  g_autofree char *service = g_strdup_printf ("/api/devices/%s/service", device_key);
+  g_autoptr(JsonNode) authorized = call (sim, "PUT", authorize, "{\"authorized\":1}", 200);
+  g_autoptr(JsonNode) reserved = call (sim, "POST", service, service_json, 200);
+  gint64 port = json_object_get_int_member (json_node_get_object (reserved), "port");
+
+  g_assert_cmpint (port, >, 0);
+  g_assert_cmpint (port, <, 65536);
+  return (guint16) port;
+}
+
+static JsonObject *
+proxy_state (UmtTestSim *sim)
+{
+  g_autoptr(JsonNode) node = call (sim, "GET", "/__sim/proxy", NULL, 200);
+
+  return json_object_ref (json_node_get_object (node));
+}
+
+/* Sockets */
+
+static GIOStream *
+connect_loopback (guint16 port)
+{
+  g_autoptr(GSocketClient) client = g_socket_client_new ();
+  g_autoptr(GSocketConnection) connection = NULL;
+  g_autoptr(GError) error = NULL;
+
+  connection = g_socket_client_connect_to_host (client, "127.0.0.1", port, NULL, &error);
+  g_assert_no_error (error);
+  g_socket_set_timeout (g_socket_connection_get_socket (connection), IO_TIMEOUT_SECONDS);
+  return G_IO_STREAM (g_steal_pointer (&connection));
+}
+
+static gboolean
+accept_sim_certificate (GTlsConnection       *connection,
+                        GTlsCertificate      *certificate,
+                        GTlsCertificateFlags  errors,
+                        gpointer              user_data)
+{
+  return TRUE;
+}
+
+static void
+write_all (GIOStream  *stream,
+           const void *data,
+           gsize       len)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_output_stream_write_all (g_io_stream_get_output_stream (stream), data, len, NULL, NULL, &error);
+  g_assert_no_error (error);
+}
+
+/* Reads exactly @len bytes. */
+static void
+read_exactly (GIOStream *stream,
+              void      *data,
+              gsize      len)
+{
+  g_autoptr(GError) error = NULL;
+  gsize got = 0;
+
+  g_input_stream_read_all (g_io_stream_get_input_stream (stream), data, len, &got, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (got, ==, len);
+}
+
+/* The peer closed: a read returns end of stream (not a timeout). */
+static void
+assert_eof (GIOStream *stream)
+{
+  g_autoptr(GError) error = NULL;
+  char byte;
+  gssize got;
+
+  got = g_input_stream_read (g_io_stream_get_input_stream (stream), &byte, 1, NULL, &error);
+  if (got < 0 && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CONNECTION_CLOSED))
+    return;
+  g_assert_no_error (error);
+  g_assert_cmpint (got, ==, 0);
+}
+
+/* The test agent */
+
+typedef struct
+{
+  GIOStream             *stream;
+  UmtTunnelFrameDecoder *decoder;
+  guint8                 buffer[65536];
+  gsize                  offset;
+  gsize                  length;
+} TestAgent;
+
+static void
+test_agent_free (TestAgent *agent)
+{
+  g_io_stream_close (agent->stream, NULL, NULL);
+  g_object_unref (agent->stream);
+  umt_tunnel_frame_decoder_free (agent->decoder);
+  g_free (agent);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (TestAgent, test_agent_free)
+
+static TestAgent *
+test_agent_connect (UmtTestSim *sim,
+                    gboolean    tls)
+{
+  TestAgent *agent = g_new0 (TestAgent, 1);
+
+  g_assert_cmpuint (sim->proxy_port, >, 0);
+  agent->stream = connect_loopback (sim->proxy_port);
+  agent->decoder = umt_tunnel_frame_decoder_new ();
+  if (tls)
+    {
+      g_autoptr(GError) error = NULL;
+      GIOStream *plain = agent->stream;
+
+      agent->stream = g_tls_client_connection_new (plain, NULL, &error);
+      g_assert_no_error (error);
+      g_object_unref (plain);
+      g_signal_connect (agent->stream, "accept-certificate",
+                        G_CALLBACK (accept_sim_certificate), NULL);
+      g_tls_connection_handshake (G_TLS_CONNECTION (agent->stream), NULL, &error);
+      g_assert_no_error (error);
+    }
+  return agent;
+}
+
+/* Reads one line, byte by byte, so no frame byte is taken with it. */
+static char *
+test_agent_read_line (TestAgent *agent)
+{
+  g_autoptr(GString) line = g_string_new (NULL);
+
+  for (;;)
+    {
+      char c;
+
+      read_exactly (agent->stream, &c, 1);
+      if (c == '\n')
+        return g_string_free (g_steal_pointer (&line), FALSE);
+      g_string_append_c (line, c);
+      g_assert_cmpuint (line->len, <, 4096);
+    }
+}
+
+static JsonObject *
+test_agent_handshake (TestAgent  *agent,
+                      const char *token,
+                      const char *name)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(JsonNode) root = NULL;
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *text = NULL;
+  g_autofree char *line = NULL;
+  g_autofree char *reply = NULL;
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "token");
+  json_builder_add_string_value (builder, token);
+  json_builder_set_member_name (builder, "name");
+  json_builder_add_string_value (builder, name);
+  json_builder_end_object (builder);
+  root = json_builder_get_root (builder);
+  text = json_to_string (root, FALSE);
+  line = g_strconcat (text, "\n", NULL);
+  write_all (agent->stream, line, strlen (line));
+
+  reply = test_agent_read_line (agent);
+  json_parser_load_from_data (parser, reply, -1, &error);
+  g_assert_no_error (error);
+  g_assert_true (JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)));
+  return json_object_ref (json_node_get_object (json_parser_get_root (parser)));
+}
+
+static void
+assert_authenticated (JsonObject *reply,
+                      const char *device_key)
+{
+  g_assert_cmpstr (json_object_get_string_member_with_default (reply, "status", ""), ==,
+                   "authenticated");
+  g_assert_cmpstr (json_object_get_string_member_with_default (reply, "device_key", ""), ==,
+                   device_key);
+}
+
+/* A connected agent for a fresh registered device. */
+static TestAgent *
+connected_agent (UmtTestSim  *sim,
+                 char       **device_key)
+{
+  g_autofree char *token = NULL;
+  g_autofree char *key = make_device (sim, TRUE, &token);
+  g_autoptr(TestAgent) agent = test_agent_connect (sim, FALSE);
+  g_autoptr(JsonObject) reply = test_agent_handshake (agent, token, key);
+
+  assert_authenticated (reply, key);
+  *device_key = g_steal_pointer (&key);
+  return g_steal_pointer (&agent);
+}
+
+static void
+test_agent_read_frame (TestAgent      *agent,
+                       UmtTunnelFrame *frame)
+{
+  for (;;)
+    {
+      g_autoptr(GError) error = NULL;
+
+      if (agent->length > 0)
+        {
+          const guint8 *data = agent->buffer + agent->offset;
+          gsize len = agent->length;
+          UmtTunnelDecodeResult result;
+
+          result = umt_tunnel_frame_decoder_feed (agent->decoder, &data, &len, frame, &error);
+          g_assert_no_error (error);
+          agent->offset += agent->length - len;
+          agent->length = len;
+          if (result == UMT_TUNNEL_DECODE_FRAME)
+            return;
+        }
+
+      {
+        gssize got = g_input_stream_read (g_io_stream_get_input_stream (agent->stream),
+                                          agent->buffer, sizeof agent->buffer, NULL, &error);
+        g_assert_no_error (error);
+        g_assert_cmpint (got, >, 0);
+        agent->offset = 0;
+        agent->length = (gsize) got;
+      }
+    }
+}
+
+static void
+test_agent_send (TestAgent          *agent,
+                 UmtTunnelFrameType  type,
+                 guint32             stream_id,
+                 const char         *data)
+{
+  g_autoptr(GBytes) frame = umt_tunnel_frame_encode (type, stream_id, data,
+                                                     data != NULL ? strlen (data) : 0);
+
+  write_all (agent->stream, g_bytes_get_data (frame, NULL), g_bytes_get_size (frame));
+}
+
+/* Waits for N and returns the stream id; checks the local port it names. */
+static guint32
+expect_new_stream (TestAgent *agent,
+                   guint16    local_port)
+{
+  g_auto(UmtTunnelFrame) frame = { 0, };
+  g_autoptr(GError) error = NULL;
+  guint16 port = 0;
+
+  test_agent_read_frame (agent, &frame);
+  g_assert_cmpint (frame.type, ==, UMT_TUNNEL_FRAME_NEW);
+  umt_tunnel_frame_parse_port (&frame, &port, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (port, ==, local_port);
+  return frame.stream_id;
+}
+
+/* Collects D frames of @stream_id until @expected arrived in full. */
+static void
+expect_data (TestAgent  *agent,
+             guint32     stream_id,
+             const char *expected)
+{
+  g_autoptr(GString) got = g_string_new (NULL);
+
+  while (got->len < strlen (expected))
+    {
+      g_auto(UmtTunnelFrame) frame = { 0, };
+      gsize size;
+      const char *data;
+
+      test_agent_read_frame (agent, &frame);
+      g_assert_cmpint (frame.type, ==, UMT_TUNNEL_FRAME_DATA);
+      g_assert_cmpuint (frame.stream_id, ==, stream_id);
+      data = g_bytes_get_data (frame.payload, &size);
+      g_string_append_len (got, data, (gssize) size);
+    }
+  g_assert_cmpstr (got->str, ==, expected);
+}
+
+static void
+expect_close (TestAgent *agent,
+              guint32    stream_id)
+{
+  g_auto(UmtTunnelFrame) frame = { 0, };
+
+  test_agent_read_frame (agent, &frame);
+  g_assert_cmpint (frame.type, ==, UMT_TUNNEL_FRAME_CLOSE);
+  g_assert_cmpuint (frame.stream_id, ==, stream_id);
+}
+
+static void
+expect_public_data (GIOStream  *public,
+                    const char *expected)
+{
+  g_autofree char *got = g_malloc0 (strlen (expected) + 1);
+
+  read_exactly (public, got, strlen (expected));
+  g_assert_cmpstr (got, ==, expected);
+}
+
+/* Handshake */
+
+static void
+assert_refused (UmtTestSim *sim,
+                const char *token,
+                const char *name,
+                const char *reason)
+{
+  g_autoptr(TestAgent) agent = test_agent_connect (sim, FALSE);
+  g_autoptr(JsonObject) reply = test_agent_handshake (agent, token, name);
+
+  g_assert_cmpstr (json_object_get_string_member_with_default (reply, "error", ""), ==,
+                   "auth_failed");
+  g_assert_cmpstr (json_object_get_string_member_with_default (reply, "reason", ""), ==, reason);
+  g_assert_false (json_object_has_member (reply, "status"));
+  assert_eof (agent->stream);
+}
+
+static void
+test_handshake_accepted (void)
+{
+  g_autoptr(UmtTestSim) sim = umt_test_sim_start ("--proxy-port", "0", NULL);
+  g_autofree char *key = NULL;
+  g_autoptr(TestAgent) agent = connected_agent (sim, &key);
+  g_autoptr(JsonObject) state = proxy_state (sim);
+  JsonArray *agents = json_object_get_array_member (state, "agents");
+
+  g_assert_cmpuint (json_array_get_length (agents), ==, 1);
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (agents, 0),
+                                                  "device_key"), ==, key);
+}
+
+static void
+test_handshake_unknown_device (void)
+{
+  g_autoptr(UmtTestSim) sim = umt_test_sim_start ("--proxy-port", "0", NULL);
+  g_autofree char *token = NULL;
+  g_autofree char *key = make_device (sim, TRUE, &token);
+
+  assert_refused (sim, token, "no-such-device", "Device not found");
+}
+
+static void
+test_handshake_unregistered (void)
+{
+  g_autoptr(UmtTestSim) sim = umt_test_sim_start ("--proxy-port", "0", NULL);
+  g_autofree char *token = NULL;
+  g_autofree char *key = make_device (sim, FALSE, &token);
+
+  assert_refused (sim, token, key, "Device not registered");
+}
+
+static void
+test_handshake_wrong_token (void)
+{
+  g_autoptr(UmtTestSim) sim = umt_test_sim_start ("--proxy-port", "0", NULL);
+  g_autofree char *token = NULL;
+  g_autofree char *key = make_device (sim, TRUE, &token);
+  g_autoptr(JsonObject) state = NULL;
+
+  assert_refused (sim, "0123456789ABCDEF", key, "Invalid token");
+  assert_refused (sim, "", key, "Invalid token");
+  state = proxy_state (sim);
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (state, "agents")), ==, 0);
+}
+
+static void
+test_handshake_tunnel_token (void)
+{
+  g_autoptr(UmtTestSim) sim = umt_test_sim_start ("--proxy-port", "0", NULL);
+  g_autofree char *key = make_device (sim, TRUE, NULL);
+  g_autofree char *path = g_strdup_printf ("/__sim/devices/%s/tunnel-token", key);
+  g_autoptr(JsonNode) set = NULL;
+  g_autoptr(TestAgent) agent = NULL;
+  g_autoptr(JsonObject) reply = NULL;
+
+  assert_refused (sim, "tunnel-secret-42", key, "Invalid token");
+  set = call (sim, "PUT", path, "{\"token\":\"tunnel-secret-42\"}", 200);
+
+  agent = test_agent_connect (sim, FALSE);
+  reply = test_agent_handshake (agent, "tunnel-secret-42", key);
+  assert_authenticated (reply, key);
+}
+
+static void
+test_handshake_malformed (void)
+{
+  g_autoptr(UmtTestSim) sim = umt_test_sim_start ("--proxy-port", "0", NULL);
+  g_autoptr(TestAgent) agent = test_agent_connect (sim, FALSE);
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autofree char *reply = NULL;
+  JsonObject *object;
+
+  write_all (agent->stream, "hello proxy\n", 12);
+  reply = test_agent_read_line (agent);
+  g_assert_true (json_parser_load_from_data (parser, reply, -1, NULL));
+  object = json_node_get_object (json_parser_get_root (parser));
+  g_assert_cmpstr (json_object_get_string_member (object, "error"), ==, "auth_failed");
+  assert_eof (agent->stream);
+}
+
+/* Streams */
+
+static void
+test_stream_relay (void)
+{
+  g_autoptr(UmtTestSim) sim = umt_test_sim_start ("--proxy-port", "0", NULL);
+  g_autofree char *token = NULL;
+  g_autofree char *key = make_device (sim, TRUE, &token);
+  g_autoptr(TestAgent) agent = NULL;
+  g_autoptr(JsonObject) reply = NULL;
+  g_autoptr(GIOStream) first = NULL;
+  g_autoptr(GIOStream) second = NULL;
+  guint16 http_port, ssh_port;
+  guint32 first_id, second_id;
+
+  /* A reservation made before the agent connects and one made after. */
+  http_port = reserve (sim, key, "{\"service\":\"http\"}");
+  agent = test_agent_connect (sim, FALSE);
+  reply = test_agent_handshake (agent, token, key);
+  assert_authenticated (reply, key);
+  ssh_port = reserve (sim, key, "{\"service\":\"ssh\"}");
+  g_assert_cmpuint (ssh_port, !=, http_port);
+
+  first = connect_loopback (ssh_port);
+  first_id = expect_new_stream (agent, 22);
+
+  write_all (first, "SSH-2.0-client\r\n", 16);
+  expect_data (agent, first_id, "SSH-2.0-client\r\n");
+  test_agent_send (agent, UMT_TUNNEL_FRAME_DATA, first_id, "SSH-2.0-device\r\n");
+  expect_public_data (first, "SSH-2.0-device\r\n");
+
+  second = connect_loopback (http_port);
+  second_id = expect_new_stream (agent, 80);
+  g_assert_cmpuint (second_id, !=, first_id);
+
+  /* The agent closes the first stream: its client sees the data, then EOF. */
+  test_agent_send (agent, UMT_TUNNEL_FRAME_DATA, first_id, "bye");
+  test_agent_send (agent, UMT_TUNNEL_FRAME_CLOSE, first_id, NULL);
+  expect_public_data (first, "bye");
+  assert_eof (first);
+
+  /* The second client leaves: the agent gets C for its stream. */
+  write_all (second, "GET / HTTP/1.0\r\n\r\n", 18);
+  expect_data (agent, second_id, "GET / HTTP/1.0\r\n\r\n");
+  g_io_stream_close (second, NULL, NULL);
+  expect_close (agent, second_id);
+}
+
+static void
+test_stream_relay_port (void)
+{
+  g_autoptr(UmtTestSim) sim = umt_test_sim_start ("--proxy-port", "0", NULL);
+  g_autofree char *key = NULL;
+  g_autoptr(TestAgent) agent = connected_agent (sim, &key);
+  guint16 port = reserve (sim, key, "{\"service\":\"relay\",\"port\":8443}");
+  g_autoptr(GIOStream) client = connect_loopback (port);
+
+  expect_new_stream (agent, 8443);
+}
+
+static void
+test_stream_without_agent (void)
+{
+  g_autoptr(UmtTestSim) sim = umt_test_sim_start ("--proxy-port", "0", NULL);
+  g_autofree char *key = make_device (sim, TRUE, NULL);
+  guint16 port = reserve (sim, key, "{\"service\":\"ssh\"}");
+  g_autoptr(GIOStream) client = connect_loopback (port);
+
+  assert_eof (client);
+}
+
+static void
+test_agent_disconnect (void)
+{
+  g_autoptr(UmtTestSim) sim = umt_test_sim_start ("--proxy-port", "0", NULL);
+  g_autofree char *key = NULL;
+  TestAgent *agent = connected_agent (sim, &key);
+  guint16 port = reserve (sim, key, "{\"service\":\"ssh\"}");
+  g_autoptr(GIOStream) first = connect_loopback (port);
+  g_autoptr(GIOStream) second = NULL;
+  g_autoptr(JsonObject) state = NULL;
+
+  expect_new_stream (agent, 22);
+  second = connect_loopback (port);
+  expect_new_stream (agent, 22);
+
+  test_agent_free (agent);
+  assert_eof (first);
+  assert_eof (second);
+  state = proxy_state (sim);
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (state, "agents")), ==, 0);
+}
+
+static void
+test_agent_replaced (void)
+{
+  g_autoptr(UmtTestSim) sim = umt_test_sim_start ("--proxy-port", "0", NULL);
+  g_autofree char *token = NULL;
+  g_autofree char *key = make_device (sim, TRUE, &token);
+  g_autoptr(TestAgent) old_agent = test_agent_connect (sim, FALSE);
+  g_autoptr(TestAgent) new_agent = test_agent_connect (sim, FALSE);
+  g_autoptr(JsonObject) old_reply = test_agent_handshake (old_agent, token, key);
+  g_autoptr(JsonObject) new_reply = NULL;
+  g_autoptr(GIOStream) old_client = NULL;
+  g_autoptr(GIOStream) new_client = NULL;
+  guint16 port = reserve (sim, key, "{\"service\":\"vnc\"}");
+
+  assert_authenticated (old_reply, key);
+  old_client = connect_loopback (port);
+  expect_new_stream (old_agent, 5900);
+
+  new_reply = test_agent_handshake (new_agent, token, key);
+  assert_authenticated (new_reply, key);
+  assert_eof (old_agent->stream);
+  assert_eof (old_client);
+
+  new_client = connect_loopback (port);
+  expect_new_stream (new_agent, 5900);
+}
+
+static void
+test_malformed_frame (void)
+{
+  g_autoptr(UmtTestSim) sim = umt_test_sim_start ("--proxy-port", "0", NULL);
+  g_autofree char *key = NULL;
+  g_autoptr(TestAgent) agent = connected_agent (sim, &key);
+  guint16 port = reserve (sim, key, "{\"service\":\"ssh\"}");
+  g_autoptr(GIOStream) client = connect_loopback (port);
+  guint8 bad[UMT_TUNNEL_FRAME_HEADER_SIZE] = { 'X', 0, 0, 0, 1, 0, 0, 0, 0 };
+
+  expect_new_stream (agent, 22);
+  write_all (agent->stream, bad, sizeof bad);
+  assert_eof (agent->stream);
+  assert_eof (client);
+}
+
+/* A public client that writes while the agent reads nothing: the proxy stops
+ * reading it once its queue holds about the bound, instead of buffering all. */
+static void
+test_flow_control (void)
+{
+  g_autoptr(UmtTestSim) sim = umt_test_sim_start ("--proxy-port", "0", NULL);
+  g_autofree char *key = NULL;
+  g_autoptr(TestAgent) agent = connected_agent (sim, &key);
+  guint16 port = reserve (sim, key, "{\"service\":\"ssh\"}");
+  g_autoptr(GIOStream) client = connect_loopback (port);
+  GSocket *socket = g_socket_connection_get_socket (G_SOCKET_CONNECTION (client));
+  g_autoptr(JsonObject) state = NULL;
+  JsonObject *agent_state;
+  guint8 chunk[65536];
+  guint64 written = 0, received = 0;
+  guint32 id;
+
+  id = expect_new_stream (agent, 22);
+  g_socket_set_blocking (socket, FALSE);
+  for (;;)
+    {
+      g_autoptr(GError) error = NULL;
+      gssize sent;
+
+      for (gsize i = 0; i < sizeof chunk; i++)
+        chunk[i] = (guint8) ((written + i) % 251);
+      sent = g_socket_send (socket, (const char *) chunk, sizeof chunk, NULL, &error);
+      if (sent > 0)
+        {
+          written += (guint64) sent;
+          /* Far more than every buffer on the way: nothing pushed back. */
+          g_assert_cmpuint (written, <, 256 * 1024 * 1024);
+          continue;
+        }
+      g_assert_error (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK);
+      if (!g_socket_condition_timed_wait (socket, G_IO_OUT, 500 * 1000, NULL, NULL))
+        break;
+    }
+
+  state = proxy_state (sim);
+  agent_state = json_array_get_object_element (json_object_get_array_member (state, "agents"), 0);
+  g_assert_cmpint (json_object_get_int_member (agent_state, "queued_bytes"), <=,
+                   PROXY_BOUND + 65536 + UMT_TUNNEL_FRAME_HEADER_SIZE);
+
+  /* Everything written arrives, in order, once the agent reads. */
+  g_socket_set_blocking (socket, TRUE);
+  g_io_stream_close (client, NULL, NULL);
+  for (;;)
+    {
+      g_auto(UmtTunnelFrame) frame = { 0, };
+      const guint8 *data;
+      gsize size;
+
+      test_agent_read_frame (agent, &frame);
+      g_assert_cmpuint (frame.stream_id, ==, id);
+      if (frame.type == UMT_TUNNEL_FRAME_CLOSE)
+        break;
+      g_assert_cmpint (frame.type, ==, UMT_TUNNEL_FRAME_DATA);
+      data = g_bytes_get_data (frame.payload, &size);
+      for (gsize i = 0; i < size; i++)
+        if (data[i] != (guint8) ((received + i) % 251))
+          g_assert_cmpuint (data[i], ==, (received + i) % 251);
+      received += size;
+    }
+  g_assert_cmpuint (received, ==, written);
+}
+
+static void
+test_tls (void)
+{
+  g_autoptr(UmtTestSim) sim = umt_test_sim_start ("--proxy-port", "0", "--tls", NULL);
+  g_autofree char *token = NULL;
+  g_autofree char *key = NULL;
+  g_autoptr(TestAgent) plain = NULL;
+  g_autoptr(TestAgent) agent = NULL;
+  g_autoptr(JsonObject) reply = NULL;
+  g_autoptr(GIOStream) client = NULL;
+  guint16 port;
+  guint32 id;
+
+  g_assert_true (g_str_has_prefix (sim->url, "https://"));
+  key = make_device (sim, TRUE, &token);
+
+  agent = test_agent_connect (sim, TRUE);
+  reply = test_agent_handshake (agent, token, key);
+  assert_authenticated (reply, key);
+
+  port = reserve (sim, key, "{\"service\":\"ssh\"}");
+  client = connect_loopback (port);
+  id = expect_new_stream (agent, 22);
+  write_all (client, "ping", 4);
+  expect_data (agent, id, "ping");
+  test_agent_send (agent, UMT_TUNNEL_FRAME_DATA, id, "pong");
+  expect_public_data (client, "pong");
+
+  /* Plain text on the TLS control port is not a handshake. */
+  plain = test_agent_connect (sim, FALSE);
+  write_all (plain->stream, "{\"token\":\"x\",\"name\":\"y\"}\n", 25);
+  {
+    g_autoptr(GError) error = NULL;
+    char buffer[256];
+    gssize got = g_input_stream_read (g_io_stream_get_input_stream (plain->stream),
+                                      buffer, sizeof buffer, NULL, &error);
+
+    g_assert_false (got > 0 && buffer[0] == '{');
+  }
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/tunnel-proxy/handshake/accepted", test_handshake_accepted);
+  g_test_add_func ("/tunnel-proxy/handshake/unknown-device", test_handshake_unknown_device);
+  g_test_add_func ("/tunnel-proxy/handshake/unregistered", test_handshake_unregistered);
+  g_test_add_func ("/tunnel-proxy/handshake/wrong-token", test_handshake_wrong_token);
+  g_test_add_func ("/tunnel-proxy/handshake/tunnel-token", test_handshake_tunnel_token);
+  g_test_add_func ("/tunnel-proxy/handshake/malformed", test_handshake_malformed);
+  g_test_add_func ("/tunnel-proxy/stream/relay", test_stream_relay);
+  g_test_add_func ("/tunnel-proxy/stream/relay-port", test_stream_relay_port);
+  g_test_add_func ("/tunnel-proxy/stream/without-agent", test_stream_without_agent);
+  g_test_add_func ("/tunnel-proxy/stream/flow-control", test_flow_control);
+  g_test_add_func ("/tunnel-proxy/agent/disconnect", test_agent_disconnect);
+  g_test_add_func ("/tunnel-proxy/agent/replaced", test_agent_replaced);
+  g_test_add_func ("/tunnel-proxy/agent/malformed-frame", test_malformed_frame);
+  g_test_add_func ("/tunnel-proxy/tls", test_tls);
+
+  return g_test_run ();
+}

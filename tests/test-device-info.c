@@ -252,16 +252,24 @@ test_public_ip_failures (void)
 
   /* A malformed answer or a refusal leaves the field out. */
   g_assert_null (collect_public (&lookup, "{\"ip\":\"not-an-ip\"}", 0));
-  g_assert_null (collect_public (&lookup, "<html>hello</html>", 0));
-  lookup.status = SOUP_STATUS_SERVICE_UNAVAILABLE;
+  g_assert_cmpuint (lookup.requests, ==, 1);
+
+  /* ...and is not asked again at every heartbeat, only after a while or
+   * on an explicit refresh. */
   g_assert_null (collect_public (&lookup, "{\"ip\":\"203.0.113.7\"}", 0));
+  g_assert_cmpuint (lookup.requests, ==, 1);
+
+  g_assert_null (collect_public (&lookup, "<html>hello</html>", UMT_DEVICE_INFO_FLAGS_REFRESH_PUBLIC_IP));
+  lookup.status = SOUP_STATUS_SERVICE_UNAVAILABLE;
+  g_assert_null (collect_public (&lookup, "{\"ip\":\"203.0.113.7\"}", UMT_DEVICE_INFO_FLAGS_REFRESH_PUBLIC_IP));
   g_assert_cmpuint (lookup.requests, ==, 3);
 
   /* A service that never answers costs at most the 5 s timeout. */
   lookup.hang = TRUE;
   start = g_get_monotonic_time ();
-  g_assert_null (collect_public (&lookup, "", 0));
+  g_assert_null (collect_public (&lookup, "", UMT_DEVICE_INFO_FLAGS_REFRESH_PUBLIC_IP));
   g_assert_cmpint (g_get_monotonic_time () - start, <, 9 * G_USEC_PER_SEC);
+  g_assert_cmpuint (lookup.requests, ==, 4);
 
   lookup_stop (&lookup);
 }

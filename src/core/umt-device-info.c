@@ -29,6 +29,9 @@
 
 #define PUBLIC_IP_TIMEOUT_SECONDS 5
 #define PUBLIC_IP_CACHE_SECONDS   (10 * 60)
+/* A failed lookup is not retried at every heartbeat: when the service is
+ * unreachable each attempt can cost the whole timeout. */
+#define PUBLIC_IP_RETRY_SECONDS   (2 * 60)
 #define PUBLIC_IP_MAX_BODY        4096
 
 struct _UmtDeviceInfo
@@ -325,7 +328,7 @@ find_primary_interface (InterfaceInfo *info)
 /* Public address cache, per lookup URL, shared by every thread. */
 typedef struct
 {
-  char   *address;
+  char   *address; /* NULL: the last lookup failed */
   gint64  expires; /* monotonic µs */
 } CachedAddress;
 
@@ -349,10 +352,11 @@ umt_device_info_clear_public_ip_cache (void)
   g_mutex_unlock (&public_ip_lock);
 }
 
-static char *
-cache_lookup (const char *url)
+static gboolean
+cache_lookup (const char  *url,
+              char       **address)
 {
-  char *address = NULL;
+  gboolean found = FALSE;
 
   g_mutex_lock (&public_ip_lock);
   if (public_ip_cache != NULL)
@@ -360,10 +364,13 @@ cache_lookup (const char *url)
       CachedAddress *cached = g_hash_table_lookup (public_ip_cache, url);
 
       if (cached != NULL && cached->expires > g_get_monotonic_time ())
-        address = g_strdup (cached->address);
+        {
+          *address = g_strdup (cached->address);
+          found = TRUE;
+        }
     }
   g_mutex_unlock (&public_ip_lock);
-  return address;
+  return found;
 }
 
 static void
@@ -373,7 +380,8 @@ cache_store (const char *url,
   CachedAddress *cached = g_new0 (CachedAddress, 1);
 
   cached->address = g_strdup (address);
-  cached->expires = g_get_monotonic_time () + PUBLIC_IP_CACHE_SECONDS * G_USEC_PER_SEC;
+  cached->expires = g_get_monotonic_time () +
+                    (address != NULL ? PUBLIC_IP_CACHE_SECONDS : PUBLIC_IP_RETRY_SECONDS) * G_USEC_PER_SEC;
 
   g_mutex_lock (&public_ip_lock);
   if (public_ip_cache == NULL)
@@ -419,9 +427,8 @@ parse_public_ip (const char *body,
 }
 
 static char *
-lookup_public_ip (const char   *url,
-                  gboolean      refresh,
-                  GCancellable *cancellable)
+fetch_public_ip (const char   *url,
+                 GCancellable *cancellable)
 {
   g_autoptr(SoupSession) session = NULL;
   g_autoptr(SoupMessage) message = NULL;
@@ -431,9 +438,6 @@ lookup_public_ip (const char   *url,
   g_autofree char *base_url = NULL;
   char body[PUBLIC_IP_MAX_BODY];
   gsize length = 0;
-
-  if (!refresh && (address = cache_lookup (url)) != NULL)
-    return g_steal_pointer (&address);
 
   /* Same rule as for servers (https, or http to this computer), except that
    * a lookup service may want a query such as ?format=json. */
@@ -476,8 +480,24 @@ lookup_public_ip (const char   *url,
       g_debug ("Public address lookup at %s gave no valid address", url);
       return NULL;
     }
-  cache_store (url, address);
   return g_steal_pointer (&address);
+}
+
+static char *
+lookup_public_ip (const char   *url,
+                  gboolean      refresh,
+                  GCancellable *cancellable)
+{
+  char *address = NULL;
+
+  if (!refresh && cache_lookup (url, &address))
+    return address;
+
+  address = fetch_public_ip (url, cancellable);
+  /* A cancelled lookup says nothing about the service. */
+  if (!g_cancellable_is_cancelled (cancellable))
+    cache_store (url, address);
+  return address;
 }
 
 UmtDeviceInfo *

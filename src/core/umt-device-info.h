@@ -29,7 +29,8 @@ G_DECLARE_FINAL_TYPE (UmtDeviceInfo, umt_device_info, UMT, DEVICE_INFO, GObject)
 /* Blocking and thread-safe: the heartbeat worker calls it. Reads the primary
  * interface (the one holding the default route), its MAC, the host name,
  * and asks @public_ip_url (NULL: the default) for the public address with a
- * 5 s timeout, cached 10 minutes per URL. @note NULL means the default note;
+ * 5 s timeout, cached 10 minutes per URL (a failure 2 minutes, so an
+ * unreachable service does not slow every beat). @note NULL means the default note;
  * @cluster_ip may be NULL. Never fails: what cannot be found is left out. */
 UmtDeviceInfo *umt_device_info_collect        (const char          *note,
                                                const char          *cluster_ip,

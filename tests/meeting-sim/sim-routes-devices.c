@@ -256,7 +256,7 @@ handle_register (SimRequest *request,
 {
   g_autoptr(JsonObject) body = NULL;
   JsonObject *fields;
-  const char *token;
+  const char *token, *ip;
   const char *problem;
   SimDevice *device;
 
@@ -285,10 +285,10 @@ handle_register (SimRequest *request,
 
   register_device (device, body);
   store_device_fields (device, fields);
-  if (sim_get_optional_string (fields, "ip_address", &token) && token != NULL && *token != '\0')
+  if (sim_get_optional_string (fields, "ip_address", &ip) && ip != NULL && *ip != '\0')
     {
       g_free (device->ip_address);
-      device->ip_address = g_strdup (token);
+      device->ip_address = g_strdup (ip);
     }
   sim_respond_text (request->msg, SOUP_STATUS_OK, "application/json",
                     "{\"ok\":true,\"message\":\"Device registered\"}");

@@ -172,8 +172,8 @@ route (SimRequest *request)
     sim_respond_no_route (request->msg);
 }
 
-/* Applies @fault; returns TRUE when the real route must still answer. */
-static gboolean
+/* Answers @request as @fault says instead of (or, for a delay, besides) the route. */
+static void
 apply_fault (SimRequest *request,
              SimFault   *fault)
 {
@@ -182,7 +182,7 @@ apply_fault (SimRequest *request,
   if (fault->drop)
     {
       drop_connection (msg);
-      return FALSE;
+      return;
     }
 
   if (fault->status != 0)
@@ -199,7 +199,6 @@ apply_fault (SimRequest *request,
 
   if (fault->delay_ms > 0)
     delay_reply (msg, fault->delay_ms);
-  return FALSE;
 }
 
 static void
@@ -232,8 +231,11 @@ handle_request (SoupServer        *soup_server,
     {
       sim_debug_record_request (server, &request);
       fault = sim_debug_take_fault (server, &request);
-      if (fault != NULL && !apply_fault (&request, fault))
-        return;
+      if (fault != NULL)
+        {
+          apply_fault (&request, fault);
+          return;
+        }
     }
 
   route (&request);

@@ -7,15 +7,19 @@
 #include "config.h"
 
 #include <locale.h>
+#include <string.h>
 #include <glib/gi18n.h>
 
 #include "umt-application.h"
+#include "umt-autostart.h"
 #include "umt-window.h"
 #include "umt-settings-page.h"
+#include "umt-test-sim.h"
 
 static const char *page_names[] = { "overview", "settings", "diagnostics", "logs" };
 
 static UmtApplication *app;
+static UmtTestSim *sim;
 
 static void
 iterate_until (gboolean (*done) (gpointer), gpointer data)
@@ -224,6 +228,149 @@ test_copy_device_key (void)
   close_window (window);
 }
 
+
+static gboolean
+is_registered (gpointer data)
+{
+  return umt_device_manager_get_registered (data);
+}
+
+static gboolean
+is_not_registered (gpointer data)
+{
+  return !umt_device_manager_get_registered (data);
+}
+
+static gboolean
+error_row_shown (gpointer data)
+{
+  return gtk_widget_get_visible (data);
+}
+
+static gboolean
+widget_sensitive (gpointer data)
+{
+  return gtk_widget_is_sensitive (data);
+}
+
+static gboolean
+heartbeat_active (gpointer data)
+{
+  return umt_heartbeat_get_state (data) == UMT_HEARTBEAT_STATE_ACTIVE;
+}
+
+static AdwMessageDialog *
+find_message_dialog (void)
+{
+  AdwMessageDialog *dialog = NULL;
+  GList *toplevels = gtk_window_list_toplevels ();
+
+  for (GList *l = toplevels; l; l = l->next)
+    if (ADW_IS_MESSAGE_DIALOG (l->data) && gtk_widget_get_visible (l->data))
+      dialog = l->data;
+  g_list_free (toplevels);
+  return dialog;
+}
+
+static void
+test_registration_flow (void)
+{
+  UmtWindow *window = open_window ();
+  UmtDeviceManager *manager = umt_application_get_device_manager (app);
+  GtkWidget *page = umt_window_get_page (window, "settings");
+  GtkEditable *token = GTK_EDITABLE (settings_child (window, "token_row"));
+  GtkEditable *key = GTK_EDITABLE (settings_child (window, "device_key_row"));
+  GtkWidget *register_button = settings_child (window, "register_button");
+  GtkWidget *status = settings_child (window, "status_label");
+  GtkWidget *error_row = settings_child (window, "error_row");
+  g_autofree char *token_code = NULL;
+  g_autofree char *device_key = umt_test_sim_create_device (sim, NULL, &token_code);
+  g_autofree char *lower = g_ascii_strdown (token_code, -1);
+  g_autoptr(JsonObject) record = NULL;
+  AdwMessageDialog *dialog;
+
+  g_assert_nonnull (manager);
+  g_assert_false (umt_device_manager_get_registered (manager));
+  g_assert_cmpstr (gtk_label_get_label (GTK_LABEL (status)), ==, "Not registered");
+  g_assert_true (gtk_widget_has_css_class (status, "error"));
+  /* A suggested key is there before the user types anything. */
+  g_assert_cmpstr (gtk_editable_get_text (key), !=, "");
+  g_assert_false (gtk_widget_is_sensitive (settings_child (window, "unregister_button")));
+  g_assert_false (gtk_widget_is_sensitive (settings_child (window, "test_heartbeat_button")));
+
+  /* A wrong token: the server's refusal is shown, nothing is registered. */
+  gtk_editable_set_text (key, device_key);
+  gtk_editable_set_text (token, g_str_equal (token_code, "000000") ? "000001" : "000000");
+  g_assert_true (gtk_widget_is_sensitive (register_button));
+  gtk_widget_activate_action (page, "settings.register", NULL);
+  iterate_until (error_row_shown, error_row);
+  g_assert_false (umt_device_manager_get_registered (manager));
+  g_test_message ("Refusal shown: %s", adw_action_row_get_subtitle (ADW_ACTION_ROW (error_row)));
+  g_assert_nonnull (adw_action_row_get_subtitle (ADW_ACTION_ROW (error_row)));
+
+  /* The real token, typed in lower case. */
+  gtk_editable_set_text (token, lower);
+  g_assert_cmpstr (gtk_editable_get_text (token), ==, token_code);
+  gtk_widget_activate_action (page, "settings.register", NULL);
+  iterate_until (is_registered, manager);
+  g_assert_false (gtk_widget_get_visible (error_row));
+  g_assert_cmpstr (gtk_label_get_label (GTK_LABEL (status)), ==, "Registered");
+  g_assert_true (gtk_widget_has_css_class (status, "success"));
+  g_assert_false (gtk_widget_is_sensitive (GTK_WIDGET (token)));
+  g_assert_false (gtk_editable_get_editable (key));
+  g_assert_cmpstr (gtk_editable_get_text (key), ==, device_key);
+  record = umt_test_sim_get_device (sim, device_key);
+  g_assert_true (json_object_get_boolean_member (record, "registered"));
+
+  /* The heartbeat starts by itself and the row says so. */
+  iterate_until (heartbeat_active, umt_device_manager_get_heartbeat (manager));
+  wait_for_frames (GTK_WIDGET (window));
+  g_assert_cmpstr (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (settings_child (window, "heartbeat_row"))),
+                   ==, "Heartbeat: Active ✓");
+  g_assert_true (gtk_widget_is_sensitive (settings_child (window, "test_heartbeat_button")));
+
+  /* Unregister asks first; cancelling keeps the registration. */
+  gtk_widget_activate_action (page, "settings.unregister", NULL);
+  dialog = find_message_dialog ();
+  g_assert_nonnull (dialog);
+  adw_message_dialog_response (dialog, "cancel");
+  gtk_window_destroy (GTK_WINDOW (dialog));
+  g_assert_true (umt_device_manager_get_registered (manager));
+
+  gtk_widget_activate_action (page, "settings.unregister", NULL);
+  dialog = find_message_dialog ();
+  g_assert_nonnull (dialog);
+  adw_message_dialog_response (dialog, "unregister");
+  gtk_window_destroy (GTK_WINDOW (dialog));
+  iterate_until (is_not_registered, manager);
+  g_assert_cmpstr (gtk_label_get_label (GTK_LABEL (status)), ==, "Not registered");
+  /* Once the work is over the token can be typed again. */
+  iterate_until (widget_sensitive, token);
+
+  close_window (window);
+}
+
+static void
+test_start_at_login (void)
+{
+  UmtWindow *window = open_window ();
+  GtkSwitch *autostart = GTK_SWITCH (settings_child (window, "autostart_switch"));
+  g_autofree char *path = umt_autostart_get_path ();
+  g_autofree char *contents = NULL;
+
+  g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
+
+  /* The switch writes an XDG autostart entry that starts the app hidden. */
+  gtk_switch_set_active (autostart, TRUE);
+  g_assert_true (g_file_get_contents (path, &contents, NULL, NULL));
+  g_assert_nonnull (strstr (contents, "Exec=updates-manager-tool --background"));
+
+  gtk_switch_set_active (autostart, FALSE);
+  g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
+
+  close_window (window);
+}
+
 static void
 assert_label (GtkWidget  *widget,
               const char *label)
@@ -362,6 +509,12 @@ main (int   argc,
   textdomain (GETTEXT_PACKAGE);
 
   g_test_init (&argc, &argv, NULL);
+  if (g_getenv ("UMT_AUTOSTART_TEMPLATE") == NULL)
+    {
+      g_autofree char *template = g_test_build_filename (G_TEST_BUILT, "..", "data",
+                                                         APP_ID "-autostart.desktop", NULL);
+      g_setenv ("UMT_AUTOSTART_TEMPLATE", template, TRUE);
+    }
   gtk_disable_setlocale ();
   if (!gtk_init_check ())
     {
@@ -370,6 +523,10 @@ main (int   argc,
     }
   adw_init ();
   g_object_set (gtk_settings_get_default (), "gtk-enable-animations", FALSE, NULL);
+
+  /* The window talks to a local simulator, chosen the way tools/run does. */
+  sim = umt_test_sim_start (NULL, NULL);
+  g_setenv ("MEETING_SERVER_URL", sim->url, TRUE);
 
   app = umt_application_new ();
   /* Several test programs may run at once on the same session bus. */
@@ -380,11 +537,15 @@ main (int   argc,
   g_test_add_func ("/ui/window/actions", test_actions_and_shortcuts);
   g_test_add_func ("/ui/settings/token-filtering", test_token_filtering);
   g_test_add_func ("/ui/settings/copy-device-key", test_copy_device_key);
+  g_test_add_func ("/ui/settings/registration", test_registration_flow);
+  g_test_add_func ("/ui/settings/start-at-login", test_start_at_login);
   g_test_add_func ("/ui/a11y/labels", test_accessible_labels);
   g_test_add_func ("/ui/render/english", test_render_english);
   g_test_add_func ("/ui/render/french", test_render_french);
 
   status = g_test_run ();
+  g_application_quit (G_APPLICATION (app));
   g_clear_object (&app);
+  g_clear_pointer (&sim, umt_test_sim_free);
   return status;
 }

@@ -9,13 +9,19 @@
 #include <glib/gi18n.h>
 
 #include "umt-application.h"
+#include "umt-autostart.h"
+#include "umt-heartbeat-status.h"
 #include "umt-window.h"
 
 struct _UmtApplication
 {
   AdwApplication  parent_instance;
 
-  GSettings      *settings;
+  GSettings        *settings;
+  UmtDeviceManager *manager;
+  GError           *load_error;
+  UmtOwnerLock     *owner_lock;
+  GCancellable     *cancellable;
   /* Set by --background (the autostart entry): the first activation
    * keeps the process alive without opening a window. */
   gboolean        start_in_background;
@@ -45,6 +51,99 @@ umt_application_get_settings (UmtApplication *self)
   g_return_val_if_fail (UMT_IS_APPLICATION (self), NULL);
 
   return self->settings;
+}
+
+UmtDeviceManager *
+umt_application_get_device_manager (UmtApplication *self)
+{
+  g_return_val_if_fail (UMT_IS_APPLICATION (self), NULL);
+
+  return self->manager;
+}
+
+const GError *
+umt_application_get_load_error (UmtApplication *self)
+{
+  g_return_val_if_fail (UMT_IS_APPLICATION (self), NULL);
+
+  return self->load_error;
+}
+
+static void
+on_heartbeat_configured (GObject      *source,
+                         GAsyncResult *result,
+                         gpointer      user_data)
+{
+  UmtDeviceManager *manager = UMT_DEVICE_MANAGER (source);
+  g_autoptr(GError) error = NULL;
+
+  if (!umt_device_manager_configure_heartbeat_finish (manager, result, &error))
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        g_message ("The heartbeat cannot start: %s", error->message);
+      return;
+    }
+
+  if (umt_device_manager_get_registered (manager))
+    umt_heartbeat_start (umt_device_manager_get_heartbeat (manager));
+}
+
+void
+umt_application_start_heartbeat (UmtApplication *self)
+{
+  g_return_if_fail (UMT_IS_APPLICATION (self));
+
+  if (self->manager == NULL || self->owner_lock == NULL)
+    return;
+
+  umt_device_manager_configure_heartbeat_async (self->manager, self->cancellable,
+                                                on_heartbeat_configured, NULL);
+}
+
+static void
+on_start_at_login_changed (GSettings      *settings,
+                           const char     *key,
+                           UmtApplication *self)
+{
+  gboolean enabled = g_settings_get_boolean (settings, key);
+  g_autoptr(GError) error = NULL;
+  GtkWindow *window;
+
+  if (umt_autostart_set_enabled (enabled, &error))
+    return;
+
+  window = gtk_application_get_active_window (GTK_APPLICATION (self));
+  if (UMT_IS_WINDOW (window))
+    umt_window_add_toast (UMT_WINDOW (window), adw_toast_new (error->message));
+  else
+    g_message ("%s", error->message);
+
+  /* The switch must not claim an entry that does not exist. */
+  if (enabled)
+    g_settings_set_boolean (settings, key, FALSE);
+}
+
+static void
+umt_application_load_device (UmtApplication *self)
+{
+  g_autoptr(GError) error = NULL;
+
+  self->manager = umt_device_manager_new (&self->load_error);
+  if (self->manager == NULL)
+    return;
+
+  /* Only one process per user beats; the window still shows the device
+   * when `umt run` (or another session's window) holds the heartbeat. */
+  self->owner_lock = umt_owner_lock_acquire (&error);
+  if (self->owner_lock == NULL)
+    {
+      g_message ("Not sending heartbeats from this window: %s", error->message);
+      return;
+    }
+
+  umt_heartbeat_status_publish (umt_device_manager_get_heartbeat (self->manager),
+                                umt_device_manager_get_device_key (self->manager));
+  umt_application_start_heartbeat (self);
 }
 
 static void
@@ -121,6 +220,10 @@ umt_application_startup (GApplication *app)
   gtk_window_set_default_icon_name (APP_ID);
 
   self->settings = g_settings_new (APP_ID);
+  self->cancellable = g_cancellable_new ();
+  g_signal_connect_object (self->settings, "changed::start-at-login",
+                           G_CALLBACK (on_start_at_login_changed), self, 0);
+  umt_application_load_device (self);
 
   g_action_map_add_action_entries (G_ACTION_MAP (self), app_entries,
                                    G_N_ELEMENTS (app_entries), self);
@@ -152,11 +255,32 @@ umt_application_activate (GApplication *app)
 }
 
 static void
+umt_application_shutdown (GApplication *app)
+{
+  UmtApplication *self = UMT_APPLICATION (app);
+
+  g_cancellable_cancel (self->cancellable);
+  if (self->manager != NULL && self->owner_lock != NULL)
+    {
+      UmtHeartbeat *heartbeat = umt_device_manager_get_heartbeat (self->manager);
+
+      umt_heartbeat_stop (heartbeat);
+      umt_heartbeat_status_unpublish (heartbeat);
+    }
+  g_clear_pointer (&self->owner_lock, umt_owner_lock_release);
+
+  G_APPLICATION_CLASS (umt_application_parent_class)->shutdown (app);
+}
+
+static void
 umt_application_dispose (GObject *object)
 {
   UmtApplication *self = UMT_APPLICATION (object);
 
   g_clear_object (&self->settings);
+  g_clear_object (&self->manager);
+  g_clear_object (&self->cancellable);
+  g_clear_error (&self->load_error);
 
   G_OBJECT_CLASS (umt_application_parent_class)->dispose (object);
 }
@@ -171,6 +295,7 @@ umt_application_class_init (UmtApplicationClass *klass)
   app_class->handle_local_options = umt_application_handle_local_options;
   app_class->startup = umt_application_startup;
   app_class->activate = umt_application_activate;
+  app_class->shutdown = umt_application_shutdown;
 }
 
 static void

@@ -6,6 +6,8 @@
 
 #include <adwaita.h>
 
+#include "umt-device-manager.h"
+
 G_BEGIN_DECLS
 
 #define UMT_TYPE_APPLICATION (umt_application_get_type ())
@@ -13,5 +15,14 @@ G_DECLARE_FINAL_TYPE (UmtApplication, umt_application, UMT, APPLICATION, AdwAppl
 
 UmtApplication *umt_application_new          (void);
 GSettings      *umt_application_get_settings (UmtApplication *self);
+
+/* NULL when profiles.json could not be read; then
+ * umt_application_get_load_error() says why. */
+UmtDeviceManager *umt_application_get_device_manager (UmtApplication *self);
+const GError     *umt_application_get_load_error     (UmtApplication *self);
+
+/* Points the heartbeat at the registered device and starts it, when this
+ * process owns the heartbeat (one owner per user: `umt run` may have it). */
+void            umt_application_start_heartbeat (UmtApplication *self);
 
 G_END_DECLS

@@ -9,6 +9,8 @@
 #include <glib/gi18n.h>
 
 #include "umt-overview-page.h"
+#include "umt-heartbeat-text.h"
+#include "umt-window.h"
 
 struct _UmtOverviewPage
 {
@@ -21,14 +23,133 @@ struct _UmtOverviewPage
   GtkLabel           *heartbeat_label;
   AdwActionRow       *server_row;
   GtkLabel           *server_label;
+
+  UmtDeviceManager   *manager;
+  UmtHeartbeat       *heartbeat;
+  GCancellable       *cancellable;
 };
 
 G_DEFINE_FINAL_TYPE (UmtOverviewPage, umt_overview_page, ADW_TYPE_PREFERENCES_PAGE)
 
 static void
+update_display (UmtOverviewPage *self)
+{
+  GtkWidget *registration = GTK_WIDGET (self->registration_label);
+  GtkWidget *icon = GTK_WIDGET (self->heartbeat_icon);
+  gboolean registered = umt_device_manager_get_registered (self->manager);
+  g_autofree char *state = umt_heartbeat_text_short (self->heartbeat);
+  g_autofree char *details = umt_heartbeat_text_details (self->heartbeat);
+  const char *style = umt_heartbeat_text_style_class (self->heartbeat);
+
+  gtk_label_set_label (self->registration_label, registered ? _("Registered") : _("Not registered"));
+  gtk_widget_remove_css_class (registration, registered ? "error" : "success");
+  gtk_widget_add_css_class (registration, registered ? "success" : "error");
+
+  gtk_label_set_label (self->heartbeat_label, state);
+  gtk_image_set_from_icon_name (self->heartbeat_icon,
+                                umt_heartbeat_text_icon_name (umt_heartbeat_get_state (self->heartbeat)));
+  gtk_widget_remove_css_class (icon, "success");
+  gtk_widget_remove_css_class (icon, "warning");
+  gtk_widget_remove_css_class (icon, "error");
+  if (style != NULL)
+    gtk_widget_add_css_class (icon, style);
+
+  adw_action_row_set_subtitle (self->server_row, umt_device_manager_get_server_url (self->manager));
+  gtk_label_set_label (self->server_label,
+                       umt_device_manager_get_server_url_overridden (self->manager)
+                       ? _("Set by MEETING_SERVER_URL") : "");
+
+  /* The one thing to do next: register, or check the heartbeat. */
+  if (registered)
+    {
+      gtk_button_set_label (self->main_action_button, _("Send Heartbeat Now"));
+      gtk_actionable_set_action_name (GTK_ACTIONABLE (self->main_action_button), "overview.send-heartbeat");
+      adw_status_page_set_description (self->status_page, details != NULL ? details : state);
+    }
+  else
+    {
+      gtk_button_set_label (self->main_action_button, _("Open Registration"));
+      gtk_actionable_set_action_name (GTK_ACTIONABLE (self->main_action_button), "win.show-settings");
+      adw_status_page_set_description (self->status_page,
+                                       _("This device is not registered yet. You need the device key and the one-time token from your server administrator."));
+    }
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->main_action_button),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  gtk_button_get_label (self->main_action_button), -1);
+}
+
+static void
+on_heartbeat_sent (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr(UmtOverviewPage) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(UmtMeetingHeartbeat) beat = NULL;
+  g_autofree char *message = NULL;
+  GtkWidget *window;
+
+  beat = umt_heartbeat_send_now_finish (UMT_HEARTBEAT (source), result, &error);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+
+  message = beat != NULL ? g_strdup (_("Heartbeat sent"))
+                         : g_strdup_printf (_("Heartbeat failed: %s"), error->message);
+  window = gtk_widget_get_ancestor (GTK_WIDGET (self), UMT_TYPE_WINDOW);
+  if (window != NULL)
+    umt_window_add_toast (UMT_WINDOW (window), adw_toast_new (message));
+}
+
+static void
+send_heartbeat_action (GtkWidget  *widget,
+                       const char *action_name,
+                       GVariant   *parameter)
+{
+  UmtOverviewPage *self = UMT_OVERVIEW_PAGE (widget);
+
+  if (self->heartbeat != NULL)
+    umt_heartbeat_send_now_async (self->heartbeat, self->cancellable, on_heartbeat_sent,
+                                  g_object_ref (self));
+}
+
+void
+umt_overview_page_set_manager (UmtOverviewPage  *self,
+                               UmtDeviceManager *manager)
+{
+  g_return_if_fail (UMT_IS_OVERVIEW_PAGE (self));
+  g_return_if_fail (self->manager == NULL);
+
+  if (manager == NULL)
+    return;
+
+  self->manager = g_object_ref (manager);
+  self->heartbeat = g_object_ref (umt_device_manager_get_heartbeat (manager));
+  g_signal_connect_object (manager, "notify", G_CALLBACK (update_display), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->heartbeat, "notify", G_CALLBACK (update_display), self,
+                           G_CONNECT_SWAPPED);
+  update_display (self);
+}
+
+static void
+umt_overview_page_dispose (GObject *object)
+{
+  UmtOverviewPage *self = UMT_OVERVIEW_PAGE (object);
+
+  g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+  g_clear_object (&self->heartbeat);
+  g_clear_object (&self->manager);
+
+  G_OBJECT_CLASS (umt_overview_page_parent_class)->dispose (object);
+}
+
+static void
 umt_overview_page_class_init (UmtOverviewPageClass *klass)
 {
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = umt_overview_page_dispose;
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/fr/ygsoft/UpdatesManagerTool/ui/umt-overview-page.ui");
@@ -39,10 +160,15 @@ umt_overview_page_class_init (UmtOverviewPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, UmtOverviewPage, heartbeat_label);
   gtk_widget_class_bind_template_child (widget_class, UmtOverviewPage, server_row);
   gtk_widget_class_bind_template_child (widget_class, UmtOverviewPage, server_label);
+
+  gtk_widget_class_install_action (widget_class, "overview.send-heartbeat", NULL,
+                                   send_heartbeat_action);
 }
 
 static void
 umt_overview_page_init (UmtOverviewPage *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+
+  self->cancellable = g_cancellable_new ();
 }

@@ -6,9 +6,14 @@
 
 #include <adwaita.h>
 
+#include "umt-device-manager.h"
+
 G_BEGIN_DECLS
 
 #define UMT_TYPE_OVERVIEW_PAGE (umt_overview_page_get_type ())
 G_DECLARE_FINAL_TYPE (UmtOverviewPage, umt_overview_page, UMT, OVERVIEW_PAGE, AdwPreferencesPage)
+
+void umt_overview_page_set_manager (UmtOverviewPage  *self,
+                                    UmtDeviceManager *manager);
 
 G_END_DECLS

@@ -9,6 +9,9 @@
 #include <glib/gi18n.h>
 
 #include "umt-settings-page.h"
+#include "umt-application.h"
+#include "umt-device-key.h"
+#include "umt-heartbeat-text.h"
 #include "umt-validate.h"
 #include "umt-window.h"
 
@@ -19,6 +22,10 @@ struct _UmtSettingsPage
   AdwPreferencesPage  parent_instance;
 
   GSettings          *settings;
+  UmtDeviceManager   *manager;
+  UmtHeartbeat       *heartbeat;
+  GCancellable       *cancellable;
+  GPtrArray          *profile_rows;
   gboolean            registered;
   gboolean            busy;
 
@@ -36,6 +43,7 @@ struct _UmtSettingsPage
   GtkButton          *test_heartbeat_button;
   GtkButton          *unregister_button;
   AdwActionRow       *override_row;
+  AdwPreferencesGroup *profiles_group;
   GtkSwitch          *public_ip_switch;
   AdwEntryRow        *cluster_ip_row;
   AdwEntryRow        *note_row;
@@ -78,15 +86,56 @@ update_actions (UmtSettingsPage *self)
   GtkWidget *widget = GTK_WIDGET (self);
   const char *key = gtk_editable_get_text (GTK_EDITABLE (self->device_key_row));
 
+  gboolean have_manager = self->manager != NULL;
+
   gtk_widget_action_set_enabled (widget, "settings.register",
-                                 !self->registered && !self->busy && inputs_are_valid (self));
+                                 have_manager && !self->registered && !self->busy &&
+                                 inputs_are_valid (self));
+  gtk_widget_action_set_enabled (widget, "settings.test-heartbeat",
+                                 have_manager && self->registered && !self->busy);
+  gtk_widget_action_set_enabled (widget, "settings.unregister",
+                                 have_manager && self->registered && !self->busy);
   gtk_widget_action_set_enabled (widget, "settings.copy-device-key", key[0] != '\0');
+}
+
+static void
+show_error (UmtSettingsPage *self,
+            const char      *title,
+            const char      *message)
+{
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->error_row), title);
+  adw_action_row_set_subtitle (self->error_row, message);
+  gtk_widget_set_visible (GTK_WIDGET (self->error_row), TRUE);
+}
+
+static void
+hide_error (UmtSettingsPage *self)
+{
+  gtk_widget_set_visible (GTK_WIDGET (self->error_row), FALSE);
 }
 
 static void
 update_registration_display (UmtSettingsPage *self)
 {
   GtkWidget *status = GTK_WIDGET (self->status_label);
+
+  self->registered = self->manager != NULL && umt_device_manager_get_registered (self->manager);
+  if (self->registered)
+    {
+      gtk_editable_set_text (GTK_EDITABLE (self->device_key_row),
+                             umt_device_manager_get_device_key (self->manager));
+      gtk_editable_set_text (GTK_EDITABLE (self->token_row), "");
+    }
+  else if (self->manager != NULL &&
+           gtk_editable_get_text (GTK_EDITABLE (self->device_key_row))[0] == '\0')
+    {
+      /* Pre-filled with this computer's suggested key; the administrator's
+       * key can be typed or pasted over it. */
+      g_autofree char *suggested = umt_device_key_suggest (NULL, NULL);
+
+      if (suggested != NULL)
+        gtk_editable_set_text (GTK_EDITABLE (self->device_key_row), suggested);
+    }
 
   gtk_label_set_label (self->status_label,
                        self->registered ? _("Registered") : _("Not registered"));
@@ -95,7 +144,8 @@ update_registration_display (UmtSettingsPage *self)
 
   /* The key is the device's identity once registered; the token is burned. */
   gtk_editable_set_editable (GTK_EDITABLE (self->device_key_row), !self->registered);
-  gtk_widget_set_sensitive (GTK_WIDGET (self->token_row), !self->registered);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->token_row), !self->registered && !self->busy);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->device_key_row), !self->busy);
   adw_expander_row_set_expanded (self->instructions_row, !self->registered);
 
   update_actions (self);
@@ -146,11 +196,14 @@ copy_device_key_action (GtkWidget  *widget,
 static void
 update_override_row (UmtSettingsPage *self)
 {
-  const char *url = g_getenv ("MEETING_SERVER_URL");
+  const char *url = NULL;
+
+  if (self->manager != NULL && umt_device_manager_get_server_url_overridden (self->manager))
+    url = umt_device_manager_get_server_url (self->manager);
 
   /* The environment wins over every profile: say so where profiles are edited. */
-  gtk_widget_set_visible (GTK_WIDGET (self->override_row), url != NULL && url[0] != '\0');
-  if (url != NULL && url[0] != '\0')
+  gtk_widget_set_visible (GTK_WIDGET (self->override_row), url != NULL);
+  if (url != NULL)
     {
       g_autofree char *subtitle =
         g_strdup_printf (_("MEETING_SERVER_URL is set: this session uses %s instead of the active profile."), url);
@@ -159,11 +212,325 @@ update_override_row (UmtSettingsPage *self)
 }
 
 static void
+update_heartbeat_display (UmtSettingsPage *self)
+{
+  g_autofree char *title = NULL;
+  g_autofree char *details = NULL;
+  UmtHeartbeatState state;
+  const char *style;
+  GtkWidget *icon = GTK_WIDGET (self->heartbeat_icon);
+
+  if (self->heartbeat == NULL)
+    return;
+
+  state = umt_heartbeat_get_state (self->heartbeat);
+  title = umt_heartbeat_text_title (self->heartbeat);
+  details = umt_heartbeat_text_details (self->heartbeat);
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->heartbeat_row), title);
+  adw_action_row_set_subtitle (self->heartbeat_row, details != NULL ? details : "");
+  gtk_image_set_from_icon_name (self->heartbeat_icon, umt_heartbeat_text_icon_name (state));
+
+  gtk_widget_remove_css_class (icon, "success");
+  gtk_widget_remove_css_class (icon, "warning");
+  gtk_widget_remove_css_class (icon, "error");
+  style = umt_heartbeat_text_style_class (self->heartbeat);
+  if (style != NULL)
+    gtk_widget_add_css_class (icon, style);
+
+  gtk_widget_set_visible (GTK_WIDGET (self->resume_button),
+                          self->registered &&
+                          (state == UMT_HEARTBEAT_STATE_STOPPED || state == UMT_HEARTBEAT_STATE_PAUSED));
+}
+
+static void
+set_busy (UmtSettingsPage *self,
+          gboolean         busy)
+{
+  self->busy = busy;
+  gtk_widget_set_visible (GTK_WIDGET (self->register_spinner), busy);
+  gtk_spinner_set_spinning (self->register_spinner, busy);
+  update_registration_display (self);
+}
+
+static void
+on_registered (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  g_autoptr(UmtSettingsPage) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(UmtMeetingRegistration) registration = NULL;
+  GtkRoot *root;
+
+  registration = umt_device_manager_register_finish (UMT_DEVICE_MANAGER (source), result, &error);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+
+  set_busy (self, FALSE);
+  if (registration == NULL)
+    {
+      show_error (self, _("Registration failed"), error->message);
+      return;
+    }
+
+  hide_error (self);
+  gtk_editable_set_text (GTK_EDITABLE (self->token_row), "");
+  show_toast (self, _("Device registered"));
+
+  root = gtk_widget_get_root (GTK_WIDGET (self));
+  if (GTK_IS_WINDOW (root) && UMT_IS_APPLICATION (gtk_window_get_application (GTK_WINDOW (root))))
+    umt_application_start_heartbeat (UMT_APPLICATION (gtk_window_get_application (GTK_WINDOW (root))));
+}
+
+static void
+register_action (GtkWidget  *widget,
+                 const char *action_name,
+                 GVariant   *parameter)
+{
+  UmtSettingsPage *self = UMT_SETTINGS_PAGE (widget);
+  g_autofree char *key = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->device_key_row))));
+
+  if (self->manager == NULL || self->busy)
+    return;
+
+  hide_error (self);
+  set_busy (self, TRUE);
+  umt_device_manager_register_async (self->manager, key,
+                                     gtk_editable_get_text (GTK_EDITABLE (self->token_row)),
+                                     self->cancellable, on_registered, g_object_ref (self));
+}
+
+static void
+on_heartbeat_sent (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr(UmtSettingsPage) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(UmtMeetingHeartbeat) beat = NULL;
+  g_autofree char *message = NULL;
+
+  beat = umt_heartbeat_send_now_finish (UMT_HEARTBEAT (source), result, &error);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+
+  if (beat == NULL)
+    message = g_strdup_printf (_("Heartbeat failed: %s"), error->message);
+  else if (beat->last_seen != NULL)
+    message = g_strdup_printf (_("Heartbeat sent; the server saw the device at %s UTC"), beat->last_seen);
+  else
+    message = g_strdup (_("Heartbeat sent"));
+  show_toast (self, message);
+}
+
+static void
+test_heartbeat_action (GtkWidget  *widget,
+                       const char *action_name,
+                       GVariant   *parameter)
+{
+  UmtSettingsPage *self = UMT_SETTINGS_PAGE (widget);
+
+  if (self->heartbeat == NULL)
+    return;
+
+  umt_heartbeat_send_now_async (self->heartbeat, self->cancellable, on_heartbeat_sent,
+                                g_object_ref (self));
+}
+
+static void
+resume_heartbeat_action (GtkWidget  *widget,
+                         const char *action_name,
+                         GVariant   *parameter)
+{
+  UmtSettingsPage *self = UMT_SETTINGS_PAGE (widget);
+
+  if (self->heartbeat != NULL)
+    umt_heartbeat_resume (self->heartbeat);
+}
+
+static void
+on_unregistered (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(UmtSettingsPage) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!umt_device_manager_unregister_finish (UMT_DEVICE_MANAGER (source), result, &error))
+    {
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        return;
+      set_busy (self, FALSE);
+      show_error (self, _("Unregistering failed"), error->message);
+      return;
+    }
+
+  set_busy (self, FALSE);
+  hide_error (self);
+  show_toast (self, _("Device unregistered"));
+}
+
+static void
+on_unregister_response (AdwMessageDialog *dialog,
+                        const char       *response,
+                        UmtSettingsPage  *self)
+{
+  if (!g_str_equal (response, "unregister") || self->manager == NULL)
+    return;
+
+  set_busy (self, TRUE);
+  umt_device_manager_unregister_async (self->manager, self->cancellable, on_unregistered,
+                                       g_object_ref (self));
+}
+
+static void
+unregister_action (GtkWidget  *widget,
+                   const char *action_name,
+                   GVariant   *parameter)
+{
+  UmtSettingsPage *self = UMT_SETTINGS_PAGE (widget);
+  GtkRoot *root = gtk_widget_get_root (widget);
+  AdwMessageDialog *dialog;
+
+  dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
+                                                       _("Unregister This Device?"),
+                                                       _("This computer forgets its registration and stops sending heartbeats. "
+                                                         "The server keeps the device: to register again you will need a new "
+                                                         "token from your administrator.")));
+  adw_message_dialog_add_responses (dialog,
+                                    "cancel", _("_Cancel"),
+                                    "unregister", _("_Unregister"),
+                                    NULL);
+  adw_message_dialog_set_response_appearance (dialog, "unregister", ADW_RESPONSE_DESTRUCTIVE);
+  adw_message_dialog_set_default_response (dialog, "cancel");
+  adw_message_dialog_set_close_response (dialog, "cancel");
+  g_signal_connect_object (dialog, "response", G_CALLBACK (on_unregister_response), self, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void
+on_use_profile_clicked (GtkButton       *button,
+                        UmtSettingsPage *self)
+{
+  const char *name = g_object_get_data (G_OBJECT (button), "umt-profile-name");
+  UmtProfiles *profiles = umt_device_manager_get_profiles (self->manager);
+  g_autoptr(GError) error = NULL;
+
+  if (!umt_profiles_use (profiles, name, &error) || !umt_profiles_save (profiles, &error))
+    {
+      show_error (self, _("Cannot change the active profile"), error->message);
+      return;
+    }
+  umt_device_manager_profiles_changed (self->manager);
+}
+
+static void
+rebuild_profile_rows (UmtSettingsPage *self)
+{
+  UmtProfiles *profiles;
+  const char *active;
+  guint n;
+
+  for (guint i = 0; i < self->profile_rows->len; i++)
+    adw_preferences_group_remove (self->profiles_group, g_ptr_array_index (self->profile_rows, i));
+  g_ptr_array_set_size (self->profile_rows, 0);
+
+  if (self->manager == NULL)
+    return;
+
+  profiles = umt_device_manager_get_profiles (self->manager);
+  active = umt_profiles_get_active_name (profiles);
+  n = g_list_model_get_n_items (G_LIST_MODEL (profiles));
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(UmtProfile) profile = g_list_model_get_item (G_LIST_MODEL (profiles), i);
+      const char *name = umt_profile_get_name (profile);
+      GtkWidget *row = adw_action_row_new ();
+
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), name);
+      adw_action_row_set_subtitle (ADW_ACTION_ROW (row), umt_profile_get_base_url (profile));
+      if (g_strcmp0 (name, active) == 0)
+        {
+          GtkWidget *check = gtk_image_new_from_icon_name ("object-select-symbolic");
+
+          gtk_widget_set_tooltip_text (check, _("Active profile"));
+          gtk_accessible_update_property (GTK_ACCESSIBLE (check),
+                                          GTK_ACCESSIBLE_PROPERTY_LABEL, _("Active profile"), -1);
+          adw_action_row_add_suffix (ADW_ACTION_ROW (row), check);
+        }
+      else
+        {
+          GtkWidget *use = gtk_button_new_with_label (_("Make Active"));
+
+          gtk_widget_set_valign (use, GTK_ALIGN_CENTER);
+          gtk_widget_add_css_class (use, "flat");
+          g_object_set_data_full (G_OBJECT (use), "umt-profile-name", g_strdup (name), g_free);
+          g_signal_connect (use, "clicked", G_CALLBACK (on_use_profile_clicked), self);
+          adw_action_row_add_suffix (ADW_ACTION_ROW (row), use);
+        }
+      adw_preferences_group_add (self->profiles_group, row);
+      g_ptr_array_add (self->profile_rows, row);
+    }
+}
+
+static void
+on_manager_changed (UmtSettingsPage *self)
+{
+  const char *problem = umt_device_manager_get_state_problem (self->manager);
+
+  update_registration_display (self);
+  update_override_row (self);
+  update_heartbeat_display (self);
+  if (problem != NULL && !gtk_widget_get_visible (GTK_WIDGET (self->error_row)))
+    show_error (self, _("The saved registration could not be read"), problem);
+}
+
+void
+umt_settings_page_set_manager (UmtSettingsPage  *self,
+                               UmtDeviceManager *manager)
+{
+  g_return_if_fail (UMT_IS_SETTINGS_PAGE (self));
+  g_return_if_fail (self->manager == NULL);
+
+  if (manager == NULL)
+    return;
+
+  self->manager = g_object_ref (manager);
+  self->heartbeat = g_object_ref (umt_device_manager_get_heartbeat (manager));
+
+  g_signal_connect_object (manager, "notify", G_CALLBACK (on_manager_changed), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (manager, "notify::profile", G_CALLBACK (rebuild_profile_rows), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (umt_device_manager_get_profiles (manager), "items-changed",
+                           G_CALLBACK (rebuild_profile_rows), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->heartbeat, "notify", G_CALLBACK (update_heartbeat_display), self,
+                           G_CONNECT_SWAPPED);
+
+  rebuild_profile_rows (self);
+  on_manager_changed (self);
+}
+
+void
+umt_settings_page_show_load_error (UmtSettingsPage *self,
+                                   const GError    *error)
+{
+  g_return_if_fail (UMT_IS_SETTINGS_PAGE (self));
+
+  show_error (self, _("The settings could not be read"), error->message);
+}
+
+static void
 umt_settings_page_dispose (GObject *object)
 {
   UmtSettingsPage *self = UMT_SETTINGS_PAGE (object);
 
+  g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
   g_clear_object (&self->settings);
+  g_clear_object (&self->heartbeat);
+  g_clear_object (&self->manager);
+  g_clear_pointer (&self->profile_rows, g_ptr_array_unref);
 
   G_OBJECT_CLASS (umt_settings_page_parent_class)->dispose (object);
 }
@@ -192,6 +559,7 @@ umt_settings_page_class_init (UmtSettingsPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, UmtSettingsPage, test_heartbeat_button);
   gtk_widget_class_bind_template_child (widget_class, UmtSettingsPage, unregister_button);
   gtk_widget_class_bind_template_child (widget_class, UmtSettingsPage, override_row);
+  gtk_widget_class_bind_template_child (widget_class, UmtSettingsPage, profiles_group);
   gtk_widget_class_bind_template_child (widget_class, UmtSettingsPage, public_ip_switch);
   gtk_widget_class_bind_template_child (widget_class, UmtSettingsPage, cluster_ip_row);
   gtk_widget_class_bind_template_child (widget_class, UmtSettingsPage, note_row);
@@ -203,9 +571,14 @@ umt_settings_page_class_init (UmtSettingsPageClass *klass)
 
   gtk_widget_class_install_action (widget_class, "settings.copy-device-key", NULL,
                                    copy_device_key_action);
-  /* "settings.register", "settings.test-heartbeat", "settings.unregister",
-   * "settings.resume-heartbeat" and "settings.add-profile" are installed as the
-   * core behind them lands; until then GTK shows their buttons insensitive. */
+  gtk_widget_class_install_action (widget_class, "settings.register", NULL, register_action);
+  gtk_widget_class_install_action (widget_class, "settings.test-heartbeat", NULL,
+                                   test_heartbeat_action);
+  gtk_widget_class_install_action (widget_class, "settings.unregister", NULL, unregister_action);
+  gtk_widget_class_install_action (widget_class, "settings.resume-heartbeat", NULL,
+                                   resume_heartbeat_action);
+  /* "settings.add-profile" is not installed yet (profile editing is not
+   * written), so GTK shows its button insensitive rather than doing nothing. */
 }
 
 static void
@@ -214,6 +587,9 @@ umt_settings_page_init (UmtSettingsPage *self)
   GtkEditable *token_text;
 
   gtk_widget_init_template (GTK_WIDGET (self));
+
+  self->cancellable = g_cancellable_new ();
+  self->profile_rows = g_ptr_array_new ();
 
   token_text = gtk_editable_get_delegate (GTK_EDITABLE (self->token_row));
   if (GTK_IS_TEXT (token_text))

@@ -29,10 +29,36 @@ struct _UmtWindow
 
 G_DEFINE_FINAL_TYPE (UmtWindow, umt_window, ADW_TYPE_APPLICATION_WINDOW)
 
+/* The pages show the application's one device manager, so the window,
+ * the tray and a second window always agree. */
+static void
+umt_window_connect_device (UmtWindow      *self,
+                           UmtApplication *app)
+{
+  UmtDeviceManager *manager = umt_application_get_device_manager (app);
+  GtkWidget *settings = umt_window_get_page (self, "settings");
+
+  if (manager != NULL)
+    {
+      umt_overview_page_set_manager (UMT_OVERVIEW_PAGE (umt_window_get_page (self, "overview")), manager);
+      umt_settings_page_set_manager (UMT_SETTINGS_PAGE (settings), manager);
+    }
+  else if (umt_application_get_load_error (app) != NULL)
+    umt_settings_page_show_load_error (UMT_SETTINGS_PAGE (settings),
+                                       umt_application_get_load_error (app));
+}
+
 UmtWindow *
 umt_window_new (UmtApplication *application)
 {
-  return g_object_new (UMT_TYPE_WINDOW, "application", application, NULL);
+  UmtWindow *self;
+
+  g_return_val_if_fail (UMT_IS_APPLICATION (application), NULL);
+
+  self = g_object_new (UMT_TYPE_WINDOW, "application", application, NULL);
+  umt_window_connect_device (self, application);
+
+  return self;
 }
 
 void

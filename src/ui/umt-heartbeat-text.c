@@ -1,0 +1,106 @@
+/* umt-heartbeat-text.c: how the window words and draws a heartbeat state
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "umt-heartbeat-text"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "umt-heartbeat-text.h"
+
+char *
+umt_heartbeat_text_short (UmtHeartbeat *heartbeat)
+{
+  const char *reason = umt_heartbeat_get_last_error (heartbeat);
+
+  switch (umt_heartbeat_get_state (heartbeat))
+    {
+    case UMT_HEARTBEAT_STATE_ACTIVE:
+      return g_strdup (_("Active ✓"));
+    case UMT_HEARTBEAT_STATE_RETRYING:
+      /* Translators: failed beats so far, out of the maximum before stopping. */
+      return g_strdup_printf (_("Retrying (%u/%u)"),
+                              umt_heartbeat_get_consecutive_failures (heartbeat),
+                              UMT_HEARTBEAT_MAX_FAILURES);
+    case UMT_HEARTBEAT_STATE_STOPPED:
+      if (reason != NULL)
+        /* Translators: %s is the reason, e.g. the server's error message. */
+        return g_strdup_printf (_("Stopped — %s"), reason);
+      return g_strdup (_("Inactive"));
+    case UMT_HEARTBEAT_STATE_PAUSED:
+      return g_strdup (_("Paused"));
+    case UMT_HEARTBEAT_STATE_UNREGISTERED:
+    default:
+      return g_strdup (_("Inactive"));
+    }
+}
+
+char *
+umt_heartbeat_text_title (UmtHeartbeat *heartbeat)
+{
+  g_autofree char *state = umt_heartbeat_text_short (heartbeat);
+
+  /* Translators: %s is a state such as “Active ✓” or “Retrying (2/5)”. */
+  return g_strdup_printf (_("Heartbeat: %s"), state);
+}
+
+char *
+umt_heartbeat_text_details (UmtHeartbeat *heartbeat)
+{
+  GDateTime *last = umt_heartbeat_get_last_success (heartbeat);
+  const char *seen = umt_heartbeat_get_server_last_seen (heartbeat);
+  g_autofree char *time = NULL;
+
+  /* After unregistering, the last beat belongs to a device that is gone. */
+  if (last == NULL || umt_heartbeat_get_state (heartbeat) == UMT_HEARTBEAT_STATE_UNREGISTERED)
+    return NULL;
+
+  {
+    g_autoptr(GDateTime) local = g_date_time_to_local (last);
+    time = g_date_time_format (local, "%X");
+  }
+  if (seen != NULL)
+    /* Translators: the first %s is a local time, the second the server's UTC date and time. */
+    return g_strdup_printf (_("Last beat at %s · server last saw the device at %s UTC"), time, seen);
+  return g_strdup_printf (_("Last beat at %s"), time);
+}
+
+const char *
+umt_heartbeat_text_icon_name (UmtHeartbeatState state)
+{
+  switch (state)
+    {
+    case UMT_HEARTBEAT_STATE_ACTIVE:
+      return "umt-heartbeat-active-symbolic";
+    case UMT_HEARTBEAT_STATE_RETRYING:
+      return "umt-heartbeat-retrying-symbolic";
+    case UMT_HEARTBEAT_STATE_STOPPED:
+      return "umt-heartbeat-stopped-symbolic";
+    case UMT_HEARTBEAT_STATE_PAUSED:
+      return "umt-heartbeat-paused-symbolic";
+    case UMT_HEARTBEAT_STATE_UNREGISTERED:
+    default:
+      return "umt-heartbeat-unregistered-symbolic";
+    }
+}
+
+const char *
+umt_heartbeat_text_style_class (UmtHeartbeat *heartbeat)
+{
+  switch (umt_heartbeat_get_state (heartbeat))
+    {
+    case UMT_HEARTBEAT_STATE_ACTIVE:
+      return "success";
+    case UMT_HEARTBEAT_STATE_RETRYING:
+    case UMT_HEARTBEAT_STATE_PAUSED:
+      return "warning";
+    case UMT_HEARTBEAT_STATE_STOPPED:
+      /* Stopped with a reason is a failure; stopped without one was never started. */
+      return umt_heartbeat_get_last_error (heartbeat) != NULL ? "error" : NULL;
+    case UMT_HEARTBEAT_STATE_UNREGISTERED:
+    default:
+      return NULL;
+    }
+}

@@ -1,0 +1,23 @@
+/* umt-heartbeat-text.h: how the window words and draws a heartbeat state
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <glib.h>
+
+#include "umt-heartbeat.h"
+
+G_BEGIN_DECLS
+
+/* "Heartbeat: Active ✓", "Heartbeat: Retrying (2/5)", "Heartbeat: Stopped — <reason>"… */
+char       *umt_heartbeat_text_title       (UmtHeartbeat *heartbeat);
+/* "Active", "Retrying (2/5)"…, for a row whose title already says "Heartbeat" */
+char       *umt_heartbeat_text_short       (UmtHeartbeat *heartbeat);
+/* Last beat and the server's last_seen, or NULL when there was no beat yet */
+char       *umt_heartbeat_text_details     (UmtHeartbeat *heartbeat);
+const char *umt_heartbeat_text_icon_name   (UmtHeartbeatState state);
+/* libadwaita colour class: "success", "warning", "error" or NULL */
+const char *umt_heartbeat_text_style_class (UmtHeartbeat     *heartbeat);
+
+G_END_DECLS

@@ -9,134 +9,10 @@
 
 #include <string.h>
 
-#include <libsoup/soup.h>
-
-#include "umt-test-sim.h"
+#include "tunnel-test-util.h"
 #include "umt-tunnel-frame.h"
 
-/* Every blocking socket call of the test gives up after this, so a proxy that
- * forgets to answer fails the test instead of hanging it. */
-#define IO_TIMEOUT_SECONDS 10
 #define PROXY_BOUND (256 * 1024)
-
-/* HTTP to the sim */
-
-/* The sim's certificate is self-signed and made at start: the test trusts it. */
-static gboolean
-accept_any_certificate (SoupMessage          *message,
-                        GTlsCertificate      *certificate,
-                        GTlsCertificateFlags  errors,
-                        gpointer              user_data)
-{
-  return TRUE;
-}
-
-static JsonNode *
-call (UmtTestSim *sim,
-      const char *method,
-      const char *path,
-      const char *json_body,
-      guint       expected_status)
-{
-  g_autoptr(SoupSession) session = soup_session_new ();
-  g_autoptr(SoupMessage) message = NULL;
-  g_autoptr(GBytes) body = NULL;
-  g_autoptr(JsonParser) parser = json_parser_new ();
-  g_autoptr(GError) error = NULL;
-  g_autofree char *uri = g_strconcat (sim->url, path, NULL);
-
-  message = soup_message_new (method, uri);
-  g_assert_nonnull (message);
-  g_signal_connect (message, "accept-certificate", G_CALLBACK (accept_any_certificate), NULL);
-  if (json_body != NULL)
-    {
-      g_autoptr(GBytes) request = g_bytes_new (json_body, strlen (json_body));
-      soup_message_set_request_body_from_bytes (message, "application/json", request);
-    }
-
-  body = soup_session_send_and_read (session, message, NULL, &error);
-  g_assert_no_error (error);
-  g_assert_cmpuint (soup_message_get_status (message), ==, expected_status);
-  if (!json_parser_load_from_data (parser, g_bytes_get_data (body, NULL),
-                                   (gssize) g_bytes_get_size (body), NULL))
-    return NULL;
-  return json_parser_steal_root (parser);
-}
-
-/* A device made through the admin route; registered through the device's own
- * route with its token when @registered. */
-static char *
-make_device (UmtTestSim  *sim,
-             gboolean     registered,
-             char       **token_code)
-{
-  g_autoptr(JsonNode) generated = call (sim, "GET", "/api/devices/generate-key", NULL, 200);
-  g_autoptr(JsonNode) created = NULL;
-  g_autofree char *key = NULL;
-  g_autofree char *token = NULL;
-  g_autofree char *body = NULL;
-  g_autofree char *path = NULL;
-
-  key = g_strdup (json_object_get_string_member (json_node_get_object (generated), "devicekey"));
-  token = g_strdup (json_object_get_string_member (json_node_get_object (generated), "token_code"));
-  body = g_strdup_printf ("{\"devicekey\":\"%s\",\"token_code\":\"%s\","
-                          "\"device_type\":\"linux\",\"distribution\":\"debian\"}", key, token);
-  created = call (sim, "POST", "/api/devices/manual-create", body, 200);
-
-  if (registered)
-    {
-      g_autoptr(JsonNode) answer = NULL;
-
-      g_free (body);
-      body = g_strdup_printf ("{\"token_code\":\"%s\"}", token);
-      path = g_strdup_printf ("/api/devices/%s/register", key);
-      answer = call (sim, "POST", path, body, 200);
-    }
-
-  if (token_code != NULL)
-    *token_code = g_steal_pointer (&token);
-  return g_steal_pointer (&key);
-}
-
-/* Authorizes the device (once) and reserves @service; returns the public port. */
-static guint16
-reserve (UmtTestSim *sim,
-         const char *device_key,
-         const char *service_json)
-{
-  g_autofree char *authorize = g_strdup_printf ("/api/devices/%s/authorize", device_key);
-  g_autofree char *service = g_strdup_printf ("/api/devices/%s/service", device_key);
-  g_autoptr(JsonNode) authorized = call (sim, "PUT", authorize, "{\"authorized\":1}", 200);
-  g_autoptr(JsonNode) reserved = call (sim, "POST", service, service_json, 200);
-  gint64 port = json_object_get_int_member (json_node_get_object (reserved), "port");
-
-  g_assert_cmpint (port, >, 0);
-  g_assert_cmpint (port, <, 65536);
-  return (guint16) port;
-}
-
-static JsonObject *
-proxy_state (UmtTestSim *sim)
-{
-  g_autoptr(JsonNode) node = call (sim, "GET", "/__sim/proxy", NULL, 200);
-
-  return json_object_ref (json_node_get_object (node));
-}
-
-/* Sockets */
-
-static GIOStream *
-connect_loopback (guint16 port)
-{
-  g_autoptr(GSocketClient) client = g_socket_client_new ();
-  g_autoptr(GSocketConnection) connection = NULL;
-  g_autoptr(GError) error = NULL;
-
-  connection = g_socket_client_connect_to_host (client, "127.0.0.1", port, NULL, &error);
-  g_assert_no_error (error);
-  g_socket_set_timeout (g_socket_connection_get_socket (connection), IO_TIMEOUT_SECONDS);
-  return G_IO_STREAM (g_steal_pointer (&connection));
-}
 
 static gboolean
 accept_sim_certificate (GTlsConnection       *connection,
@@ -145,46 +21,6 @@ accept_sim_certificate (GTlsConnection       *connection,
                         gpointer              user_data)
 {
   return TRUE;
-}
-
-static void
-write_all (GIOStream  *stream,
-           const void *data,
-           gsize       len)
-{
-  g_autoptr(GError) error = NULL;
-
-  g_output_stream_write_all (g_io_stream_get_output_stream (stream), data, len, NULL, NULL, &error);
-  g_assert_no_error (error);
-}
-
-/* Reads exactly @len bytes. */
-static void
-read_exactly (GIOStream *stream,
-              void      *data,
-              gsize      len)
-{
-  g_autoptr(GError) error = NULL;
-  gsize got = 0;
-
-  g_input_stream_read_all (g_io_stream_get_input_stream (stream), data, len, &got, NULL, &error);
-  g_assert_no_error (error);
-  g_assert_cmpuint (got, ==, len);
-}
-
-/* The peer closed: a read returns end of stream (not a timeout). */
-static void
-assert_eof (GIOStream *stream)
-{
-  g_autoptr(GError) error = NULL;
-  char byte;
-  gssize got;
-
-  got = g_input_stream_read (g_io_stream_get_input_stream (stream), &byte, 1, NULL, &error);
-  if (got < 0 && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CONNECTION_CLOSED))
-    return;
-  g_assert_no_error (error);
-  g_assert_cmpint (got, ==, 0);
 }
 
 /* The test agent */
@@ -216,7 +52,7 @@ test_agent_connect (UmtTestSim *sim,
   TestAgent *agent = g_new0 (TestAgent, 1);
 
   g_assert_cmpuint (sim->proxy_port, >, 0);
-  agent->stream = connect_loopback (sim->proxy_port);
+  agent->stream = tunnel_test_connect (sim->proxy_port);
   agent->decoder = umt_tunnel_frame_decoder_new ();
   if (tls)
     {
@@ -244,7 +80,7 @@ test_agent_read_line (TestAgent *agent)
     {
       char c;
 
-      read_exactly (agent->stream, &c, 1);
+      tunnel_test_read_exactly (agent->stream, &c, 1);
       if (c == '\n')
         return g_string_free (g_steal_pointer (&line), FALSE);
       g_string_append_c (line, c);
@@ -274,7 +110,7 @@ test_agent_handshake (TestAgent  *agent,
   root = json_builder_get_root (builder);
   text = json_to_string (root, FALSE);
   line = g_strconcat (text, "\n", NULL);
-  write_all (agent->stream, line, strlen (line));
+  tunnel_test_write_all (agent->stream, line, strlen (line));
 
   reply = test_agent_read_line (agent);
   json_parser_load_from_data (parser, reply, -1, &error);
@@ -299,7 +135,7 @@ connected_agent (UmtTestSim  *sim,
                  char       **device_key)
 {
   g_autofree char *token = NULL;
-  g_autofree char *key = make_device (sim, TRUE, &token);
+  g_autofree char *key = tunnel_test_make_device (sim, TRUE, &token);
   g_autoptr(TestAgent) agent = test_agent_connect (sim, FALSE);
   g_autoptr(JsonObject) reply = test_agent_handshake (agent, token, key);
 
@@ -350,7 +186,7 @@ test_agent_send (TestAgent          *agent,
   g_autoptr(GBytes) frame = umt_tunnel_frame_encode (type, stream_id, data,
                                                      data != NULL ? strlen (data) : 0);
 
-  write_all (agent->stream, g_bytes_get_data (frame, NULL), g_bytes_get_size (frame));
+  tunnel_test_write_all (agent->stream, g_bytes_get_data (frame, NULL), g_bytes_get_size (frame));
 }
 
 /* Waits for N and returns the stream id; checks the local port it names. */
@@ -410,7 +246,7 @@ expect_public_data (GIOStream  *public,
 {
   g_autofree char *got = g_malloc0 (strlen (expected) + 1);
 
-  read_exactly (public, got, strlen (expected));
+  tunnel_test_read_exactly (public, got, strlen (expected));
   g_assert_cmpstr (got, ==, expected);
 }
 
@@ -429,7 +265,7 @@ assert_refused (UmtTestSim *sim,
                    "auth_failed");
   g_assert_cmpstr (json_object_get_string_member_with_default (reply, "reason", ""), ==, reason);
   g_assert_false (json_object_has_member (reply, "status"));
-  assert_eof (agent->stream);
+  tunnel_test_assert_eof (agent->stream);
 }
 
 static void
@@ -438,7 +274,7 @@ test_handshake_accepted (void)
   g_autoptr(UmtTestSim) sim = umt_test_sim_start ("--proxy-port", "0", NULL);
   g_autofree char *key = NULL;
   g_autoptr(TestAgent) agent = connected_agent (sim, &key);
-  g_autoptr(JsonObject) state = proxy_state (sim);
+  g_autoptr(JsonObject) state = tunnel_test_proxy_state (sim);
   JsonArray *agents = json_object_get_array_member (state, "agents");
 
   g_assert_cmpuint (json_array_get_length (agents), ==, 1);
@@ -451,7 +287,7 @@ test_handshake_unknown_device (void)
 {
   g_autoptr(UmtTestSim) sim = umt_test_sim_start ("--proxy-port", "0", NULL);
   g_autofree char *token = NULL;
-  g_autofree char *key = make_device (sim, TRUE, &token);
+  g_autofree char *key = tunnel_test_make_device (sim, TRUE, &token);
 
   assert_refused (sim, token, "no-such-device", "Device not found");
 }
@@ -461,7 +297,7 @@ test_handshake_unregistered (void)
 {
   g_autoptr(UmtTestSim) sim = umt_test_sim_start ("--proxy-port", "0", NULL);
   g_autofree char *token = NULL;
-  g_autofree char *key = make_device (sim, FALSE, &token);
+  g_autofree char *key = tunnel_test_make_device (sim, FALSE, &token);
 
   assert_refused (sim, token, key, "Device not registered");
 }
@@ -471,12 +307,12 @@ test_handshake_wrong_token (void)
 {
   g_autoptr(UmtTestSim) sim = umt_test_sim_start ("--proxy-port", "0", NULL);
   g_autofree char *token = NULL;
-  g_autofree char *key = make_device (sim, TRUE, &token);
+  g_autofree char *key = tunnel_test_make_device (sim, TRUE, &token);
   g_autoptr(JsonObject) state = NULL;
 
   assert_refused (sim, "0123456789ABCDEF", key, "Invalid token");
   assert_refused (sim, "", key, "Invalid token");
-  state = proxy_state (sim);
+  state = tunnel_test_proxy_state (sim);
   g_assert_cmpuint (json_array_get_length (json_object_get_array_member (state, "agents")), ==, 0);
 }
 
@@ -484,14 +320,14 @@ static void
 test_handshake_tunnel_token (void)
 {
   g_autoptr(UmtTestSim) sim = umt_test_sim_start ("--proxy-port", "0", NULL);
-  g_autofree char *key = make_device (sim, TRUE, NULL);
+  g_autofree char *key = tunnel_test_make_device (sim, TRUE, NULL);
   g_autofree char *path = g_strdup_printf ("/__sim/devices/%s/tunnel-token", key);
   g_autoptr(JsonNode) set = NULL;
   g_autoptr(TestAgent) agent = NULL;
   g_autoptr(JsonObject) reply = NULL;
 
   assert_refused (sim, "tunnel-secret-42", key, "Invalid token");
-  set = call (sim, "PUT", path, "{\"token\":\"tunnel-secret-42\"}", 200);
+  set = tunnel_test_call (sim, "PUT", path, "{\"token\":\"tunnel-secret-42\"}", 200);
 
   agent = test_agent_connect (sim, FALSE);
   reply = test_agent_handshake (agent, "tunnel-secret-42", key);
@@ -507,12 +343,12 @@ test_handshake_malformed (void)
   g_autofree char *reply = NULL;
   JsonObject *object;
 
-  write_all (agent->stream, "hello proxy\n", 12);
+  tunnel_test_write_all (agent->stream, "hello proxy\n", 12);
   reply = test_agent_read_line (agent);
   g_assert_true (json_parser_load_from_data (parser, reply, -1, NULL));
   object = json_node_get_object (json_parser_get_root (parser));
   g_assert_cmpstr (json_object_get_string_member (object, "error"), ==, "auth_failed");
-  assert_eof (agent->stream);
+  tunnel_test_assert_eof (agent->stream);
 }
 
 /* Streams */
@@ -522,7 +358,7 @@ test_stream_relay (void)
 {
   g_autoptr(UmtTestSim) sim = umt_test_sim_start ("--proxy-port", "0", NULL);
   g_autofree char *token = NULL;
-  g_autofree char *key = make_device (sim, TRUE, &token);
+  g_autofree char *key = tunnel_test_make_device (sim, TRUE, &token);
   g_autoptr(TestAgent) agent = NULL;
   g_autoptr(JsonObject) reply = NULL;
   g_autoptr(GIOStream) first = NULL;
@@ -531,22 +367,22 @@ test_stream_relay (void)
   guint32 first_id, second_id;
 
   /* A reservation made before the agent connects and one made after. */
-  http_port = reserve (sim, key, "{\"service\":\"http\"}");
+  http_port = tunnel_test_reserve (sim, key, "{\"service\":\"http\"}");
   agent = test_agent_connect (sim, FALSE);
   reply = test_agent_handshake (agent, token, key);
   assert_authenticated (reply, key);
-  ssh_port = reserve (sim, key, "{\"service\":\"ssh\"}");
+  ssh_port = tunnel_test_reserve (sim, key, "{\"service\":\"ssh\"}");
   g_assert_cmpuint (ssh_port, !=, http_port);
 
-  first = connect_loopback (ssh_port);
+  first = tunnel_test_connect (ssh_port);
   first_id = expect_new_stream (agent, 22);
 
-  write_all (first, "SSH-2.0-client\r\n", 16);
+  tunnel_test_write_all (first, "SSH-2.0-client\r\n", 16);
   expect_data (agent, first_id, "SSH-2.0-client\r\n");
   test_agent_send (agent, UMT_TUNNEL_FRAME_DATA, first_id, "SSH-2.0-device\r\n");
   expect_public_data (first, "SSH-2.0-device\r\n");
 
-  second = connect_loopback (http_port);
+  second = tunnel_test_connect (http_port);
   second_id = expect_new_stream (agent, 80);
   g_assert_cmpuint (second_id, !=, first_id);
 
@@ -554,10 +390,10 @@ test_stream_relay (void)
   test_agent_send (agent, UMT_TUNNEL_FRAME_DATA, first_id, "bye");
   test_agent_send (agent, UMT_TUNNEL_FRAME_CLOSE, first_id, NULL);
   expect_public_data (first, "bye");
-  assert_eof (first);
+  tunnel_test_assert_eof (first);
 
   /* The second client leaves: the agent gets C for its stream. */
-  write_all (second, "GET / HTTP/1.0\r\n\r\n", 18);
+  tunnel_test_write_all (second, "GET / HTTP/1.0\r\n\r\n", 18);
   expect_data (agent, second_id, "GET / HTTP/1.0\r\n\r\n");
   g_io_stream_close (second, NULL, NULL);
   expect_close (agent, second_id);
@@ -569,8 +405,8 @@ test_stream_relay_port (void)
   g_autoptr(UmtTestSim) sim = umt_test_sim_start ("--proxy-port", "0", NULL);
   g_autofree char *key = NULL;
   g_autoptr(TestAgent) agent = connected_agent (sim, &key);
-  guint16 port = reserve (sim, key, "{\"service\":\"relay\",\"port\":8443}");
-  g_autoptr(GIOStream) client = connect_loopback (port);
+  guint16 port = tunnel_test_reserve (sim, key, "{\"service\":\"relay\",\"port\":8443}");
+  g_autoptr(GIOStream) client = tunnel_test_connect (port);
 
   expect_new_stream (agent, 8443);
 }
@@ -579,11 +415,11 @@ static void
 test_stream_without_agent (void)
 {
   g_autoptr(UmtTestSim) sim = umt_test_sim_start ("--proxy-port", "0", NULL);
-  g_autofree char *key = make_device (sim, TRUE, NULL);
-  guint16 port = reserve (sim, key, "{\"service\":\"ssh\"}");
-  g_autoptr(GIOStream) client = connect_loopback (port);
+  g_autofree char *key = tunnel_test_make_device (sim, TRUE, NULL);
+  guint16 port = tunnel_test_reserve (sim, key, "{\"service\":\"ssh\"}");
+  g_autoptr(GIOStream) client = tunnel_test_connect (port);
 
-  assert_eof (client);
+  tunnel_test_assert_eof (client);
 }
 
 static void
@@ -592,19 +428,19 @@ test_agent_disconnect (void)
   g_autoptr(UmtTestSim) sim = umt_test_sim_start ("--proxy-port", "0", NULL);
   g_autofree char *key = NULL;
   TestAgent *agent = connected_agent (sim, &key);
-  guint16 port = reserve (sim, key, "{\"service\":\"ssh\"}");
-  g_autoptr(GIOStream) first = connect_loopback (port);
+  guint16 port = tunnel_test_reserve (sim, key, "{\"service\":\"ssh\"}");
+  g_autoptr(GIOStream) first = tunnel_test_connect (port);
   g_autoptr(GIOStream) second = NULL;
   g_autoptr(JsonObject) state = NULL;
 
   expect_new_stream (agent, 22);
-  second = connect_loopback (port);
+  second = tunnel_test_connect (port);
   expect_new_stream (agent, 22);
 
   test_agent_free (agent);
-  assert_eof (first);
-  assert_eof (second);
-  state = proxy_state (sim);
+  tunnel_test_assert_eof (first);
+  tunnel_test_assert_eof (second);
+  state = tunnel_test_proxy_state (sim);
   g_assert_cmpuint (json_array_get_length (json_object_get_array_member (state, "agents")), ==, 0);
 }
 
@@ -613,25 +449,25 @@ test_agent_replaced (void)
 {
   g_autoptr(UmtTestSim) sim = umt_test_sim_start ("--proxy-port", "0", NULL);
   g_autofree char *token = NULL;
-  g_autofree char *key = make_device (sim, TRUE, &token);
+  g_autofree char *key = tunnel_test_make_device (sim, TRUE, &token);
   g_autoptr(TestAgent) old_agent = test_agent_connect (sim, FALSE);
   g_autoptr(TestAgent) new_agent = test_agent_connect (sim, FALSE);
   g_autoptr(JsonObject) old_reply = test_agent_handshake (old_agent, token, key);
   g_autoptr(JsonObject) new_reply = NULL;
   g_autoptr(GIOStream) old_client = NULL;
   g_autoptr(GIOStream) new_client = NULL;
-  guint16 port = reserve (sim, key, "{\"service\":\"vnc\"}");
+  guint16 port = tunnel_test_reserve (sim, key, "{\"service\":\"vnc\"}");
 
   assert_authenticated (old_reply, key);
-  old_client = connect_loopback (port);
+  old_client = tunnel_test_connect (port);
   expect_new_stream (old_agent, 5900);
 
   new_reply = test_agent_handshake (new_agent, token, key);
   assert_authenticated (new_reply, key);
-  assert_eof (old_agent->stream);
-  assert_eof (old_client);
+  tunnel_test_assert_eof (old_agent->stream);
+  tunnel_test_assert_eof (old_client);
 
-  new_client = connect_loopback (port);
+  new_client = tunnel_test_connect (port);
   expect_new_stream (new_agent, 5900);
 }
 
@@ -641,14 +477,14 @@ test_malformed_frame (void)
   g_autoptr(UmtTestSim) sim = umt_test_sim_start ("--proxy-port", "0", NULL);
   g_autofree char *key = NULL;
   g_autoptr(TestAgent) agent = connected_agent (sim, &key);
-  guint16 port = reserve (sim, key, "{\"service\":\"ssh\"}");
-  g_autoptr(GIOStream) client = connect_loopback (port);
+  guint16 port = tunnel_test_reserve (sim, key, "{\"service\":\"ssh\"}");
+  g_autoptr(GIOStream) client = tunnel_test_connect (port);
   guint8 bad[UMT_TUNNEL_FRAME_HEADER_SIZE] = { 'X', 0, 0, 0, 1, 0, 0, 0, 0 };
 
   expect_new_stream (agent, 22);
-  write_all (agent->stream, bad, sizeof bad);
-  assert_eof (agent->stream);
-  assert_eof (client);
+  tunnel_test_write_all (agent->stream, bad, sizeof bad);
+  tunnel_test_assert_eof (agent->stream);
+  tunnel_test_assert_eof (client);
 }
 
 /* A public client that writes while the agent reads nothing: the proxy stops
@@ -659,8 +495,8 @@ test_flow_control (void)
   g_autoptr(UmtTestSim) sim = umt_test_sim_start ("--proxy-port", "0", NULL);
   g_autofree char *key = NULL;
   g_autoptr(TestAgent) agent = connected_agent (sim, &key);
-  guint16 port = reserve (sim, key, "{\"service\":\"ssh\"}");
-  g_autoptr(GIOStream) client = connect_loopback (port);
+  guint16 port = tunnel_test_reserve (sim, key, "{\"service\":\"ssh\"}");
+  g_autoptr(GIOStream) client = tunnel_test_connect (port);
   GSocket *socket = g_socket_connection_get_socket (G_SOCKET_CONNECTION (client));
   g_autoptr(JsonObject) state = NULL;
   JsonObject *agent_state;
@@ -690,7 +526,7 @@ test_flow_control (void)
         break;
     }
 
-  state = proxy_state (sim);
+  state = tunnel_test_proxy_state (sim);
   agent_state = json_array_get_object_element (json_object_get_array_member (state, "agents"), 0);
   g_assert_cmpint (json_object_get_int_member (agent_state, "queued_bytes"), <=,
                    PROXY_BOUND + 65536 + UMT_TUNNEL_FRAME_HEADER_SIZE);
@@ -732,23 +568,23 @@ test_tls (void)
   guint32 id;
 
   g_assert_true (g_str_has_prefix (sim->url, "https://"));
-  key = make_device (sim, TRUE, &token);
+  key = tunnel_test_make_device (sim, TRUE, &token);
 
   agent = test_agent_connect (sim, TRUE);
   reply = test_agent_handshake (agent, token, key);
   assert_authenticated (reply, key);
 
-  port = reserve (sim, key, "{\"service\":\"ssh\"}");
-  client = connect_loopback (port);
+  port = tunnel_test_reserve (sim, key, "{\"service\":\"ssh\"}");
+  client = tunnel_test_connect (port);
   id = expect_new_stream (agent, 22);
-  write_all (client, "ping", 4);
+  tunnel_test_write_all (client, "ping", 4);
   expect_data (agent, id, "ping");
   test_agent_send (agent, UMT_TUNNEL_FRAME_DATA, id, "pong");
   expect_public_data (client, "pong");
 
   /* Plain text on the TLS control port is not a handshake. */
   plain = test_agent_connect (sim, FALSE);
-  write_all (plain->stream, "{\"token\":\"x\",\"name\":\"y\"}\n", 25);
+  tunnel_test_write_all (plain->stream, "{\"token\":\"x\",\"name\":\"y\"}\n", 25);
   {
     g_autoptr(GError) error = NULL;
     char buffer[256];

@@ -7,14 +7,11 @@
 #include "config.h"
 
 #include <stdio.h>
-#include <string.h>
 #include <unistd.h>
 
 #include "umt-cli.h"
 #include "umt-config-error.h"
 #include "umt-meeting-error.h"
-#include "umt-secret-store.h"
-#include "umt-validate.h"
 
 void
 umt_cli_context_free (UmtCliContext *ctx)
@@ -23,146 +20,51 @@ umt_cli_context_free (UmtCliContext *ctx)
     return;
   g_free (ctx->profile_option);
   g_free (ctx->server_option);
-  g_clear_object (&ctx->profiles);
-  g_free (ctx->server_url);
-  g_clear_object (&ctx->state);
+  g_clear_object (&ctx->manager);
   g_clear_object (&ctx->client);
   g_free (ctx);
 }
 
-gboolean
-umt_cli_context_load_state (UmtCliContext  *ctx,
-                            GError        **error)
-{
-  g_autoptr(GError) local_error = NULL;
-
-  if (ctx->state != NULL)
-    return TRUE;
-
-  ctx->state = umt_device_state_load (&local_error);
-  if (ctx->state != NULL)
-    return TRUE;
-
-  /* The loader has set the broken file aside; the user must hear about it,
-   * but it is no reason to fail: the device simply is not registered. */
-  if (g_error_matches (local_error, UMT_CONFIG_ERROR, UMT_CONFIG_ERROR_CORRUPT))
-    {
-      fprintf (stderr, "%s\n", local_error->message);
-      ctx->state = umt_device_state_new ();
-      return TRUE;
-    }
-
-  g_propagate_error (error, g_steal_pointer (&local_error));
-  return FALSE;
-}
-
+/* Profiles, state, and the profile and server of this run, as the window
+ * would see them: all through the device manager. */
 gboolean
 umt_cli_context_load_profiles (UmtCliContext  *ctx,
                                GError        **error)
 {
-  g_autoptr(GError) local_error = NULL;
-  gboolean overridden = FALSE;
-  const char *registered_profile;
+  const char *problem;
 
-  if (ctx->profiles != NULL)
+  if (ctx->manager != NULL)
     return TRUE;
 
-  if (!umt_cli_context_load_state (ctx, error))
+  ctx->manager = umt_device_manager_new_full (ctx->profile_option, ctx->server_option, error);
+  if (ctx->manager == NULL)
     return FALSE;
 
-  ctx->profiles = umt_profiles_load (&local_error);
-  if (ctx->profiles == NULL &&
-      g_error_matches (local_error, UMT_CONFIG_ERROR, UMT_CONFIG_ERROR_CORRUPT))
-    {
-      fprintf (stderr, "%s\n", local_error->message);
-      g_clear_error (&local_error);
-      ctx->profiles = umt_profiles_load (&local_error);
-    }
-  if (ctx->profiles == NULL)
-    {
-      g_propagate_error (error, g_steal_pointer (&local_error));
-      return FALSE;
-    }
+  /* A state file set aside is no reason to fail, but the user must hear of it. */
+  problem = umt_device_manager_get_state_problem (ctx->manager);
+  if (problem != NULL)
+    fprintf (stderr, "%s\n", problem);
 
-  /* A registered device keeps talking to the profile it registered with,
-   * even when another one became active for the window's sake. */
-  registered_profile = umt_device_state_get_profile (ctx->state);
-  if (ctx->profile_option != NULL)
-    {
-      ctx->profile = umt_profiles_lookup (ctx->profiles, ctx->profile_option);
-      if (ctx->profile == NULL)
-        {
-          g_set_error (error, UMT_CONFIG_ERROR, UMT_CONFIG_ERROR_NOT_FOUND,
-                       "There is no profile named “%s”; see “umt profile list”.",
-                       ctx->profile_option);
-          return FALSE;
-        }
-    }
-  else if (umt_device_state_get_registered (ctx->state) && registered_profile != NULL &&
-           umt_profiles_lookup (ctx->profiles, registered_profile) != NULL)
-    ctx->profile = umt_profiles_lookup (ctx->profiles, registered_profile);
-  else
-    ctx->profile = umt_profiles_get_active (ctx->profiles);
-
-  if (ctx->server_option != NULL)
-    {
-      if (!umt_validate_server_url (ctx->server_option,
-                                    umt_profile_get_allow_insecure_http (ctx->profile),
-                                    error))
-        return FALSE;
-      ctx->server_url = g_strdup (ctx->server_option);
-      ctx->server_overridden_by_option = TRUE;
-    }
-  else
-    {
-      ctx->server_url = g_strdup (umt_profiles_get_server_url_for (ctx->profiles, ctx->profile,
-                                                                   &overridden));
-      ctx->server_overridden_by_env = overridden;
-    }
-
+  ctx->profiles = umt_device_manager_get_profiles (ctx->manager);
+  ctx->profile = umt_device_manager_get_profile (ctx->manager);
+  ctx->state = umt_device_manager_get_state (ctx->manager);
+  ctx->server_url = umt_device_manager_get_server_url (ctx->manager);
+  ctx->server_overridden_by_option = ctx->server_option != NULL;
+  ctx->server_overridden_by_env = !ctx->server_overridden_by_option &&
+                                  umt_device_manager_get_server_url_overridden (ctx->manager);
   return TRUE;
-}
-
-/* The profile's token belongs to the profile's server: it is never sent to
- * a URL given on the command line or in the environment. A keyring that
- * does not answer only means no token is sent; the device routes need none. */
-static char *
-lookup_profile_token (UmtCliContext *ctx)
-{
-  g_autoptr(GError) error = NULL;
-  char *token;
-
-  if (ctx->server_overridden_by_env || ctx->server_overridden_by_option)
-    return NULL;
-
-  token = umt_secret_store_lookup_sync (UMT_SECRET_PROFILE_TOKEN,
-                                        umt_profile_get_name (ctx->profile),
-                                        umt_profile_get_base_url (ctx->profile),
-                                        NULL, &error);
-  if (error != NULL)
-    g_debug ("No profile token: %s", error->message);
-  return token;
 }
 
 gboolean
 umt_cli_context_load_client (UmtCliContext  *ctx,
                              GError        **error)
 {
-  g_autofree char *token = NULL;
-
   if (ctx->client != NULL)
     return TRUE;
   if (!umt_cli_context_load_profiles (ctx, error))
     return FALSE;
 
-  token = lookup_profile_token (ctx);
-  ctx->client = umt_meeting_client_new_full (ctx->server_url,
-                                             umt_profile_get_timeout (ctx->profile),
-                                             umt_profile_get_retries (ctx->profile),
-                                             umt_profile_get_verify_tls (ctx->profile),
-                                             token, error);
-  if (token != NULL)
-    memset (token, 0, strlen (token));
+  ctx->client = umt_device_manager_create_client_sync (ctx->manager, NULL, error);
   return ctx->client != NULL;
 }
 

@@ -165,14 +165,14 @@ umt_cli_token (UmtCliContext  *ctx,
       memset (token, 0, strlen (token));
       if (!stored)
         return umt_cli_report_error (error);
-      UMT_CLI_LOG_INFO ("Stored the token of profile %s", name);
+      g_message ("Stored the token of profile %s", name);
       printf ("The token of profile %s is stored in the keyring.\n", name);
     }
   else
     {
       if (!umt_secret_store_clear_sync (UMT_SECRET_PROFILE_TOKEN, name, server, NULL, &error))
         return umt_cli_report_error (error);
-      UMT_CLI_LOG_INFO ("Cleared the token of profile %s", name);
+      g_message ("Cleared the token of profile %s", name);
       printf ("The token of profile %s is no longer stored.\n", name);
     }
   return UMT_CLI_EXIT_OK;

@@ -10,11 +10,9 @@
 #include <string.h>
 
 #include "umt-cli.h"
-#include "umt-config-error.h"
 #include "umt-device-info.h"
 #include "umt-device-key.h"
 #include "umt-log.h"
-#include "umt-secret-store.h"
 #include "umt-validate.h"
 
 /* What the profile says to collect, blocking (the CLI has no interface to keep alive). */
@@ -48,11 +46,8 @@ umt_cli_register (UmtCliContext  *ctx,
   g_autofree char *device_key = NULL;
   g_autofree char *token_option = NULL;
   g_autofree char *token_code = NULL;
-  g_autofree char *previous_key = NULL;
-  g_autoptr(UmtDeviceInfo) info = NULL;
   g_autoptr(UmtMeetingRegistration) registration = NULL;
-  g_autoptr(JsonObject) fields = NULL;
-  gboolean suggested = FALSE;
+  const char *warning;
   int exit_code = UMT_CLI_EXIT_OK;
   const GOptionEntry entries[] = {
     { "device-key", 'k', 0, G_OPTION_ARG_STRING, &device_key,
@@ -107,64 +102,28 @@ umt_cli_register (UmtCliContext  *ctx,
         return umt_cli_fail (UMT_CLI_EXIT_USAGE,
                              "No device key was given and none can be suggested for this computer (%s); give one with --device-key KEY.",
                              error->message);
-      suggested = TRUE;
       printf ("Using the device key suggested for this computer: %s\n", device_key);
     }
 
-  if (!umt_cli_context_load_client (ctx, &error))
+  if (!umt_cli_context_load_profiles (ctx, &error))
     return umt_cli_report_error (error);
-  if (umt_device_state_get_registered (ctx->state))
-    previous_key = g_strdup (umt_device_state_get_device_key (ctx->state));
 
-  info = collect_device_info (ctx->profile);
-  UMT_CLI_LOG_INFO ("Registering device %s with %s%s", device_key, ctx->server_url,
-             suggested ? " (suggested key)" : "");
-  fields = umt_device_info_to_json (info);
-  registration = umt_meeting_client_register_sync (ctx->client, device_key, token_code,
-                                                   fields, NULL, &error);
+  registration = umt_device_manager_register_sync (ctx->manager, device_key, token_code,
+                                                   NULL, &error);
+  wipe_string (token_code);
   if (registration == NULL)
-    {
-      UMT_CLI_LOG_WARNING ("Registration of %s with %s failed: %s", device_key, ctx->server_url,
-                       error->message);
-      return umt_cli_report_error (error);
-    }
-  if (registration->used_fallback)
-    UMT_CLI_LOG_INFO ("%s has no registration endpoint; registered with the older heartbeat form",
-               ctx->server_url);
-  UMT_CLI_LOG_INFO ("Registered device %s with %s", device_key, ctx->server_url);
+    return umt_cli_report_error (error);
 
-  /* The server has burned the token now: from here on, failing would make a
-   * script retry with a dead token, so local trouble is reported but the
-   * registration stands. */
-  if (!umt_device_state_mark_registered (ctx->state, device_key, ctx->server_url,
-                                         umt_profile_get_name (ctx->profile), info, &error))
-    {
-      UMT_CLI_LOG_ERROR ("Registered, but the state could not be saved: %s", error->message);
-      return umt_cli_fail (UMT_CLI_EXIT_FAILED,
-                           "The server registered the device, but this computer could not remember it: %s",
-                           error->message);
-    }
-
-  if (previous_key != NULL && !g_str_equal (previous_key, device_key) &&
-      !umt_secret_store_clear_sync (UMT_SECRET_TUNNEL_TOKEN, previous_key, NULL, NULL, &error))
-    {
-      g_debug ("Could not forget the tunnel token of %s: %s", previous_key, error->message);
-      g_clear_error (&error);
-    }
-
-  if (!umt_secret_store_store_sync (UMT_SECRET_TUNNEL_TOKEN, device_key, NULL, token_code,
-                                    NULL, &error))
-    {
-      UMT_CLI_LOG_WARNING ("The tunnel token of %s could not be kept: %s", device_key, error->message);
-      fprintf (stderr, "Registered, but the token could not be kept for the tunnel: %s\n",
-               error->message);
-    }
+  /* The server has burned the token: a keyring problem is reported, but the
+   * registration stands and the command succeeds. */
+  warning = umt_device_manager_get_registration_warning (ctx->manager);
+  if (warning != NULL)
+    fprintf (stderr, "%s\n", warning);
 
   printf ("Registered device %s with %s (profile %s).\n", device_key, ctx->server_url,
           umt_profile_get_name (ctx->profile));
   if (registration->used_fallback)
     printf ("The server has no registration endpoint; the device registered with its first heartbeat.\n");
-  wipe_string (token_code);
   return UMT_CLI_EXIT_OK;
 }
 
@@ -187,26 +146,17 @@ umt_cli_unregister (UmtCliContext  *ctx,
   if (argc > 1)
     return umt_cli_fail (UMT_CLI_EXIT_USAGE, "“unregister” takes no argument “%s”; see “umt unregister --help”.", argv[1]);
 
-  if (!umt_cli_context_load_state (ctx, &error))
+  if (!umt_cli_context_load_profiles (ctx, &error))
     return umt_cli_report_error (error);
-  if (!umt_device_state_get_registered (ctx->state))
+  if (!umt_device_manager_get_registered (ctx->manager))
     {
       printf ("This device is not registered.\n");
       return UMT_CLI_EXIT_OK;
     }
 
-  device_key = g_strdup (umt_device_state_get_device_key (ctx->state));
-  if (!umt_device_state_clear (ctx->state, &error))
+  device_key = g_strdup (umt_device_manager_get_device_key (ctx->manager));
+  if (!umt_device_manager_unregister_sync (ctx->manager, NULL, &error))
     return umt_cli_report_error (error);
-  UMT_CLI_LOG_INFO ("Unregistered device %s on this computer", device_key);
-
-  /* With no Secret Service at all no token can have been kept (there is
-   * never a fallback to a file), so there is nothing left behind. */
-  if (!umt_secret_store_clear_sync (UMT_SECRET_TUNNEL_TOKEN, device_key, NULL, NULL, &error) &&
-      !g_error_matches (error, UMT_CONFIG_ERROR, UMT_CONFIG_ERROR_NO_KEYRING))
-    return umt_cli_fail (UMT_CLI_EXIT_FAILED,
-                         "The registration was forgotten, but the tunnel token stays in the keyring: %s",
-                         error->message);
 
   printf ("Device %s is no longer registered on this computer. The server keeps the device; "
           "registering again needs a new token from your administrator.\n", device_key);
@@ -247,11 +197,11 @@ umt_cli_heartbeat (UmtCliContext  *ctx,
   beat = umt_meeting_client_online_sync (ctx->client, device_key, fields, NULL, &error);
   if (beat == NULL)
     {
-      UMT_CLI_LOG_WARNING ("Heartbeat for %s failed: %s", device_key, error->message);
+      UMT_LOG_WARNING ("Heartbeat for %s failed: %s", device_key, error->message);
       return umt_cli_report_error (error);
     }
 
-  UMT_CLI_LOG_INFO ("Heartbeat sent for %s; server last_seen %s", device_key,
+  g_message ("Heartbeat sent for %s; server last_seen %s", device_key,
              beat->last_seen != NULL ? beat->last_seen : "(not given)");
   if (beat->last_seen != NULL)
     printf ("Heartbeat sent; the server last saw this device at %s (UTC).\n", beat->last_seen);

@@ -32,8 +32,8 @@ umt_cli_run (UmtCliContext  *ctx,
   g_autoptr(GOptionContext) context = g_option_context_new ("run — keep the device online");
   g_autoptr(GError) error = NULL;
   g_autoptr(UmtOwnerLock) lock = NULL;
-  g_autoptr(UmtHeartbeat) heartbeat = NULL;
   g_autoptr(GMainLoop) loop = NULL;
+  UmtHeartbeat *heartbeat;
   const char *device_key;
   gint interval = 0;
   guint sigint_id, sigterm_id;
@@ -57,23 +57,25 @@ umt_cli_run (UmtCliContext  *ctx,
   if (interval != 0 && (interval < 1 || interval > 3600))
     return umt_cli_fail (UMT_CLI_EXIT_USAGE, "The interval must be between 1 and 3600 seconds.");
 
-  if (!umt_cli_context_load_client (ctx, &error))
+  if (!umt_cli_context_load_profiles (ctx, &error))
     return umt_cli_report_error (error);
-  if (!umt_device_state_get_registered (ctx->state))
+  if (!umt_device_manager_get_registered (ctx->manager))
     return umt_cli_fail (UMT_CLI_EXIT_USAGE,
                          "This device is not registered; register it first with “umt register”.");
-  device_key = umt_device_state_get_device_key (ctx->state);
+  device_key = umt_device_manager_get_device_key (ctx->manager);
 
   lock = umt_owner_lock_acquire (&error);
   if (lock == NULL)
+    return umt_cli_report_error (error);
+
+  if (!umt_device_manager_configure_heartbeat_sync (ctx->manager, NULL, &error))
     return umt_cli_report_error (error);
 
   loop = g_main_loop_new (NULL, FALSE);
   sigint_id = g_unix_signal_add (SIGINT, on_stop_signal, loop);
   sigterm_id = g_unix_signal_add (SIGTERM, on_stop_signal, loop);
 
-  heartbeat = umt_heartbeat_new ();
-  umt_heartbeat_configure (heartbeat, ctx->client, device_key, ctx->profile);
+  heartbeat = umt_device_manager_get_heartbeat (ctx->manager);
   if (interval != 0)
     umt_heartbeat_set_interval (heartbeat, (guint) interval);
   umt_heartbeat_status_publish (heartbeat, device_key);

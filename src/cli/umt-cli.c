@@ -85,7 +85,8 @@ main (int    argc,
   /* `run` is watched on a terminal or by a service manager, so its log goes
    * to stderr too; the other commands keep stderr for their one sentence. */
   logs_dir = umt_paths_get_logs_dir ();
-  umt_log_init (logs_dir, g_str_equal (argv[1], "run") ? UMT_LOG_FLAGS_STDERR : UMT_LOG_FLAGS_NONE);
+  umt_log_init (logs_dir, g_str_equal (argv[1], "run") ? UMT_LOG_FLAGS_STDERR
+                                                      : UMT_LOG_FLAGS_FILE_ONLY);
 
   for (gsize i = 0; i < G_N_ELEMENTS (commands); i++)
     if (g_str_equal (argv[1], commands[i].name))

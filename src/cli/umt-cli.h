@@ -6,26 +6,12 @@
 
 #include <gio/gio.h>
 
-#include "umt-device-state.h"
+#include "umt-device-manager.h"
 #include "umt-meeting-client.h"
 #include "umt-profiles.h"
 
 G_BEGIN_DECLS
 
-/* Records for app.log only: the commands other than `run` keep stderr for
- * their one sentence, and GLib's default writer prints every MESSAGE-level
- * record there, so these are INFO records carrying the severity the file
- * shows. */
-#define UMT_CLI_LOG_INFO(...) \
-  g_log_structured (G_LOG_DOMAIN, G_LOG_LEVEL_INFO, "MESSAGE", __VA_ARGS__)
-#define UMT_CLI_LOG_WARNING(...) \
-  g_log_structured (G_LOG_DOMAIN, G_LOG_LEVEL_INFO, "UMT_SEVERITY", "WARNING", \
-                    "MESSAGE", __VA_ARGS__)
-#define UMT_CLI_LOG_ERROR(...) \
-  g_log_structured (G_LOG_DOMAIN, G_LOG_LEVEL_INFO, "UMT_SEVERITY", "ERROR", \
-                    "MESSAGE", __VA_ARGS__)
-
-/* The exit codes scripts rely on (DESIGN.md). */
 typedef enum
 {
   UMT_CLI_EXIT_OK     = 0, /* success */
@@ -37,15 +23,18 @@ typedef enum
  * needs, so `umt profile list` never touches the network or the keyring. */
 typedef struct
 {
-  char           *profile_option; /* --profile, NULL when not given */
-  char           *server_option;  /* --server, NULL when not given */
+  char             *profile_option; /* --profile, NULL when not given */
+  char             *server_option;  /* --server, NULL when not given */
 
-  UmtProfiles    *profiles;
-  UmtProfile     *profile;        /* transfer none: the profile this run uses */
-  char           *server_url;     /* the URL this run talks to */
-  gboolean        server_overridden_by_env;
-  gboolean        server_overridden_by_option;
-  UmtDeviceState *state;
+  UmtDeviceManager *manager;
+  /* Borrowed from the manager once loaded: */
+  UmtProfiles      *profiles;
+  UmtProfile       *profile;        /* the profile this run uses */
+  UmtDeviceState   *state;
+  const char       *server_url;     /* the URL this run talks to */
+  gboolean          server_overridden_by_env;
+  gboolean          server_overridden_by_option;
+
   UmtMeetingClient *client;
 } UmtCliContext;
 
@@ -60,8 +49,6 @@ gboolean   umt_cli_context_load_profiles (UmtCliContext *ctx,
                                           GError       **error);
 /* Loads device_info.json. A corrupt file was set aside by the loader: that
  * is said on stderr and the device counts as not registered. */
-gboolean   umt_cli_context_load_state  (UmtCliContext  *ctx,
-                                        GError        **error);
 /* Both of the above, then a client for the server URL with the profile's
  * settings. The profile's token is sent only to the profile's own URL. */
 gboolean   umt_cli_context_load_client (UmtCliContext  *ctx,

@@ -18,9 +18,13 @@ struct _UmtDeviceManager
   GObject         parent_instance;
 
   UmtProfiles    *profiles;
+  UmtProfile     *profile;
+  char           *profile_option;
+  char           *server_option;
   UmtDeviceState *state;
   UmtHeartbeat   *heartbeat;
   char           *state_problem;
+  char           *registration_warning;
 };
 
 G_DEFINE_FINAL_TYPE (UmtDeviceManager, umt_device_manager, G_TYPE_OBJECT)
@@ -83,7 +87,10 @@ const char *
 umt_device_manager_get_server_url (UmtDeviceManager *self)
 {
   g_return_val_if_fail (UMT_IS_DEVICE_MANAGER (self), NULL);
-  return umt_profiles_get_server_url (self->profiles, NULL);
+
+  if (self->server_option != NULL)
+    return self->server_option;
+  return umt_profiles_get_server_url_for (self->profiles, self->profile, NULL);
 }
 
 gboolean
@@ -93,8 +100,17 @@ umt_device_manager_get_server_url_overridden (UmtDeviceManager *self)
 
   g_return_val_if_fail (UMT_IS_DEVICE_MANAGER (self), FALSE);
 
-  umt_profiles_get_server_url (self->profiles, &overridden);
+  if (self->server_option != NULL)
+    return TRUE;
+  umt_profiles_get_server_url_for (self->profiles, self->profile, &overridden);
   return overridden;
+}
+
+const char *
+umt_device_manager_get_registration_warning (UmtDeviceManager *self)
+{
+  g_return_val_if_fail (UMT_IS_DEVICE_MANAGER (self), NULL);
+  return self->registration_warning;
 }
 
 const char *
@@ -115,7 +131,37 @@ UmtProfile *
 umt_device_manager_get_profile (UmtDeviceManager *self)
 {
   g_return_val_if_fail (UMT_IS_DEVICE_MANAGER (self), NULL);
-  return umt_profiles_get_active (self->profiles);
+  return self->profile;
+}
+
+/* A registered device keeps talking to the profile it registered with, even
+ * when another one became active since. */
+static gboolean
+select_profile (UmtDeviceManager  *self,
+                GError           **error)
+{
+  const char *registered_with = umt_device_state_get_profile (self->state);
+  UmtProfile *profile;
+
+  if (self->profile_option != NULL)
+    {
+      profile = umt_profiles_lookup (self->profiles, self->profile_option);
+      if (profile == NULL)
+        {
+          g_set_error (error, UMT_CONFIG_ERROR, UMT_CONFIG_ERROR_NOT_FOUND,
+                       "There is no profile named “%s”; see “umt profile list”.",
+                       self->profile_option);
+          return FALSE;
+        }
+    }
+  else if (umt_device_state_get_registered (self->state) && registered_with != NULL &&
+           umt_profiles_lookup (self->profiles, registered_with) != NULL)
+    profile = umt_profiles_lookup (self->profiles, registered_with);
+  else
+    profile = umt_profiles_get_active (self->profiles);
+
+  g_set_object (&self->profile, profile);
+  return TRUE;
 }
 
 UmtDeviceState *
@@ -139,6 +185,9 @@ umt_device_manager_profiles_changed (UmtDeviceManager *self)
 
   g_return_if_fail (UMT_IS_DEVICE_MANAGER (self));
 
+  if (!select_profile (self, NULL))
+    g_set_object (&self->profile, umt_profiles_get_active (self->profiles));
+
   g_object_freeze_notify (object);
   g_object_notify_by_pspec (object, properties[PROP_PROFILE]);
   g_object_notify_by_pspec (object, properties[PROP_SERVER_URL]);
@@ -153,6 +202,7 @@ typedef struct
   char     *profile_name;
   char     *profile_url;
   char     *server_url;
+  gboolean  server_overridden;
   guint     timeout;
   guint     retries;
   gboolean  verify_tls;
@@ -172,12 +222,13 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (ClientSettings, client_settings_free)
 static ClientSettings *
 client_settings_new (UmtDeviceManager *self)
 {
-  UmtProfile *profile = umt_profiles_get_active (self->profiles);
+  UmtProfile *profile = self->profile;
   ClientSettings *settings = g_new0 (ClientSettings, 1);
 
   settings->profile_name = g_strdup (umt_profile_get_name (profile));
   settings->profile_url = g_strdup (umt_profile_get_base_url (profile));
-  settings->server_url = g_strdup (umt_profiles_get_server_url (self->profiles, NULL));
+  settings->server_url = g_strdup (umt_device_manager_get_server_url (self));
+  settings->server_overridden = umt_device_manager_get_server_url_overridden (self);
   settings->timeout = umt_profile_get_timeout (profile);
   settings->retries = umt_profile_get_retries (profile);
   settings->verify_tls = umt_profile_get_verify_tls (profile);
@@ -204,19 +255,32 @@ note_missing_token (const ClientSettings *settings,
              settings->profile_name, error->message);
 }
 
+/* The profile's token belongs to the profile's server: never sent to a URL
+ * that overrides it. Blocking: call it from a worker thread or the CLI. */
+static char *
+lookup_profile_token (const ClientSettings *settings,
+                      GCancellable         *cancellable)
+{
+  g_autoptr(GError) error = NULL;
+  char *token;
+
+  if (settings->server_overridden)
+    return NULL;
+
+  token = umt_secret_store_lookup_sync (UMT_SECRET_PROFILE_TOKEN, settings->profile_name,
+                                        settings->profile_url, cancellable, &error);
+  note_missing_token (settings, error);
+  umt_log_add_secret (token);
+  return token;
+}
+
 UmtMeetingClient *
 umt_device_manager_create_client_sync (UmtDeviceManager  *self,
                                        GCancellable      *cancellable,
                                        GError           **error)
 {
   g_autoptr(ClientSettings) settings = client_settings_new (self);
-  g_autoptr(GError) lookup_error = NULL;
-  g_autofree char *token = NULL;
-
-  token = umt_secret_store_lookup_sync (UMT_SECRET_PROFILE_TOKEN, settings->profile_name,
-                                        settings->profile_url, cancellable, &lookup_error);
-  note_missing_token (settings, lookup_error);
-  umt_log_add_secret (token);
+  g_autofree char *token = lookup_profile_token (settings, cancellable);
 
   return client_from_settings (settings, token, error);
 }
@@ -229,7 +293,7 @@ on_token_looked_up (GObject      *source,
   g_autoptr(GTask) task = user_data;
   g_autoptr(GError) lookup_error = NULL;
   g_autoptr(GError) error = NULL;
-  g_autofree char *token = umt_secret_store_lookup_finish (result, &lookup_error);
+  g_autofree char *token = result ? umt_secret_store_lookup_finish (result, &lookup_error) : NULL;
   ClientSettings *settings = g_task_get_task_data (task);
   UmtMeetingClient *client;
 
@@ -259,6 +323,12 @@ umt_device_manager_create_client_async (UmtDeviceManager    *self,
   settings = client_settings_new (self);
   g_task_set_task_data (task, settings, (GDestroyNotify) client_settings_free);
 
+  if (settings->server_overridden)
+    {
+      on_token_looked_up (NULL, NULL, g_steal_pointer (&task));
+      return;
+    }
+
   umt_secret_store_lookup_async (UMT_SECRET_PROFILE_TOKEN, settings->profile_name,
                                  settings->profile_url, cancellable,
                                  on_token_looked_up, g_steal_pointer (&task));
@@ -278,8 +348,7 @@ point_heartbeat (UmtDeviceManager *self,
                  UmtMeetingClient *client)
 {
   umt_heartbeat_configure (self->heartbeat, client,
-                           umt_device_manager_get_device_key (self),
-                           umt_profiles_get_active (self->profiles));
+                           umt_device_manager_get_device_key (self), self->profile);
 }
 
 gboolean
@@ -353,12 +422,14 @@ typedef struct
   ClientSettings         *settings;
   char                   *device_key;
   char                   *token_code;
+  char                   *previous_key;
   char                   *note;
   char                   *cluster_ip;
   char                   *public_ip_url;
   UmtDeviceInfoFlags      info_flags;
   UmtDeviceInfo          *info;
   UmtMeetingRegistration *registration;
+  char                   *keyring_warning;
 } Registration;
 
 static void
@@ -367,11 +438,13 @@ registration_free (Registration *registration)
   g_clear_pointer (&registration->settings, client_settings_free);
   g_free (registration->device_key);
   g_free (registration->token_code);
+  g_free (registration->previous_key);
   g_free (registration->note);
   g_free (registration->cluster_ip);
   g_free (registration->public_ip_url);
   g_clear_object (&registration->info);
   g_clear_pointer (&registration->registration, umt_meeting_registration_unref);
+  g_free (registration->keyring_warning);
   g_free (registration);
 }
 
@@ -384,7 +457,7 @@ registration_new (UmtDeviceManager  *self,
                   GError           **error)
 {
   g_autoptr(Registration) registration = g_new0 (Registration, 1);
-  UmtProfile *profile = umt_profiles_get_active (self->profiles);
+  UmtProfile *profile = self->profile;
 
   if (!umt_validate_device_key (device_key, error))
     return NULL;
@@ -395,6 +468,7 @@ registration_new (UmtDeviceManager  *self,
   umt_log_add_secret (registration->token_code);
   registration->settings = client_settings_new (self);
   registration->device_key = g_strdup (device_key);
+  registration->previous_key = g_strdup (umt_device_manager_get_device_key (self));
   registration->note = g_strdup (umt_profile_get_note (profile));
   registration->cluster_ip = g_strdup (umt_profile_get_cluster_ip (profile));
   registration->public_ip_url = g_strdup (umt_profile_get_public_ip_url (profile));
@@ -405,6 +479,35 @@ registration_new (UmtDeviceManager  *self,
   return g_steal_pointer (&registration);
 }
 
+/* The server has burned the token once it accepted it: from then on a local
+ * failure must not look like a failed registration, or a script would retry
+ * with a dead token. So the keyring is told here, and a failure is a warning. */
+static void
+keep_tunnel_token (Registration *registration,
+                   GCancellable *cancellable)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (registration->previous_key != NULL &&
+      !g_str_equal (registration->previous_key, registration->device_key) &&
+      !umt_secret_store_clear_sync (UMT_SECRET_TUNNEL_TOKEN, registration->previous_key, NULL,
+                                    cancellable, &error))
+    {
+      g_debug ("Could not forget the tunnel token of %s: %s",
+               registration->previous_key, error->message);
+      g_clear_error (&error);
+    }
+
+  if (!umt_secret_store_store_sync (UMT_SECRET_TUNNEL_TOKEN, registration->device_key, NULL,
+                                    registration->token_code, cancellable, &error))
+    {
+      registration->keyring_warning =
+        g_strdup_printf ("The device is registered, but its token could not be kept in the "
+                         "keyring for the tunnel: %s", error->message);
+      UMT_LOG_WARNING ("%s", registration->keyring_warning);
+    }
+}
+
 /* The blocking part: safe in any thread. */
 static gboolean
 registration_run (Registration  *registration,
@@ -412,16 +515,11 @@ registration_run (Registration  *registration,
                   GError       **error)
 {
   g_autoptr(UmtMeetingClient) client = NULL;
-  g_autoptr(GError) lookup_error = NULL;
   g_autoptr(JsonObject) fields = NULL;
   g_autofree char *token = NULL;
   ClientSettings *settings = registration->settings;
 
-  token = umt_secret_store_lookup_sync (UMT_SECRET_PROFILE_TOKEN, settings->profile_name,
-                                        settings->profile_url, cancellable, &lookup_error);
-  note_missing_token (settings, lookup_error);
-  umt_log_add_secret (token);
-
+  token = lookup_profile_token (settings, cancellable);
   client = client_from_settings (settings, token, error);
   if (client == NULL)
     return FALSE;
@@ -437,59 +535,44 @@ registration_run (Registration  *registration,
                                                                  cancellable, error);
   if (registration->registration == NULL)
     {
-      UMT_LOG_WARNING ("Registration of %s failed: %s", registration->device_key,
+      UMT_LOG_WARNING ("Registration of %s with %s failed: %s", registration->device_key,
+                       settings->server_url,
                        error != NULL && *error != NULL ? (*error)->message : "unknown error");
       return FALSE;
     }
 
-  g_message ("Device %s registered%s", registration->device_key,
+  g_message ("Device %s registered with %s%s", registration->device_key, settings->server_url,
              registration->registration->used_fallback
-             ? " (by heartbeat: the server has no /register endpoint)" : "");
+             ? " by heartbeat: the server has no registration endpoint" : "");
+
+  keep_tunnel_token (registration, NULL);
   return TRUE;
-}
-
-static void
-on_tunnel_token_stored (GObject      *source,
-                        GAsyncResult *result,
-                        gpointer      user_data)
-{
-  g_autoptr(GError) error = NULL;
-
-  if (!umt_secret_store_store_finish (result, &error))
-    UMT_LOG_WARNING ("The registration token could not be kept in the keyring for the "
-                     "tunnel: %s", error->message);
 }
 
 static gboolean
 finish_registration (UmtDeviceManager  *self,
                      Registration      *registration,
-                     gboolean           wait_for_keyring,
                      GError           **error)
 {
   ClientSettings *settings = registration->settings;
 
+  g_free (self->registration_warning);
+  self->registration_warning = g_strdup (registration->keyring_warning);
+
   if (!umt_device_state_mark_registered (self->state, registration->device_key,
                                          settings->server_url, settings->profile_name,
                                          registration->info, error))
-    return FALSE;
-
-  g_clear_pointer (&self->state_problem, g_free);
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATE_PROBLEM]);
-
-  if (wait_for_keyring)
     {
-      g_autoptr(GError) keyring_error = NULL;
-
-      if (!umt_secret_store_store_sync (UMT_SECRET_TUNNEL_TOKEN, registration->device_key, NULL,
-                                        registration->token_code, NULL, &keyring_error))
-        UMT_LOG_WARNING ("The registration token could not be kept in the keyring for the "
-                         "tunnel: %s", keyring_error->message);
+      g_prefix_error (error, "The server registered the device, but this computer could not "
+                             "remember it: ");
+      UMT_LOG_ERROR ("%s", (*error)->message);
+      return FALSE;
     }
-  else
+
+  if (self->state_problem != NULL)
     {
-      umt_secret_store_store_async (UMT_SECRET_TUNNEL_TOKEN, registration->device_key, NULL,
-                                    registration->token_code, NULL,
-                                    on_tunnel_token_stored, NULL);
+      g_clear_pointer (&self->state_problem, g_free);
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATE_PROBLEM]);
     }
 
   notify_registration (self);
@@ -511,7 +594,7 @@ umt_device_manager_register_sync (UmtDeviceManager  *self,
   registration = registration_new (self, device_key, token_code, error);
   if (registration == NULL ||
       !registration_run (registration, cancellable, error) ||
-      !finish_registration (self, registration, TRUE, error))
+      !finish_registration (self, registration, error))
     return NULL;
 
   client = umt_device_manager_create_client_sync (self, cancellable, NULL);
@@ -557,7 +640,7 @@ on_register_run (GObject      *source,
   Registration *registration = g_task_get_task_data (G_TASK (result));
 
   if (!g_task_propagate_boolean (G_TASK (result), &error) ||
-      !finish_registration (self, registration, FALSE, &error))
+      !finish_registration (self, registration, &error))
     {
       g_task_return_error (task, g_steal_pointer (&error));
       return;
@@ -608,22 +691,40 @@ umt_device_manager_register_finish (UmtDeviceManager  *self,
   return g_task_propagate_pointer (G_TASK (result), error);
 }
 
-/* Forgets the local registration; returns the key it had, for the keyring. */
+/* Forgets the local registration; returns the key it had ("" for none),
+ * whose tunnel token is still to be cleared. */
 static char *
 forget_registration (UmtDeviceManager  *self,
                      GError           **error)
 {
   g_autofree char *device_key = g_strdup (umt_device_manager_get_device_key (self));
 
+  if (device_key == NULL)
+    return g_strdup ("");
+
   if (!umt_device_state_clear (self->state, error))
     return NULL;
 
-  g_message ("Device %s unregistered here; the server keeps it",
-             device_key != NULL ? device_key : "(none)");
-  umt_heartbeat_configure (self->heartbeat, NULL, NULL, umt_profiles_get_active (self->profiles));
+  g_message ("Device %s unregistered on this computer; the server keeps it", device_key);
+  umt_heartbeat_configure (self->heartbeat, NULL, NULL, self->profile);
   notify_registration (self);
 
-  return device_key != NULL ? g_steal_pointer (&device_key) : g_strdup ("");
+  return g_steal_pointer (&device_key);
+}
+
+/* No Secret Service at all: no token can have been kept, nothing is left. */
+static gboolean
+tunnel_token_cleared (gboolean   cleared,
+                      GError    *local_error,
+                      GError   **error)
+{
+  if (cleared || g_error_matches (local_error, UMT_CONFIG_ERROR, UMT_CONFIG_ERROR_NO_KEYRING))
+    return TRUE;
+
+  g_propagate_prefixed_error (error, local_error,
+                              "The registration was forgotten, but the tunnel token stays in "
+                              "the keyring: ");
+  return FALSE;
 }
 
 gboolean
@@ -632,16 +733,22 @@ umt_device_manager_unregister_sync (UmtDeviceManager  *self,
                                     GError           **error)
 {
   g_autofree char *device_key = NULL;
+  GError *local_error = NULL;
+  gboolean cleared;
 
   g_return_val_if_fail (UMT_IS_DEVICE_MANAGER (self), FALSE);
 
   device_key = forget_registration (self, error);
   if (device_key == NULL)
     return FALSE;
+  if (*device_key == '\0')
+    return TRUE;
 
-  if (*device_key != '\0')
-    return umt_secret_store_clear_sync (UMT_SECRET_TUNNEL_TOKEN, device_key, NULL,
-                                        cancellable, error);
+  cleared = umt_secret_store_clear_sync (UMT_SECRET_TUNNEL_TOKEN, device_key, NULL,
+                                         cancellable, &local_error);
+  if (!tunnel_token_cleared (cleared, local_error, error))
+    return FALSE;
+  g_clear_error (&local_error);
   return TRUE;
 }
 
@@ -651,12 +758,18 @@ on_tunnel_token_cleared (GObject      *source,
                          gpointer      user_data)
 {
   g_autoptr(GTask) task = user_data;
-  g_autoptr(GError) error = NULL;
+  GError *local_error = NULL;
+  GError *error = NULL;
+  gboolean cleared;
 
-  if (!umt_secret_store_clear_finish (result, &error))
-    g_task_return_error (task, g_steal_pointer (&error));
+  cleared = umt_secret_store_clear_finish (result, &local_error);
+  if (tunnel_token_cleared (cleared, local_error, &error))
+    {
+      g_clear_error (&local_error);
+      g_task_return_boolean (task, TRUE);
+    }
   else
-    g_task_return_boolean (task, TRUE);
+    g_task_return_error (task, error);
 }
 
 void
@@ -702,6 +815,7 @@ umt_device_manager_dispose (GObject *object)
     umt_heartbeat_stop (self->heartbeat);
   g_clear_object (&self->heartbeat);
   g_clear_object (&self->state);
+  g_clear_object (&self->profile);
   g_clear_object (&self->profiles);
 
   G_OBJECT_CLASS (umt_device_manager_parent_class)->dispose (object);
@@ -713,6 +827,9 @@ umt_device_manager_finalize (GObject *object)
   UmtDeviceManager *self = UMT_DEVICE_MANAGER (object);
 
   g_free (self->state_problem);
+  g_free (self->registration_warning);
+  g_free (self->profile_option);
+  g_free (self->server_option);
 
   G_OBJECT_CLASS (umt_device_manager_parent_class)->finalize (object);
 }
@@ -786,29 +903,73 @@ umt_device_manager_init (UmtDeviceManager *self)
   self->heartbeat = umt_heartbeat_new ();
 }
 
+/* A file set aside is no reason to stop: the user must hear of it, and the
+ * application carries on from the defaults. */
+static void
+note_state_problem (UmtDeviceManager *self,
+                    const GError     *error)
+{
+  g_autofree char *previous = g_steal_pointer (&self->state_problem);
+
+  g_message ("%s", error->message);
+  self->state_problem = previous != NULL ? g_strconcat (previous, " ", error->message, NULL)
+                                         : g_strdup (error->message);
+}
+
+UmtDeviceManager *
+umt_device_manager_new_full (const char  *profile_name,
+                             const char  *server_url,
+                             GError     **error)
+{
+  g_autoptr(UmtDeviceManager) self = g_object_new (UMT_TYPE_DEVICE_MANAGER, NULL);
+  g_autoptr(GError) local_error = NULL;
+
+  self->state = umt_device_state_load (&local_error);
+  if (g_error_matches (local_error, UMT_CONFIG_ERROR, UMT_CONFIG_ERROR_CORRUPT))
+    {
+      note_state_problem (self, local_error);
+      g_clear_error (&local_error);
+      self->state = umt_device_state_new ();
+    }
+  if (self->state == NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return NULL;
+    }
+
+  self->profiles = umt_profiles_load (&local_error);
+  if (g_error_matches (local_error, UMT_CONFIG_ERROR, UMT_CONFIG_ERROR_CORRUPT))
+    {
+      note_state_problem (self, local_error);
+      g_clear_error (&local_error);
+      self->profiles = umt_profiles_load (&local_error);
+    }
+  if (self->profiles == NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return NULL;
+    }
+
+  self->profile_option = g_strdup (profile_name);
+  if (!select_profile (self, error))
+    return NULL;
+
+  if (server_url != NULL)
+    {
+      if (!umt_validate_server_url (server_url, umt_profile_get_allow_insecure_http (self->profile),
+                                    error))
+        return NULL;
+      self->server_option = g_strdup (server_url);
+    }
+
+  umt_heartbeat_configure (self->heartbeat, NULL, umt_device_manager_get_device_key (self),
+                           self->profile);
+
+  return g_steal_pointer (&self);
+}
+
 UmtDeviceManager *
 umt_device_manager_new (GError **error)
 {
-  g_autoptr(UmtDeviceManager) self = g_object_new (UMT_TYPE_DEVICE_MANAGER, NULL);
-  g_autoptr(GError) state_error = NULL;
-
-  self->profiles = umt_profiles_load (error);
-  if (self->profiles == NULL)
-    return NULL;
-
-  self->state = umt_device_state_load (&state_error);
-  if (self->state == NULL)
-    {
-      /* Set aside (corrupt) or unreadable: the user must hear of it, but the
-       * application still starts, as a device that is not registered. */
-      self->state_problem = g_strdup (state_error->message);
-      g_message ("%s", state_error->message);
-      self->state = umt_device_state_new ();
-    }
-
-  umt_heartbeat_configure (self->heartbeat, NULL,
-                           umt_device_manager_get_device_key (self),
-                           umt_profiles_get_active (self->profiles));
-
-  return g_steal_pointer (&self);
+  return umt_device_manager_new_full (NULL, NULL, error);
 }

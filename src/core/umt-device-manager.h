@@ -27,17 +27,29 @@ G_DECLARE_FINAL_TYPE (UmtDeviceManager, umt_device_manager, UMT, DEVICE_MANAGER,
  *   registered       gboolean
  *   device-key       string, NULL when not registered
  *   registered-at    string "YYYY-MM-DD HH:MM:SS", NULL when not registered
- *   server-url       string, the URL in use (MEETING_SERVER_URL wins)
- *   server-url-overridden  gboolean, MEETING_SERVER_URL is set
- *   profile          UmtProfile, the active one
+ *   server-url       string, the URL in use: the one given at construction,
+ *                    else MEETING_SERVER_URL, else the profile's
+ *   server-url-overridden  gboolean, the URL in use is not the profile's
+ *   profile          UmtProfile in use: the one named at construction, else
+ *                    the one the device registered with (while it exists),
+ *                    else the active one
  *   heartbeat        UmtHeartbeat
- *   state-problem    string, NULL or why device_info.json was set aside */
+ *   state-problem    string, NULL or why a state file was set aside */
 
 /* Loads profiles.json and device_info.json (importing the legacy directory
- * once). A corrupt device_info.json is not an error: it is set aside, the
- * device shows as not registered and state-problem says so. Fails only when
- * the profiles cannot be read. */
+ * once). A corrupt file is not an error: it is set aside, the defaults (not
+ * registered) take its place and state-problem says so. Fails when a file
+ * cannot be read at all, or MEETING_SERVER_URL is not a valid URL. */
 UmtDeviceManager *umt_device_manager_new                 (GError           **error);
+
+/* The same for one run with a given profile and server (`umt --profile NAME
+ * --server URL`); either may be NULL. An unknown profile is an
+ * UMT_CONFIG_ERROR_NOT_FOUND, an invalid URL UMT_CONFIG_ERROR_INVALID_INPUT.
+ * The profile's token is sent only to the profile's own server, never to a
+ * URL that overrides it. */
+UmtDeviceManager *umt_device_manager_new_full            (const char        *profile_name,
+                                                          const char        *server_url,
+                                                          GError           **error);
 
 gboolean          umt_device_manager_get_registered      (UmtDeviceManager  *self);
 const char       *umt_device_manager_get_device_key      (UmtDeviceManager  *self);
@@ -50,10 +62,14 @@ UmtProfile       *umt_device_manager_get_profile         (UmtDeviceManager  *sel
 UmtDeviceState   *umt_device_manager_get_state           (UmtDeviceManager  *self);
 UmtHeartbeat     *umt_device_manager_get_heartbeat       (UmtDeviceManager  *self);
 
+/* Set by the last registration when the device is registered but the
+ * token could not be kept in the keyring for the tunnel; NULL otherwise. */
+const char       *umt_device_manager_get_registration_warning (UmtDeviceManager *self);
+
 /* Call after the active profile changed or was edited (and saved). */
 void              umt_device_manager_profiles_changed    (UmtDeviceManager  *self);
 
-/* A client for the active profile, with the profile's token from the
+/* A client for the profile in use, with the profile's token from the
  * keyring when there is one (a keyring that does not answer just means no
  * token: the device endpoints need none). */
 void              umt_device_manager_create_client_async  (UmtDeviceManager    *self,
@@ -82,10 +98,10 @@ gboolean          umt_device_manager_configure_heartbeat_sync   (UmtDeviceManage
 
 /* Registers @device_key with the one-time @token_code (case-insensitive).
  * Bad input fails with UMT_CONFIG_ERROR_INVALID_INPUT before any request;
- * server refusals with UMT_MEETING_ERROR. On success the state is saved,
- * the token kept in the keyring as the device's tunnel token (a keyring
- * failure there is logged, not fatal: the device is registered) and the
- * heartbeat pointed at the device. */
+ * server refusals with UMT_MEETING_ERROR. On success the token is kept in
+ * the keyring as the device's tunnel token (a keyring failure there is not
+ * fatal, the server has burned the token: see registration-warning), the
+ * state saved and the heartbeat pointed at the device. */
 void              umt_device_manager_register_async      (UmtDeviceManager    *self,
                                                           const char          *device_key,
                                                           const char          *token_code,
@@ -102,7 +118,9 @@ UmtMeetingRegistration *umt_device_manager_register_sync (UmtDeviceManager    *s
                                                           GError             **error);
 
 /* Forgets the registration here: device_info.json and the tunnel token. The
- * server keeps the device; registering again needs a new token. */
+ * server keeps the device; registering again needs a new token. Not being
+ * registered is no error; neither is a missing Secret Service (no token can
+ * have been kept then). */
 void              umt_device_manager_unregister_async    (UmtDeviceManager    *self,
                                                           GCancellable        *cancellable,
                                                           GAsyncReadyCallback  callback,

@@ -157,12 +157,19 @@ static void
 set_state (UmtHeartbeat      *self,
            UmtHeartbeatState  state)
 {
+  gboolean running;
+
   if (self->state == state)
     return;
 
-  g_message ("Heartbeat state: %s → %s",
-             umt_heartbeat_state_to_string (self->state),
-             umt_heartbeat_state_to_string (state));
+  g_mutex_lock (&self->mutex);
+  running = self->worker_running;
+  g_mutex_unlock (&self->mutex);
+
+  /* Only the transitions of a running engine are news for the log. */
+  if (running)
+    g_message ("Heartbeat state: %s → %s", umt_heartbeat_state_to_string (self->state),
+               umt_heartbeat_state_to_string (state));
   self->state = state;
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATE]);
 }

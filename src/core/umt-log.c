@@ -254,6 +254,10 @@ umt_log_writer (GLogLevelFlags   level,
       return G_LOG_WRITER_HANDLED;
     }
 
+  if ((log_state.flags & UMT_LOG_FLAGS_FILE_ONLY) &&
+      !(level & (G_LOG_LEVEL_ERROR | G_LOG_LEVEL_CRITICAL | G_LOG_LEVEL_WARNING)))
+    return G_LOG_WRITER_HANDLED;
+
   return g_log_writer_default (level, redacted_fields, n_fields, user_data);
 }
 

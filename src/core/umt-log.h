@@ -16,6 +16,9 @@ typedef enum
   UMT_LOG_FLAGS_NONE   = 0,
   UMT_LOG_FLAGS_DEBUG  = 1 << 0, /* also write DEBUG records to the file */
   UMT_LOG_FLAGS_STDERR = 1 << 1, /* also write every record to stderr */
+  UMT_LOG_FLAGS_FILE_ONLY = 1 << 2, /* only warnings and worse (programmer
+                                     * errors) also reach stderr: for commands
+                                     * whose stderr is one sentence */
 } UmtLogFlags;
 
 /* Records a user would call warnings or errors (a failed heartbeat, a

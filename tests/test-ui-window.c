@@ -9,11 +9,14 @@
 #include <locale.h>
 #include <string.h>
 #include <glib/gi18n.h>
+#include <glib/gstdio.h>
 
 #include "umt-application.h"
 #include "umt-autostart.h"
 #include "umt-window.h"
 #include "umt-settings-page.h"
+#include "umt-logs-page.h"
+#include "umt-paths.h"
 #include "umt-test-sim.h"
 
 static const char *page_names[] = { "overview", "settings", "diagnostics", "logs" };
@@ -371,6 +374,63 @@ test_start_at_login (void)
   close_window (window);
 }
 
+static gboolean
+log_shown (gpointer data)
+{
+  GtkTextBuffer *buffer = gtk_text_view_get_buffer (data);
+
+  return gtk_text_buffer_get_char_count (buffer) > 0;
+}
+
+static char *
+text_view_contents (GtkTextView *view)
+{
+  GtkTextBuffer *buffer = gtk_text_view_get_buffer (view);
+  GtkTextIter start, end;
+
+  gtk_text_buffer_get_bounds (buffer, &start, &end);
+  return gtk_text_buffer_get_text (buffer, &start, &end, FALSE);
+}
+
+static void
+test_logs_page (void)
+{
+  g_autofree char *dir = umt_paths_get_logs_dir ();
+  g_autofree char *path = g_build_filename (dir, "app.log", NULL);
+  UmtWindow *window;
+  GtkWidget *page;
+  GtkTextView *view;
+  g_autofree char *all = NULL;
+  g_autofree char *errors = NULL;
+
+  g_assert_cmpint (g_mkdir_with_parents (dir, 0700), ==, 0);
+  g_assert_true (g_file_set_contents (path,
+    "2026-11-25 12:00:00 DEBUG [umt-heartbeat] scheduling\n"
+    "2026-11-25 12:00:01 INFO [umt-heartbeat] Heartbeat sent\n"
+    "2026-11-25 12:00:02 WARNING [umt-heartbeat] Heartbeat failed: timeout\n"
+    "2026-11-25 12:00:03 ERROR [umt-device-manager] Registration refused\n", -1, NULL));
+
+  window = open_window ();
+  umt_window_show_page (window, "logs");
+  page = umt_window_get_page (window, "logs");
+  view = GTK_TEXT_VIEW (gtk_widget_get_template_child (page, UMT_TYPE_LOGS_PAGE, "text_view"));
+  iterate_until (log_shown, view);
+  all = text_view_contents (view);
+  g_assert_nonnull (strstr (all, "Heartbeat sent"));
+  g_assert_nonnull (strstr (all, "Registration refused"));
+
+  /* "Errors only" keeps the error and drops the rest. */
+  gtk_drop_down_set_selected (GTK_DROP_DOWN (gtk_widget_get_template_child (page, UMT_TYPE_LOGS_PAGE,
+                                                                             "level_dropdown")), 3);
+  errors = text_view_contents (view);
+  g_assert_nonnull (strstr (errors, "Registration refused"));
+  g_assert_null (strstr (errors, "Heartbeat sent"));
+  g_assert_null (strstr (errors, "timeout"));
+
+  close_window (window);
+  g_assert_cmpint (g_remove (path), ==, 0);
+}
+
 static void
 assert_label (GtkWidget  *widget,
               const char *label)
@@ -459,6 +519,36 @@ render_pages (const char *lang)
   close_window (window);
 }
 
+static gboolean
+leaflet_folded (gpointer data)
+{
+  return adw_leaflet_get_folded (data);
+}
+
+static void
+test_narrow_window (void)
+{
+  UmtWindow *window = open_window ();
+  AdwLeaflet *leaflet = ADW_LEAFLET (gtk_widget_get_template_child (GTK_WIDGET (window), UMT_TYPE_WINDOW, "leaflet"));
+  GtkWidget *back = GTK_WIDGET (gtk_widget_get_template_child (GTK_WIDGET (window), UMT_TYPE_WINDOW, "back_button"));
+  g_autofree char *path = g_test_build_filename (G_TEST_BUILT, "ui-narrow-en.png", NULL);
+
+  /* A phone-sized window shows one pane at a time, with a way back. */
+  gtk_window_set_default_size (GTK_WINDOW (window), 360, 640);
+  iterate_until (leaflet_folded, leaflet);
+  umt_window_show_page (window, "settings");
+  g_assert_cmpstr (adw_leaflet_get_visible_child_name (leaflet), ==, "content");
+  g_assert_true (gtk_widget_get_visible (back));
+  wait_for_frames (GTK_WIDGET (window));
+  save_window_png (GTK_WIDGET (window), path);
+
+  g_action_group_activate_action (G_ACTION_GROUP (window), "go-back", NULL);
+  g_assert_cmpstr (adw_leaflet_get_visible_child_name (leaflet), ==, "sidebar");
+
+  gtk_window_set_default_size (GTK_WINDOW (window), 960, 720);
+  close_window (window);
+}
+
 static void
 use_language (const char *language)
 {
@@ -539,8 +629,10 @@ main (int   argc,
   g_test_add_func ("/ui/settings/copy-device-key", test_copy_device_key);
   g_test_add_func ("/ui/settings/registration", test_registration_flow);
   g_test_add_func ("/ui/settings/start-at-login", test_start_at_login);
+  g_test_add_func ("/ui/logs/tail-and-filter", test_logs_page);
   g_test_add_func ("/ui/a11y/labels", test_accessible_labels);
   g_test_add_func ("/ui/render/english", test_render_english);
+  g_test_add_func ("/ui/render/narrow", test_narrow_window);
   g_test_add_func ("/ui/render/french", test_render_french);
 
   status = g_test_run ();

@@ -23,6 +23,7 @@ struct _UmtWindow
   AdwToastOverlay      *toast_overlay;
   AdwLeaflet           *leaflet;
   GtkStackSidebar      *sidebar;
+  GtkButton            *back_button;
   GtkStack             *stack;
   AdwWindowTitle       *content_title;
 };
@@ -249,6 +250,7 @@ umt_window_class_init (UmtWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, UmtWindow, toast_overlay);
   gtk_widget_class_bind_template_child (widget_class, UmtWindow, leaflet);
   gtk_widget_class_bind_template_child (widget_class, UmtWindow, sidebar);
+  gtk_widget_class_bind_template_child (widget_class, UmtWindow, back_button);
   gtk_widget_class_bind_template_child (widget_class, UmtWindow, stack);
   gtk_widget_class_bind_template_child (widget_class, UmtWindow, content_title);
 }

@@ -554,6 +554,116 @@ test_flow_control (void)
   g_assert_cmpuint (received, ==, written);
 }
 
+typedef struct
+{
+  GIOStream    *stream;
+  const guint8 *data;
+  gsize         len;
+} Writer;
+
+static gpointer
+write_in_thread (gpointer data)
+{
+  Writer *writer = data;
+
+  tunnel_test_write_all (writer->stream, writer->data, writer->len);
+  return NULL;
+}
+
+/* An agent that sends while the public client reads nothing: the proxy
+ * stops reading the agent once the stream's queue holds about the bound. */
+static void
+test_flow_control_to_client (void)
+{
+  g_autoptr(UmtTestSim) sim = umt_test_sim_start ("--proxy-port", "0", NULL);
+  g_autofree char *key = NULL;
+  g_autoptr(TestAgent) agent = connected_agent (sim, &key);
+  guint16 port = tunnel_test_reserve (sim, key, "{\"service\":\"ssh\"}");
+  g_autoptr(GIOStream) client = tunnel_test_connect (port);
+  GSocket *socket = g_socket_connection_get_socket (G_SOCKET_CONNECTION (agent->stream));
+  g_autoptr(JsonObject) state = NULL;
+  g_autoptr(GBytes) frame = NULL;
+  JsonObject *stream_state;
+  g_autofree guint8 *buffer = g_malloc (65536);
+  guint8 payload[16384];
+  g_autoptr(GByteArray) rest = NULL;
+  guint64 sent = 0, received = 0;
+  gsize offset = 0;
+  Writer writer;
+  GThread *thread;
+  guint32 id;
+
+  id = expect_new_stream (agent, 22);
+  for (gsize i = 0; i < sizeof payload; i++)
+    payload[i] = (guint8) (i % 251);
+  frame = umt_tunnel_frame_encode (UMT_TUNNEL_FRAME_DATA, id, payload, sizeof payload);
+
+  /* Whole frames, written without blocking until the proxy stops taking them. */
+  g_socket_set_blocking (socket, FALSE);
+  for (;;)
+    {
+      g_autoptr(GError) error = NULL;
+      gsize size = g_bytes_get_size (frame);
+      const char *data = g_bytes_get_data (frame, NULL);
+      gssize n = g_socket_send (socket, data + offset, size - offset, NULL, &error);
+
+      if (n > 0)
+        {
+          offset += (gsize) n;
+          if (offset == size)
+            {
+              offset = 0;
+              sent += sizeof payload;
+              g_assert_cmpuint (sent, <, 256 * 1024 * 1024);
+            }
+          continue;
+        }
+      g_assert_error (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK);
+      if (!g_socket_condition_timed_wait (socket, G_IO_OUT, 500 * 1000, NULL, NULL))
+        break;
+    }
+
+  state = tunnel_test_proxy_state (sim);
+  stream_state = json_array_get_object_element (
+      json_object_get_array_member (json_array_get_object_element (
+          json_object_get_array_member (state, "agents"), 0), "streams"), 0);
+  g_assert_cmpint (json_object_get_int_member (stream_state, "queued_bytes"), <=,
+                   PROXY_BOUND + 65536);
+
+  /* The rest of a half-sent frame and C, from a thread as they wait for the
+   * client to read; then everything arrives. */
+  g_socket_set_blocking (socket, TRUE);
+  if (offset > 0)
+    sent += sizeof payload;
+  rest = g_byte_array_new ();
+  g_byte_array_append (rest, (const guint8 *) g_bytes_get_data (frame, NULL) + offset,
+                       offset > 0 ? g_bytes_get_size (frame) - offset : 0);
+  {
+    g_autoptr(GBytes) close_frame = umt_tunnel_frame_encode (UMT_TUNNEL_FRAME_CLOSE, id, NULL, 0);
+
+    g_byte_array_append (rest, g_bytes_get_data (close_frame, NULL),
+                         g_bytes_get_size (close_frame));
+  }
+  writer = (Writer) { agent->stream, rest->data, rest->len };
+  thread = g_thread_new ("writer", write_in_thread, &writer);
+  for (;;)
+    {
+      g_autoptr(GError) error = NULL;
+      gssize n = g_input_stream_read (g_io_stream_get_input_stream (client), buffer, 65536,
+                                      NULL, &error);
+
+      g_assert_no_error (error);
+      if (n == 0)
+        break;
+      for (gssize i = 0; i < n; i++)
+        if (buffer[i] != (guint8) ((received + (guint64) i) % sizeof payload % 251))
+          g_assert_cmpuint (buffer[i], ==, (received + (guint64) i) % sizeof payload % 251);
+      received += (guint64) n;
+    }
+  g_thread_join (thread);
+  g_assert_cmpuint (received, ==, sent);
+}
+
 static void
 test_tls (void)
 {
@@ -611,6 +721,7 @@ main (int   argc,
   g_test_add_func ("/tunnel-proxy/stream/relay-port", test_stream_relay_port);
   g_test_add_func ("/tunnel-proxy/stream/without-agent", test_stream_without_agent);
   g_test_add_func ("/tunnel-proxy/stream/flow-control", test_flow_control);
+  g_test_add_func ("/tunnel-proxy/stream/flow-control-to-client", test_flow_control_to_client);
   g_test_add_func ("/tunnel-proxy/agent/disconnect", test_agent_disconnect);
   g_test_add_func ("/tunnel-proxy/agent/replaced", test_agent_replaced);
   g_test_add_func ("/tunnel-proxy/agent/malformed-frame", test_malformed_frame);

@@ -257,6 +257,18 @@ widget_sensitive (gpointer data)
 }
 
 static gboolean
+heartbeat_retrying (gpointer data)
+{
+  return umt_heartbeat_get_state (data) == UMT_HEARTBEAT_STATE_RETRYING;
+}
+
+static gboolean
+heartbeat_stopped (gpointer data)
+{
+  return umt_heartbeat_get_state (data) == UMT_HEARTBEAT_STATE_STOPPED;
+}
+
+static gboolean
 heartbeat_active (gpointer data)
 {
   return umt_heartbeat_get_state (data) == UMT_HEARTBEAT_STATE_ACTIVE;
@@ -331,6 +343,37 @@ test_registration_flow (void)
   g_assert_cmpstr (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (settings_child (window, "heartbeat_row"))),
                    ==, "Heartbeat: Active ✓");
   g_assert_true (gtk_widget_is_sensitive (settings_child (window, "test_heartbeat_button")));
+
+  /* The row follows the engine: retrying, stopped with the reason, resumed. */
+  {
+    g_autofree char *online = g_strdup_printf ("/api/devices/%s/online", device_key);
+    g_autofree char *fault500 = g_strdup_printf ("{\"path\":\"%s\",\"status\":500}", online);
+    g_autofree char *fault404 = g_strdup_printf ("{\"path\":\"%s\",\"status\":404,\"body\":\"{\\\"error\\\":\\\"Device not found\\\"}\"}", online);
+    UmtHeartbeat *heartbeat = umt_device_manager_get_heartbeat (manager);
+    GtkWidget *row = settings_child (window, "heartbeat_row");
+    GtkWidget *resume = settings_child (window, "resume_button");
+    const char *title;
+
+    umt_test_sim_add_fault (sim, fault500);
+    gtk_widget_activate_action (page, "settings.test-heartbeat", NULL);
+    iterate_until (heartbeat_retrying, heartbeat);
+    g_assert_cmpstr (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row)), ==, "Heartbeat: Retrying (1/5)");
+
+    umt_test_sim_clear_faults (sim);
+    umt_test_sim_add_fault (sim, fault404);
+    gtk_widget_activate_action (page, "settings.test-heartbeat", NULL);
+    iterate_until (heartbeat_stopped, heartbeat);
+    title = adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row));
+    g_test_message ("Stopped: %s", title);
+    g_assert_true (g_str_has_prefix (title, "Heartbeat: Stopped — "));
+    g_assert_true (gtk_widget_get_visible (resume));
+
+    umt_test_sim_clear_faults (sim);
+    gtk_widget_activate_action (page, "settings.resume-heartbeat", NULL);
+    iterate_until (heartbeat_active, heartbeat);
+    g_assert_cmpstr (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row)), ==, "Heartbeat: Active ✓");
+    g_assert_false (gtk_widget_get_visible (resume));
+  }
 
   /* Unregister asks first; cancelling keeps the registration. */
   gtk_widget_activate_action (page, "settings.unregister", NULL);

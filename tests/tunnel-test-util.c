@@ -62,7 +62,8 @@ tunnel_test_make_device (UmtTestSim  *sim,
                          gboolean     registered,
                          char       **token_code)
 {
-  g_autoptr(JsonNode) generated = tunnel_test_call (sim, "GET", "/api/devices/generate-key", NULL, 200);
+  g_autoptr(JsonNode) generated =
+    tunnel_test_call (sim, "GET", "/api/devices/generate-key", NULL, 200);
   g_autoptr(JsonNode) created = NULL;
   g_autofree char *key = NULL;
   g_autofree char *token = NULL;
@@ -98,7 +99,8 @@ tunnel_test_reserve (UmtTestSim *sim,
 {
   g_autofree char *authorize = g_strdup_printf ("/api/devices/%s/authorize", device_key);
   g_autofree char *service = g_strdup_printf ("/api/devices/%s/service", device_key);
-  g_autoptr(JsonNode) authorized = tunnel_test_call (sim, "PUT", authorize, "{\"authorized\":1}", 200);
+  g_autoptr(JsonNode) authorized =
+    tunnel_test_call (sim, "PUT", authorize, "{\"authorized\":1}", 200);
   g_autoptr(JsonNode) reserved = tunnel_test_call (sim, "POST", service, service_json, 200);
   gint64 port = json_object_get_int_member (json_node_get_object (reserved), "port");
 

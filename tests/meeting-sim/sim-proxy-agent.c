@@ -440,7 +440,8 @@ agent_flush (SimProxyAgent *self)
       g_byte_array_append (joined, g_bytes_get_data (buffer, NULL), g_bytes_get_size (buffer));
       g_bytes_unref (buffer);
       while (!g_queue_is_empty (&self->out_queue) &&
-             joined->len + g_bytes_get_size (g_queue_peek_head (&self->out_queue)) <= SIM_PROXY_WRITE_MAX)
+             joined->len + g_bytes_get_size (g_queue_peek_head (&self->out_queue))
+               <= SIM_PROXY_WRITE_MAX)
         {
           g_autoptr(GBytes) next = g_queue_pop_head (&self->out_queue);
 

@@ -7,6 +7,7 @@
 #include <gio/gio.h>
 #include <json-glib/json-glib.h>
 
+#include "sim-tls.h"
 #include "umt-tunnel-frame.h"
 
 /* The real umt-tunnel-agent binary against a proxy written here (blocking sockets in
@@ -70,19 +71,30 @@ reader_thread (gpointer data)
 }
 
 static char *
-make_config (guint16        proxy_port,
-             const guint16 *ports,
-             guint          n_ports)
+make_config_tls (guint16        proxy_port,
+                 const guint16 *ports,
+                 guint          n_ports,
+                 gboolean       tls,
+                 gboolean       verify_tls)
 {
   GString *s = g_string_new (NULL);
 
   g_string_append_printf (s, "{\"device_key\":\"%s\", \"token\":\"%s\", \"proxy_host\":\"127.0.0.1\", "
-                          "\"proxy_port\":%u, \"tls\":false, \"verify_tls\":true, \"allowed_ports\":[",
-                          DEVICE_KEY, TOKEN, proxy_port);
+                          "\"proxy_port\":%u, \"tls\":%s, \"verify_tls\":%s, \"allowed_ports\":[",
+                          DEVICE_KEY, TOKEN, proxy_port, tls ? "true" : "false",
+                          verify_tls ? "true" : "false");
   for (guint i = 0; i < n_ports; i++)
     g_string_append_printf (s, "%s%u", i > 0 ? "," : "", ports[i]);
   g_string_append (s, "]}\n");
   return g_string_free (s, FALSE);
+}
+
+static char *
+make_config (guint16        proxy_port,
+             const guint16 *ports,
+             guint          n_ports)
+{
+  return make_config_tls (proxy_port, ports, n_ports, FALSE, TRUE);
 }
 
 static Agent *
@@ -258,6 +270,8 @@ listen_loopback (guint16 *port)
   g_assert_no_error (error);
   g_socket_bind (socket, address, TRUE, &error);
   g_assert_no_error (error);
+  /* 100 streams connect at once: the default backlog of 10 would reset some. */
+  g_socket_set_listen_backlog (socket, 256);
   g_socket_listen (socket, &error);
   g_assert_no_error (error);
   bound = g_socket_get_local_address (socket, &error);
@@ -426,7 +440,8 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (Server, server_free)
 /* The proxy side: a listener and, per agent connection, a Peer speaking frames. */
 
 typedef struct {
-  GSocket *socket;
+  GSocket *socket;   /* for its timeout */
+  GIOStream *stream; /* the TCP connection, or TLS over it */
   UmtTunnelFrameDecoder *decoder;
   guint8 *buf;
   gsize buf_len;
@@ -434,27 +449,56 @@ typedef struct {
   GMutex send_lock;
 } Peer;
 
+static void peer_free (Peer *peer);
+
+/* With @certificate, speaks TLS; returns NULL when the TLS handshake fails. */
 static Peer *
-proxy_accept (GSocket *listener)
+proxy_accept_tls (GSocket         *listener,
+                  GTlsCertificate *certificate)
 {
   g_autoptr(GError) error = NULL;
+  g_autoptr(GSocketConnection) connection = NULL;
   Peer *peer;
   GSocket *socket = g_socket_accept (listener, NULL, &error);
 
   g_assert_no_error (error);
+  g_socket_set_timeout (socket, 30);
+  connection = g_socket_connection_factory_create_connection (socket);
   peer = g_new0 (Peer, 1);
   peer->socket = socket;
-  g_socket_set_timeout (socket, 30);
+  peer->stream = G_IO_STREAM (g_object_ref (connection));
   peer->decoder = umt_tunnel_frame_decoder_new ();
   peer->buf = g_malloc (65536);
   g_mutex_init (&peer->send_lock);
+
+  if (certificate != NULL)
+    {
+      g_autoptr(GIOStream) tls = g_tls_server_connection_new (peer->stream, certificate, &error);
+
+      g_assert_no_error (error);
+      g_object_unref (peer->stream);
+      peer->stream = g_object_ref (tls);
+      if (!g_tls_connection_handshake (G_TLS_CONNECTION (tls), NULL, &error))
+        {
+          g_test_message ("TLS handshake failed: %s", error->message);
+          peer_free (peer);
+          return NULL;
+        }
+    }
   return peer;
+}
+
+static Peer *
+proxy_accept (GSocket *listener)
+{
+  return proxy_accept_tls (listener, NULL);
 }
 
 static void
 peer_free (Peer *peer)
 {
   g_socket_close (peer->socket, NULL);
+  g_object_unref (peer->stream);
   g_object_unref (peer->socket);
   umt_tunnel_frame_decoder_free (peer->decoder);
   g_free (peer->buf);
@@ -475,7 +519,8 @@ peer_handshake (Peer       *peer,
 
   while (newline == NULL)
     {
-      gssize n = g_socket_receive (peer->socket, (char *) peer->buf, 65536, NULL, NULL);
+      gssize n = g_input_stream_read (g_io_stream_get_input_stream (peer->stream), peer->buf,
+                                      65536, NULL, NULL);
 
       g_assert_cmpint (n, >, 0);
       newline = memchr (peer->buf, '\n', n);
@@ -487,7 +532,8 @@ peer_handshake (Peer       *peer,
         }
     }
 
-  g_assert_true (send_all (peer->socket, (const guint8 *) reply, strlen (reply)));
+  g_assert_true (g_output_stream_write_all (g_io_stream_get_output_stream (peer->stream), reply,
+                                            strlen (reply), NULL, NULL, NULL));
   g_assert_true (json_parser_load_from_data (parser, line->str, -1, NULL));
   return json_object_ref (json_node_get_object (json_parser_get_root (parser)));
 }
@@ -514,7 +560,8 @@ peer_recv_frame (Peer           *peer,
         }
 
       {
-        gssize n = g_socket_receive (peer->socket, (char *) peer->buf, 65536, NULL, NULL);
+        gssize n = g_input_stream_read (g_io_stream_get_input_stream (peer->stream), peer->buf,
+                                        65536, NULL, NULL);
 
         if (n <= 0)
           return FALSE;
@@ -535,7 +582,9 @@ peer_send (Peer               *peer,
   gboolean ok;
 
   g_mutex_lock (&peer->send_lock);
-  ok = send_all (peer->socket, g_bytes_get_data (frame, NULL), g_bytes_get_size (frame));
+  ok = g_output_stream_write_all (g_io_stream_get_output_stream (peer->stream),
+                                  g_bytes_get_data (frame, NULL), g_bytes_get_size (frame),
+                                  NULL, NULL, NULL);
   g_mutex_unlock (&peer->send_lock);
   return ok;
 }
@@ -1034,6 +1083,88 @@ test_slow_proxy_bounded (void)
   g_assert_cmpuint (after, <, before + 32 * 1024);
 }
 
+static GTlsCertificate *
+test_certificate (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *pem = NULL;
+  GTlsCertificate *certificate;
+
+  if (!g_tls_backend_supports_tls (g_tls_backend_get_default ()))
+    return NULL;
+  certificate = sim_tls_generate_self_signed (&pem, &error);
+  g_assert_no_error (error);
+  return certificate;
+}
+
+/* With verify_tls false, a self-signed proxy is accepted and streams flow over TLS. */
+static void
+test_tls_without_verification (void)
+{
+  guint16 proxy_port;
+  g_autoptr(GTlsCertificate) certificate = test_certificate ();
+  g_autoptr(GSocket) listener = proxy_listen (&proxy_port);
+  g_autoptr(Server) echo = server_new (SERVER_ECHO);
+  g_autofree char *config = make_config_tls (proxy_port, &echo->port, 1, TRUE, FALSE);
+  g_autoptr(Agent) agent = NULL;
+  g_autoptr(Peer) peer = NULL;
+  g_autoptr(JsonObject) hello = NULL;
+  g_autoptr(JsonObject) connected = NULL;
+  g_auto(UmtTunnelFrame) frame = { 0, };
+  const char *message = "hello through TLS";
+
+  if (certificate == NULL)
+    {
+      g_test_skip ("no TLS backend");
+      return;
+    }
+
+  agent = agent_spawn (config);
+  peer = proxy_accept_tls (listener, certificate);
+  g_assert_nonnull (peer);
+  hello = peer_handshake (peer, AUTH_OK);
+  g_assert_cmpstr (json_object_get_string_member (hello, "token"), ==, TOKEN);
+  connected = agent_wait_event (agent, "connected", 10000);
+  g_assert_nonnull (connected);
+
+  peer_send_new (peer, 3, echo->port);
+  g_assert_true (peer_send (peer, UMT_TUNNEL_FRAME_DATA, 3, message, strlen (message)));
+  g_assert_true (peer_recv_frame (peer, &frame));
+  g_assert_cmpint (frame.type, ==, UMT_TUNNEL_FRAME_DATA);
+  g_assert_cmpmem (g_bytes_get_data (frame.payload, NULL), g_bytes_get_size (frame.payload),
+                   message, strlen (message));
+}
+
+/* By default the certificate is verified: a self-signed proxy gets no token. */
+static void
+test_tls_verification_default (void)
+{
+  guint16 proxy_port, port = 22;
+  g_autoptr(GTlsCertificate) certificate = test_certificate ();
+  g_autoptr(GSocket) listener = proxy_listen (&proxy_port);
+  g_autofree char *config = make_config_tls (proxy_port, &port, 1, TRUE, TRUE);
+  g_autoptr(Agent) agent = NULL;
+  g_autoptr(JsonObject) disconnected = NULL;
+  Peer *peer;
+
+  if (certificate == NULL)
+    {
+      g_test_skip ("no TLS backend");
+      return;
+    }
+
+  agent = agent_spawn (config);
+  peer = proxy_accept_tls (listener, certificate);
+  g_assert_null (peer);
+  disconnected = agent_wait_event (agent, "disconnected", 10000);
+  g_assert_nonnull (disconnected);
+  g_test_message ("reason: %s", json_object_get_string_member (disconnected, "reason"));
+  g_assert_cmpfloat (json_object_get_double_member (disconnected, "retry_in"), >=, 1.0);
+  g_mutex_lock (&agent->lock);
+  g_assert_null (strstr (agent->out_text->str, "\"connected\""));
+  g_mutex_unlock (&agent->lock);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1052,6 +1183,8 @@ main (int   argc,
   g_test_add_func ("/tunnel-agent/bad-config", test_bad_config);
   g_test_add_func ("/tunnel-agent/slow-local-reader-bounded", test_slow_local_reader_bounded);
   g_test_add_func ("/tunnel-agent/slow-proxy-bounded", test_slow_proxy_bounded);
+  g_test_add_func ("/tunnel-agent/tls-without-verification", test_tls_without_verification);
+  g_test_add_func ("/tunnel-agent/tls-verification-default", test_tls_verification_default);
 
   return g_test_run ();
 }

@@ -11,6 +11,7 @@
 #include "umt-application.h"
 #include "umt-autostart.h"
 #include "umt-heartbeat-status.h"
+#include "umt-tray.h"
 #include "umt-window.h"
 
 struct _UmtApplication
@@ -230,6 +231,9 @@ umt_application_startup (GApplication *app)
   gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.quit", quit_accels);
   gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.about", about_accels);
   gtk_application_set_accels_for_action (GTK_APPLICATION (self), "win.show-settings", settings_accels);
+
+  /* The tray follows show-tray-icon and goes away at shutdown by itself. */
+  umt_tray_install (app, self->settings, self->manager);
 }
 
 static void

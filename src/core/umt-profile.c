@@ -14,6 +14,9 @@
 
 #define TIMEOUT_MAX 300
 #define RETRIES_MAX 10
+#define PORT_MAX    65535
+
+static const guint default_service_ports[UMT_TUNNEL_N_SERVICES] = { 22, 80, 5900 };
 
 struct _UmtProfile
 {
@@ -30,6 +33,15 @@ struct _UmtProfile
   char     *cluster_ip;
   gboolean  public_ip_lookup;
   char     *public_ip_url;
+
+  gboolean  tunnel_enabled;
+  char     *tunnel_proxy_host;
+  guint     tunnel_proxy_port;
+  gboolean  tunnel_tls;
+  gboolean  tunnel_verify_tls;
+  gboolean  service_enabled[UMT_TUNNEL_N_SERVICES];
+  guint     service_port[UMT_TUNNEL_N_SERVICES];
+  char     *tunnel_relay_ports;
 };
 
 G_DEFINE_FINAL_TYPE (UmtProfile, umt_profile, G_TYPE_OBJECT)
@@ -47,6 +59,19 @@ enum {
   PROP_CLUSTER_IP,
   PROP_PUBLIC_IP_LOOKUP,
   PROP_PUBLIC_IP_URL,
+  PROP_TUNNEL_ENABLED,
+  PROP_TUNNEL_PROXY_HOST,
+  PROP_TUNNEL_PROXY_PORT,
+  PROP_TUNNEL_TLS,
+  PROP_TUNNEL_VERIFY_TLS,
+  /* Per service, in UmtTunnelService order: enabled, then port. */
+  PROP_TUNNEL_SSH,
+  PROP_TUNNEL_SSH_PORT,
+  PROP_TUNNEL_HTTP,
+  PROP_TUNNEL_HTTP_PORT,
+  PROP_TUNNEL_VNC,
+  PROP_TUNNEL_VNC_PORT,
+  PROP_TUNNEL_RELAY_PORTS,
   N_PROPS
 };
 
@@ -55,8 +80,14 @@ static GParamSpec *properties[N_PROPS];
 /* In the order of the enum above, starting at PROP_BASE_URL. */
 static const char * const settable_keys[] = {
   "base_url", "timeout", "retries", "verify_tls", "heartbeat_interval", "note",
-  "allow_insecure_http", "cluster_ip", "public_ip_lookup", "public_ip_url", NULL
+  "allow_insecure_http", "cluster_ip", "public_ip_lookup", "public_ip_url",
+  "tunnel_enabled", "tunnel_proxy_host", "tunnel_proxy_port", "tunnel_tls", "tunnel_verify_tls",
+  "tunnel_ssh", "tunnel_ssh_port", "tunnel_http", "tunnel_http_port", "tunnel_vnc",
+  "tunnel_vnc_port", "tunnel_relay_ports", NULL
 };
+
+#define SERVICE_PROP(service)      (PROP_TUNNEL_SSH + 2 * (service))
+#define SERVICE_PORT_PROP(service) (PROP_TUNNEL_SSH_PORT + 2 * (service))
 
 static void
 umt_profile_finalize (GObject *object)
@@ -68,6 +99,8 @@ umt_profile_finalize (GObject *object)
   g_free (self->note);
   g_free (self->cluster_ip);
   g_free (self->public_ip_url);
+  g_free (self->tunnel_proxy_host);
+  g_free (self->tunnel_relay_ports);
 
   G_OBJECT_CLASS (umt_profile_parent_class)->finalize (object);
 }
@@ -93,6 +126,18 @@ umt_profile_get_property (GObject    *object,
     case PROP_CLUSTER_IP: g_value_set_string (value, self->cluster_ip); break;
     case PROP_PUBLIC_IP_LOOKUP: g_value_set_boolean (value, self->public_ip_lookup); break;
     case PROP_PUBLIC_IP_URL: g_value_set_string (value, self->public_ip_url); break;
+    case PROP_TUNNEL_ENABLED: g_value_set_boolean (value, self->tunnel_enabled); break;
+    case PROP_TUNNEL_PROXY_HOST: g_value_set_string (value, self->tunnel_proxy_host); break;
+    case PROP_TUNNEL_PROXY_PORT: g_value_set_uint (value, self->tunnel_proxy_port); break;
+    case PROP_TUNNEL_TLS: g_value_set_boolean (value, self->tunnel_tls); break;
+    case PROP_TUNNEL_VERIFY_TLS: g_value_set_boolean (value, self->tunnel_verify_tls); break;
+    case PROP_TUNNEL_SSH: case PROP_TUNNEL_HTTP: case PROP_TUNNEL_VNC:
+      g_value_set_boolean (value, self->service_enabled[(prop_id - PROP_TUNNEL_SSH) / 2]);
+      break;
+    case PROP_TUNNEL_SSH_PORT: case PROP_TUNNEL_HTTP_PORT: case PROP_TUNNEL_VNC_PORT:
+      g_value_set_uint (value, self->service_port[(prop_id - PROP_TUNNEL_SSH) / 2]);
+      break;
+    case PROP_TUNNEL_RELAY_PORTS: g_value_set_string (value, self->tunnel_relay_ports); break;
     default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
 }
@@ -120,6 +165,20 @@ umt_profile_set_property (GObject      *object,
     case PROP_CLUSTER_IP: umt_profile_set_cluster_ip (self, g_value_get_string (value), NULL); break;
     case PROP_PUBLIC_IP_LOOKUP: umt_profile_set_public_ip_lookup (self, g_value_get_boolean (value)); break;
     case PROP_PUBLIC_IP_URL: umt_profile_set_public_ip_url (self, g_value_get_string (value), NULL); break;
+    case PROP_TUNNEL_ENABLED: umt_profile_set_tunnel_enabled (self, g_value_get_boolean (value)); break;
+    case PROP_TUNNEL_PROXY_HOST: umt_profile_set_tunnel_proxy_host (self, g_value_get_string (value), NULL); break;
+    case PROP_TUNNEL_PROXY_PORT: umt_profile_set_tunnel_proxy_port (self, g_value_get_uint (value), NULL); break;
+    case PROP_TUNNEL_TLS: umt_profile_set_tunnel_tls (self, g_value_get_boolean (value)); break;
+    case PROP_TUNNEL_VERIFY_TLS: umt_profile_set_tunnel_verify_tls (self, g_value_get_boolean (value)); break;
+    case PROP_TUNNEL_SSH: case PROP_TUNNEL_HTTP: case PROP_TUNNEL_VNC:
+      umt_profile_set_tunnel_service_enabled (self, (prop_id - PROP_TUNNEL_SSH) / 2,
+                                              g_value_get_boolean (value));
+      break;
+    case PROP_TUNNEL_SSH_PORT: case PROP_TUNNEL_HTTP_PORT: case PROP_TUNNEL_VNC_PORT:
+      umt_profile_set_tunnel_service_port (self, (prop_id - PROP_TUNNEL_SSH) / 2,
+                                           g_value_get_uint (value), NULL);
+      break;
+    case PROP_TUNNEL_RELAY_PORTS: umt_profile_set_tunnel_relay_ports (self, g_value_get_string (value), NULL); break;
     default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
 }
@@ -150,6 +209,28 @@ umt_profile_class_init (UmtProfileClass *klass)
   properties[PROP_CLUSTER_IP] = g_param_spec_string ("cluster-ip", NULL, NULL, NULL, rw);
   properties[PROP_PUBLIC_IP_LOOKUP] = g_param_spec_boolean ("public-ip-lookup", NULL, NULL, TRUE, rw);
   properties[PROP_PUBLIC_IP_URL] = g_param_spec_string ("public-ip-url", NULL, NULL, NULL, rw);
+  properties[PROP_TUNNEL_ENABLED] = g_param_spec_boolean ("tunnel-enabled", NULL, NULL, FALSE, rw);
+  properties[PROP_TUNNEL_PROXY_HOST] = g_param_spec_string ("tunnel-proxy-host", NULL, NULL, NULL, rw);
+  properties[PROP_TUNNEL_PROXY_PORT] = g_param_spec_uint ("tunnel-proxy-port", NULL, NULL, 1, PORT_MAX,
+                                                          UMT_PROFILE_DEFAULT_TUNNEL_PORT, rw);
+  properties[PROP_TUNNEL_TLS] = g_param_spec_boolean ("tunnel-tls", NULL, NULL, FALSE, rw);
+  properties[PROP_TUNNEL_VERIFY_TLS] = g_param_spec_boolean ("tunnel-verify-tls", NULL, NULL, TRUE, rw);
+  for (guint service = 0; service < UMT_TUNNEL_N_SERVICES; service++)
+    {
+      /* Static strings: the names are spelled out, not built. */
+      static const char * const names[UMT_TUNNEL_N_SERVICES][2] = {
+        { "tunnel-ssh", "tunnel-ssh-port" },
+        { "tunnel-http", "tunnel-http-port" },
+        { "tunnel-vnc", "tunnel-vnc-port" },
+      };
+
+      properties[SERVICE_PROP (service)] =
+        g_param_spec_boolean (names[service][0], NULL, NULL, service == UMT_TUNNEL_SERVICE_SSH, rw);
+      properties[SERVICE_PORT_PROP (service)] =
+        g_param_spec_uint (names[service][1], NULL, NULL, 1, PORT_MAX,
+                           default_service_ports[service], rw);
+    }
+  properties[PROP_TUNNEL_RELAY_PORTS] = g_param_spec_string ("tunnel-relay-ports", NULL, NULL, "", rw);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
 
@@ -162,6 +243,12 @@ umt_profile_init (UmtProfile *self)
   self->verify_tls = TRUE;
   self->heartbeat_interval = UMT_PROFILE_DEFAULT_INTERVAL;
   self->public_ip_lookup = TRUE;
+  self->tunnel_proxy_port = UMT_PROFILE_DEFAULT_TUNNEL_PORT;
+  self->tunnel_verify_tls = TRUE;
+  for (guint service = 0; service < UMT_TUNNEL_N_SERVICES; service++)
+    self->service_port[service] = default_service_ports[service];
+  self->service_enabled[UMT_TUNNEL_SERVICE_SSH] = TRUE;
+  self->tunnel_relay_ports = g_strdup ("");
 }
 
 static void
@@ -356,6 +443,168 @@ umt_profile_set_public_ip_url (UmtProfile  *self,
   return TRUE;
 }
 
+void
+umt_profile_set_tunnel_enabled (UmtProfile *self,
+                                gboolean    enabled)
+{
+  g_return_if_fail (UMT_IS_PROFILE (self));
+  replace_uint (self, (guint *) &self->tunnel_enabled, !!enabled, PROP_TUNNEL_ENABLED);
+}
+
+gboolean
+umt_profile_set_tunnel_proxy_host (UmtProfile  *self,
+                                   const char  *host,
+                                   GError     **error)
+{
+  g_return_val_if_fail (UMT_IS_PROFILE (self), FALSE);
+
+  if (host != NULL && *host == '\0')
+    host = NULL;
+  if (host != NULL && !umt_validate_host_name (host, error))
+    return FALSE;
+  replace_string (self, &self->tunnel_proxy_host, host, PROP_TUNNEL_PROXY_HOST);
+  return TRUE;
+}
+
+static gboolean
+check_port (guint        port,
+            const char  *what,
+            GError     **error)
+{
+  if (port < 1 || port > PORT_MAX)
+    {
+      g_set_error (error, UMT_CONFIG_ERROR, UMT_CONFIG_ERROR_INVALID_INPUT,
+                   "The %s must be between 1 and %d.", what, PORT_MAX);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+gboolean
+umt_profile_set_tunnel_proxy_port (UmtProfile  *self,
+                                   guint        port,
+                                   GError     **error)
+{
+  g_return_val_if_fail (UMT_IS_PROFILE (self), FALSE);
+
+  if (!check_port (port, "tunnel proxy port", error))
+    return FALSE;
+  replace_uint (self, &self->tunnel_proxy_port, port, PROP_TUNNEL_PROXY_PORT);
+  return TRUE;
+}
+
+void
+umt_profile_set_tunnel_tls (UmtProfile *self,
+                            gboolean    tls)
+{
+  g_return_if_fail (UMT_IS_PROFILE (self));
+  replace_uint (self, (guint *) &self->tunnel_tls, !!tls, PROP_TUNNEL_TLS);
+}
+
+void
+umt_profile_set_tunnel_verify_tls (UmtProfile *self,
+                                   gboolean    verify_tls)
+{
+  g_return_if_fail (UMT_IS_PROFILE (self));
+  replace_uint (self, (guint *) &self->tunnel_verify_tls, !!verify_tls, PROP_TUNNEL_VERIFY_TLS);
+}
+
+void
+umt_profile_set_tunnel_service_enabled (UmtProfile       *self,
+                                        UmtTunnelService  service,
+                                        gboolean          enabled)
+{
+  g_return_if_fail (UMT_IS_PROFILE (self));
+  g_return_if_fail (service < UMT_TUNNEL_N_SERVICES);
+  replace_uint (self, (guint *) &self->service_enabled[service], !!enabled, SERVICE_PROP (service));
+}
+
+gboolean
+umt_profile_set_tunnel_service_port (UmtProfile        *self,
+                                     UmtTunnelService   service,
+                                     guint              port,
+                                     GError           **error)
+{
+  g_return_val_if_fail (UMT_IS_PROFILE (self), FALSE);
+  g_return_val_if_fail (service < UMT_TUNNEL_N_SERVICES, FALSE);
+
+  if (!check_port (port, "local port of a service", error))
+    return FALSE;
+  replace_uint (self, &self->service_port[service], port, SERVICE_PORT_PROP (service));
+  return TRUE;
+}
+
+static int
+compare_ports (gconstpointer a,
+               gconstpointer b)
+{
+  return (int) *(const guint16 *) a - (int) *(const guint16 *) b;
+}
+
+/* Appends the ports of @text ("8080, 9000" or "") to @ports, checked. */
+static gboolean
+parse_ports (const char  *text,
+             GArray      *ports,
+             GError     **error)
+{
+  g_auto(GStrv) parts = g_strsplit_set (text, ", ", -1);
+
+  for (guint i = 0; parts[i] != NULL; i++)
+    {
+      guint64 port;
+
+      if (*parts[i] == '\0')
+        continue;
+      if (!g_ascii_string_to_unsigned (parts[i], 10, 1, PORT_MAX, &port, NULL))
+        {
+          g_set_error (error, UMT_CONFIG_ERROR, UMT_CONFIG_ERROR_INVALID_INPUT,
+                       "The relay ports must be port numbers between 1 and %d, separated "
+                       "by commas; “%s” is not one.", PORT_MAX, parts[i]);
+          return FALSE;
+        }
+      g_array_append_val (ports, (guint16) { port });
+    }
+  return TRUE;
+}
+
+/* Sorted, each port once. */
+static void
+sort_unique_ports (GArray *ports)
+{
+  guint kept = 0;
+
+  g_array_sort (ports, compare_ports);
+  for (guint i = 0; i < ports->len; i++)
+    if (kept == 0 || g_array_index (ports, guint16, kept - 1) != g_array_index (ports, guint16, i))
+      g_array_index (ports, guint16, kept++) = g_array_index (ports, guint16, i);
+  g_array_set_size (ports, kept);
+}
+
+gboolean
+umt_profile_set_tunnel_relay_ports (UmtProfile  *self,
+                                    const char  *ports,
+                                    GError     **error)
+{
+  g_autoptr(GArray) parsed = g_array_new (FALSE, FALSE, sizeof (guint16));
+  g_autoptr(GString) text = g_string_new (NULL);
+
+  g_return_val_if_fail (UMT_IS_PROFILE (self), FALSE);
+
+  if (!parse_ports (ports != NULL ? ports : "", parsed, error))
+    return FALSE;
+  sort_unique_ports (parsed);
+  if (parsed->len > UMT_PROFILE_MAX_RELAY_PORTS)
+    {
+      g_set_error (error, UMT_CONFIG_ERROR, UMT_CONFIG_ERROR_INVALID_INPUT,
+                   "At most %d relay ports can be exposed.", UMT_PROFILE_MAX_RELAY_PORTS);
+      return FALSE;
+    }
+  for (guint i = 0; i < parsed->len; i++)
+    g_string_append_printf (text, "%s%u", i > 0 ? "," : "", g_array_index (parsed, guint16, i));
+  replace_string (self, &self->tunnel_relay_ports, text->str, PROP_TUNNEL_RELAY_PORTS);
+  return TRUE;
+}
+
 static gboolean
 parse_boolean (const char  *key,
                const char  *value,
@@ -437,6 +686,39 @@ umt_profile_set_value (UmtProfile  *self,
     return umt_profile_set_cluster_ip (self, value, error);
   if (g_strcmp0 (key, "public_ip_url") == 0)
     return umt_profile_set_public_ip_url (self, value, error);
+  if (g_strcmp0 (key, "tunnel_proxy_host") == 0)
+    return umt_profile_set_tunnel_proxy_host (self, value, error);
+  if (g_strcmp0 (key, "tunnel_proxy_port") == 0)
+    return parse_number (key, value, &number, error) &&
+           umt_profile_set_tunnel_proxy_port (self, number, error);
+  if (g_strcmp0 (key, "tunnel_relay_ports") == 0)
+    return umt_profile_set_tunnel_relay_ports (self, value, error);
+  for (guint service = 0; service < UMT_TUNNEL_N_SERVICES; service++)
+    {
+      if (g_strcmp0 (key, settable_keys[SERVICE_PROP (service) - PROP_BASE_URL]) == 0)
+        {
+          if (!parse_boolean (key, value, &flag, error))
+            return FALSE;
+          umt_profile_set_tunnel_service_enabled (self, service, flag);
+          return TRUE;
+        }
+      if (g_strcmp0 (key, settable_keys[SERVICE_PORT_PROP (service) - PROP_BASE_URL]) == 0)
+        return parse_number (key, value, &number, error) &&
+               umt_profile_set_tunnel_service_port (self, service, number, error);
+    }
+  if (g_strcmp0 (key, "tunnel_enabled") == 0 || g_strcmp0 (key, "tunnel_tls") == 0 ||
+      g_strcmp0 (key, "tunnel_verify_tls") == 0)
+    {
+      if (!parse_boolean (key, value, &flag, error))
+        return FALSE;
+      if (g_str_equal (key, "tunnel_enabled"))
+        umt_profile_set_tunnel_enabled (self, flag);
+      else if (g_str_equal (key, "tunnel_tls"))
+        umt_profile_set_tunnel_tls (self, flag);
+      else
+        umt_profile_set_tunnel_verify_tls (self, flag);
+      return TRUE;
+    }
 
   {
     g_autofree char *keys = g_strjoinv (", ", (char **) settable_keys);
@@ -458,6 +740,23 @@ umt_profile_list_keys (void)
 static char *
 member_as_text (JsonNode *node)
 {
+  /* Lists of ports: "8080,9000", as typed on the command line. */
+  if (JSON_NODE_HOLDS_ARRAY (node))
+    {
+      JsonArray *array = json_node_get_array (node);
+      g_autoptr(GString) text = g_string_new (NULL);
+
+      for (guint i = 0; i < json_array_get_length (array); i++)
+        {
+          JsonNode *element = json_array_get_element (array, i);
+
+          if (!JSON_NODE_HOLDS_VALUE (element) || json_node_get_value_type (element) != G_TYPE_INT64)
+            return NULL;
+          g_string_append_printf (text, "%s%" G_GINT64_FORMAT, i > 0 ? "," : "",
+                                  json_node_get_int (element));
+        }
+      return g_string_free (g_steal_pointer (&text), FALSE);
+    }
   if (!JSON_NODE_HOLDS_VALUE (node))
     return NULL;
   switch (json_node_get_value_type (node))
@@ -524,6 +823,29 @@ umt_profile_to_json (UmtProfile *self)
   json_object_set_boolean_member (object, "public_ip_lookup", self->public_ip_lookup);
   if (self->public_ip_url != NULL)
     json_object_set_string_member (object, "public_ip_url", self->public_ip_url);
+
+  json_object_set_boolean_member (object, "tunnel_enabled", self->tunnel_enabled);
+  if (self->tunnel_proxy_host != NULL)
+    json_object_set_string_member (object, "tunnel_proxy_host", self->tunnel_proxy_host);
+  json_object_set_int_member (object, "tunnel_proxy_port", self->tunnel_proxy_port);
+  json_object_set_boolean_member (object, "tunnel_tls", self->tunnel_tls);
+  json_object_set_boolean_member (object, "tunnel_verify_tls", self->tunnel_verify_tls);
+  for (guint service = 0; service < UMT_TUNNEL_N_SERVICES; service++)
+    {
+      json_object_set_boolean_member (object, settable_keys[SERVICE_PROP (service) - PROP_BASE_URL],
+                                      self->service_enabled[service]);
+      json_object_set_int_member (object, settable_keys[SERVICE_PORT_PROP (service) - PROP_BASE_URL],
+                                  self->service_port[service]);
+    }
+  {
+    g_autoptr(GArray) relay = g_array_new (FALSE, FALSE, sizeof (guint16));
+    JsonArray *array = json_array_new ();
+
+    parse_ports (self->tunnel_relay_ports, relay, NULL);
+    for (guint i = 0; i < relay->len; i++)
+      json_array_add_int_element (array, g_array_index (relay, guint16, i));
+    json_object_set_array_member (object, "tunnel_relay_ports", array);
+  }
   return object;
 }
 
@@ -602,4 +924,92 @@ umt_profile_get_public_ip_url (UmtProfile *self)
 {
   g_return_val_if_fail (UMT_IS_PROFILE (self), NULL);
   return self->public_ip_url;
+}
+
+gboolean
+umt_profile_get_tunnel_enabled (UmtProfile *self)
+{
+  g_return_val_if_fail (UMT_IS_PROFILE (self), FALSE);
+  return self->tunnel_enabled;
+}
+
+const char *
+umt_profile_get_tunnel_proxy_host (UmtProfile *self)
+{
+  g_return_val_if_fail (UMT_IS_PROFILE (self), NULL);
+  return self->tunnel_proxy_host;
+}
+
+char *
+umt_profile_dup_tunnel_proxy_host_in_use (UmtProfile *self)
+{
+  g_autoptr(GUri) uri = NULL;
+
+  g_return_val_if_fail (UMT_IS_PROFILE (self), NULL);
+
+  if (self->tunnel_proxy_host != NULL)
+    return g_strdup (self->tunnel_proxy_host);
+  uri = g_uri_parse (self->base_url, G_URI_FLAGS_NONE, NULL);
+  return g_strdup (uri != NULL ? g_uri_get_host (uri) : NULL);
+}
+
+guint
+umt_profile_get_tunnel_proxy_port (UmtProfile *self)
+{
+  g_return_val_if_fail (UMT_IS_PROFILE (self), UMT_PROFILE_DEFAULT_TUNNEL_PORT);
+  return self->tunnel_proxy_port;
+}
+
+gboolean
+umt_profile_get_tunnel_tls (UmtProfile *self)
+{
+  g_return_val_if_fail (UMT_IS_PROFILE (self), FALSE);
+  return self->tunnel_tls;
+}
+
+gboolean
+umt_profile_get_tunnel_verify_tls (UmtProfile *self)
+{
+  g_return_val_if_fail (UMT_IS_PROFILE (self), TRUE);
+  return self->tunnel_verify_tls;
+}
+
+gboolean
+umt_profile_get_tunnel_service_enabled (UmtProfile       *self,
+                                        UmtTunnelService  service)
+{
+  g_return_val_if_fail (UMT_IS_PROFILE (self), FALSE);
+  g_return_val_if_fail (service < UMT_TUNNEL_N_SERVICES, FALSE);
+  return self->service_enabled[service];
+}
+
+guint
+umt_profile_get_tunnel_service_port (UmtProfile       *self,
+                                     UmtTunnelService  service)
+{
+  g_return_val_if_fail (UMT_IS_PROFILE (self), 0);
+  g_return_val_if_fail (service < UMT_TUNNEL_N_SERVICES, 0);
+  return self->service_port[service];
+}
+
+const char *
+umt_profile_get_tunnel_relay_ports (UmtProfile *self)
+{
+  g_return_val_if_fail (UMT_IS_PROFILE (self), NULL);
+  return self->tunnel_relay_ports;
+}
+
+GArray *
+umt_profile_dup_tunnel_allowed_ports (UmtProfile *self)
+{
+  GArray *ports = g_array_new (FALSE, FALSE, sizeof (guint16));
+
+  g_return_val_if_fail (UMT_IS_PROFILE (self), ports);
+
+  for (guint service = 0; service < UMT_TUNNEL_N_SERVICES; service++)
+    if (self->service_enabled[service])
+      g_array_append_val (ports, (guint16) { self->service_port[service] });
+  parse_ports (self->tunnel_relay_ports, ports, NULL);
+  sort_unique_ports (ports);
+  return ports;
 }

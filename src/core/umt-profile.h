@@ -14,6 +14,17 @@ G_BEGIN_DECLS
 #define UMT_PROFILE_DEFAULT_TIMEOUT  20
 #define UMT_PROFILE_DEFAULT_RETRIES  3
 #define UMT_PROFILE_DEFAULT_INTERVAL 60
+#define UMT_PROFILE_DEFAULT_TUNNEL_PORT 9001
+#define UMT_PROFILE_MAX_RELAY_PORTS  32
+
+/* The services the tunnel can expose, each on a local port. */
+typedef enum
+{
+  UMT_TUNNEL_SERVICE_SSH,  /* port 22, on by default */
+  UMT_TUNNEL_SERVICE_HTTP, /* port 80 */
+  UMT_TUNNEL_SERVICE_VNC,  /* port 5900 */
+  UMT_TUNNEL_N_SERVICES
+} UmtTunnelService;
 
 #define UMT_TYPE_PROFILE (umt_profile_get_type ())
 G_DECLARE_FINAL_TYPE (UmtProfile, umt_profile, UMT, PROFILE, GObject)
@@ -30,6 +41,17 @@ G_DECLARE_FINAL_TYPE (UmtProfile, umt_profile, UMT, PROFILE, GObject)
  *   cluster-ip           NULL or an IP address sent as cluster_ip
  *   public-ip-lookup     TRUE: ask public-ip-url for ip_public
  *   public-ip-url        NULL = https://api.ipify.org?format=json
+ *   tunnel-enabled       FALSE
+ *   tunnel-proxy-host    NULL = the host of base-url
+ *   tunnel-proxy-port    1–65535 (9001)
+ *   tunnel-tls           FALSE
+ *   tunnel-verify-tls    TRUE
+ *   tunnel-ssh, tunnel-http, tunnel-vnc
+ *                        whether the service is exposed (ssh only by default)
+ *   tunnel-ssh-port, tunnel-http-port, tunnel-vnc-port
+ *                        its local port, 1–65535 (22, 80, 5900)
+ *   tunnel-relay-ports   extra local ports, "8080,9000" (JSON: an array);
+ *                        at most UMT_PROFILE_MAX_RELAY_PORTS, "" for none
  */
 
 /* A profile with the defaults; fails on an invalid name or URL. */
@@ -46,8 +68,12 @@ JsonObject *umt_profile_to_json             (UmtProfile  *self);
 /* What `umt profile set NAME KEY VALUE` does: @key is a JSON key
  * ("base_url", "timeout", "retries", "verify_tls", "heartbeat_interval",
  * "note", "allow_insecure_http", "cluster_ip", "public_ip_lookup",
- * "public_ip_url"), @value its text ("true"/"false" for booleans, "" to
- * reset note/cluster_ip/public_ip_url). Checked; nothing changes on error. */
+ * "public_ip_url", "tunnel_enabled", "tunnel_proxy_host", "tunnel_proxy_port",
+ * "tunnel_tls", "tunnel_verify_tls", "tunnel_ssh", "tunnel_ssh_port",
+ * "tunnel_http", "tunnel_http_port", "tunnel_vnc", "tunnel_vnc_port",
+ * "tunnel_relay_ports"), @value its text ("true"/"false" for booleans, "" to
+ * reset note/cluster_ip/public_ip_url/tunnel_proxy_host/tunnel_relay_ports,
+ * ports separated by commas). Checked; nothing changes on error. */
 gboolean    umt_profile_set_value           (UmtProfile  *self,
                                              const char  *key,
                                              const char  *value,
@@ -66,6 +92,23 @@ gboolean    umt_profile_get_allow_insecure_http (UmtProfile *self);
 const char *umt_profile_get_cluster_ip      (UmtProfile  *self);
 gboolean    umt_profile_get_public_ip_lookup (UmtProfile *self);
 const char *umt_profile_get_public_ip_url   (UmtProfile  *self);
+gboolean    umt_profile_get_tunnel_enabled  (UmtProfile  *self);
+/* The setting itself: NULL when the proxy is the server's host. */
+const char *umt_profile_get_tunnel_proxy_host (UmtProfile *self);
+/* The host the agent connects to: the setting, else the host of base-url. */
+char       *umt_profile_dup_tunnel_proxy_host_in_use (UmtProfile *self);
+guint       umt_profile_get_tunnel_proxy_port (UmtProfile *self);
+gboolean    umt_profile_get_tunnel_tls      (UmtProfile  *self);
+gboolean    umt_profile_get_tunnel_verify_tls (UmtProfile *self);
+gboolean    umt_profile_get_tunnel_service_enabled (UmtProfile      *self,
+                                             UmtTunnelService service);
+guint       umt_profile_get_tunnel_service_port (UmtProfile         *self,
+                                             UmtTunnelService service);
+/* "8080,9000", or "" */
+const char *umt_profile_get_tunnel_relay_ports (UmtProfile *self);
+/* What the agent may connect to: the local ports of the enabled services
+ * and the relay ports, sorted, each once (guint16 elements). */
+GArray     *umt_profile_dup_tunnel_allowed_ports (UmtProfile *self);
 
 /* Typed setters, checked like umt_profile_set_value(). */
 gboolean    umt_profile_set_base_url        (UmtProfile  *self,
@@ -95,6 +138,28 @@ void        umt_profile_set_public_ip_lookup (UmtProfile *self,
                                              gboolean     enabled);
 gboolean    umt_profile_set_public_ip_url   (UmtProfile  *self,
                                              const char  *url,
+                                             GError     **error);
+void        umt_profile_set_tunnel_enabled  (UmtProfile  *self,
+                                             gboolean     enabled);
+gboolean    umt_profile_set_tunnel_proxy_host (UmtProfile *self,
+                                             const char  *host,
+                                             GError     **error);
+gboolean    umt_profile_set_tunnel_proxy_port (UmtProfile *self,
+                                             guint        port,
+                                             GError     **error);
+void        umt_profile_set_tunnel_tls      (UmtProfile  *self,
+                                             gboolean     tls);
+void        umt_profile_set_tunnel_verify_tls (UmtProfile *self,
+                                             gboolean     verify_tls);
+void        umt_profile_set_tunnel_service_enabled (UmtProfile      *self,
+                                             UmtTunnelService service,
+                                             gboolean         enabled);
+gboolean    umt_profile_set_tunnel_service_port (UmtProfile         *self,
+                                             UmtTunnelService service,
+                                             guint            port,
+                                             GError         **error);
+gboolean    umt_profile_set_tunnel_relay_ports (UmtProfile *self,
+                                             const char  *ports,
                                              GError     **error);
 
 G_END_DECLS

@@ -119,6 +119,19 @@ host_is_well_formed (const char *host)
 }
 
 gboolean
+umt_validate_host_name (const char  *host,
+                        GError     **error)
+{
+  if (host == NULL || strlen (host) > 253 || !host_is_well_formed (host))
+    {
+      g_set_error (error, UMT_CONFIG_ERROR, UMT_CONFIG_ERROR_INVALID_INPUT,
+                   "“%s” is not a host name or an IP address.", host != NULL ? host : "");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+gboolean
 umt_validate_server_url (const char  *url,
                          gboolean     allow_insecure_http,
                          GError     **error)

@@ -28,6 +28,11 @@ gboolean  umt_validate_server_url      (const char  *url,
                                         gboolean     allow_insecure_http,
                                         GError     **error);
 
+/* A host to connect to: a DNS name (other scripts allowed, as their ASCII
+ * form) or an IP address, at most 253 characters. */
+gboolean  umt_validate_host_name       (const char  *host,
+                                        GError     **error);
+
 /* A literal IPv4 or IPv6 address (what the server accepts for ip_* fields). */
 gboolean  umt_validate_ip_address      (const char  *address,
                                         GError     **error);

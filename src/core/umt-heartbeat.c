@@ -212,6 +212,18 @@ apply_update (gpointer data)
   if (self == NULL)
     return G_SOURCE_REMOVE;
 
+  /* The user may have paused or unregistered while this beat was on its
+   * way: their latest word wins over the beat's outcome. */
+  g_mutex_lock (&self->mutex);
+  if (self->device_key == NULL)
+    update->state = UMT_HEARTBEAT_STATE_UNREGISTERED;
+  else if (self->paused)
+    update->state = UMT_HEARTBEAT_STATE_PAUSED;
+  if (update->state == UMT_HEARTBEAT_STATE_UNREGISTERED ||
+      update->state == UMT_HEARTBEAT_STATE_PAUSED)
+    update->due_time = 0;
+  g_mutex_unlock (&self->mutex);
+
   object = G_OBJECT (self);
   g_object_freeze_notify (object);
 
@@ -293,6 +305,21 @@ decide_locked (UmtHeartbeat *self,
     update->state = UMT_HEARTBEAT_STATE_RETRYING;
   else
     update->state = UMT_HEARTBEAT_STATE_ACTIVE;
+}
+
+/* Not g_main_context_invoke(): it runs the function in the calling thread
+ * whenever nobody owns the context at that moment, and the properties must
+ * only change in the thread that iterates it. */
+static void
+hand_to_main_context (UmtHeartbeat *self,
+                      Update       *update)
+{
+  g_autoptr(GSource) source = g_idle_source_new ();
+
+  g_source_set_priority (source, G_PRIORITY_DEFAULT);
+  g_source_set_callback (source, apply_update, update, update_free);
+  g_source_set_static_name (source, "[umt] heartbeat result");
+  g_source_attach (source, self->context);
 }
 
 static void
@@ -396,8 +423,7 @@ worker (GTask        *task,
 
       decide_locked (self, update);
       log_outcome (device_key, update);
-      g_main_context_invoke_full (self->context, G_PRIORITY_DEFAULT,
-                                  apply_update, update, update_free);
+      hand_to_main_context (self, update);
     }
 
   self->worker_running = FALSE;

@@ -259,6 +259,70 @@ test_port_refused (void)
   g_assert_cmpint (json_object_get_int_member (failed, "id"), ==, 78);
 }
 
+/* Frames right behind the proxy's reply, in the same segment, are not lost. */
+static void
+test_frames_with_reply (void)
+{
+  guint16 proxy_port;
+  g_autoptr(GSocket) listener = proxy_listen (&proxy_port);
+  g_autoptr(Server) echo = server_new (SERVER_ECHO);
+  g_autofree char *config = make_config (proxy_port, &echo->port, 1);
+  g_autoptr(Agent) agent = agent_spawn (config);
+  g_autoptr(Peer) peer = proxy_accept (listener);
+  g_autoptr(GBytes) new_stream = umt_tunnel_frame_encode_new (21, echo->port);
+  g_autoptr(JsonObject) hello = peer_handshake_with (peer, AUTH_OK, new_stream);
+  g_autoptr(JsonObject) connected = agent_wait_event (agent, "connected", 10000);
+  g_autoptr(JsonObject) opened = agent_wait_event (agent, "stream-opened", 10000);
+  g_auto(UmtTunnelFrame) frame = { 0, };
+
+  g_assert_nonnull (connected);
+  g_assert_nonnull (opened);
+  g_assert_cmpint (json_object_get_int_member (opened, "id"), ==, 21);
+  g_assert_true (peer_send (peer, UMT_TUNNEL_FRAME_DATA, 21, "abc", 3));
+  g_assert_true (peer_recv_frame (peer, &frame));
+  g_assert_cmpmem (g_bytes_get_data (frame.payload, NULL), g_bytes_get_size (frame.payload), "abc", 3);
+}
+
+/* A frame of unknown type or over 1 MiB ends the connection; the agent comes back. */
+static void
+test_protocol_error_reconnects (void)
+{
+  guint16 proxy_port, port = 22;
+  g_autoptr(GSocket) listener = proxy_listen (&proxy_port);
+  g_autoptr(Peer) peer = NULL;
+  g_autoptr(Agent) agent = start_connected (listener, proxy_port, &port, 1, &peer);
+  guint8 header[UMT_TUNNEL_FRAME_HEADER_SIZE];
+
+  for (guint round = 0; round < 2; round++)
+    {
+      g_autoptr(JsonObject) disconnected = NULL;
+      g_autoptr(JsonObject) hello = NULL;
+      g_autoptr(JsonObject) connected = NULL;
+      g_auto(UmtTunnelFrame) frame = { 0, };
+
+      if (round == 0)
+        umt_tunnel_frame_write_header (header, UMT_TUNNEL_FRAME_DATA, 1, UMT_TUNNEL_FRAME_MAX_PAYLOAD + 1);
+      else
+        memcpy (header, "X\0\0\0\1\0\0\0\0", sizeof header);
+      g_assert_true (g_output_stream_write_all (g_io_stream_get_output_stream (peer->stream),
+                                                header, sizeof header, NULL, NULL, NULL));
+
+      disconnected = agent_wait_event (agent, "disconnected", 10000);
+      g_assert_nonnull (disconnected);
+      g_test_message ("reason: %s", json_object_get_string_member (disconnected, "reason"));
+      g_assert_true (g_str_has_prefix (json_object_get_string_member (disconnected, "reason"),
+                                       "protocol error"));
+      /* The agent hung up on us. */
+      g_assert_false (peer_recv_frame (peer, &frame));
+
+      g_clear_pointer (&peer, peer_free);
+      peer = proxy_accept (listener);
+      hello = peer_handshake (peer, AUTH_OK);
+      connected = agent_wait_event (agent, "connected", 10000);
+      g_assert_nonnull (connected);
+    }
+}
+
 /* The proxy going away is reported, and the agent comes back by itself. */
 static void
 test_proxy_restart (void)
@@ -553,6 +617,8 @@ main (int   argc,
   g_test_add_func ("/tunnel-agent/echo-16mib", test_echo_16mib);
   g_test_add_func ("/tunnel-agent/concurrent-streams", test_concurrent_streams);
   g_test_add_func ("/tunnel-agent/port-refused", test_port_refused);
+  g_test_add_func ("/tunnel-agent/frames-with-reply", test_frames_with_reply);
+  g_test_add_func ("/tunnel-agent/protocol-error-reconnects", test_protocol_error_reconnects);
   g_test_add_func ("/tunnel-agent/proxy-restart", test_proxy_restart);
   g_test_add_func ("/tunnel-agent/reconnect-command", test_reconnect_command);
   g_test_add_func ("/tunnel-agent/stdin-close-exits", test_stdin_close_exits);

@@ -464,6 +464,16 @@ JsonObject *
 peer_handshake (Peer       *peer,
                 const char *reply)
 {
+  return peer_handshake_with (peer, reply, NULL);
+}
+
+/* The reply and @then (frames, say) in one write, as a proxy may well send them. */
+JsonObject *
+peer_handshake_with (Peer       *peer,
+                     const char *reply,
+                     GBytes     *then)
+{
+  g_autoptr(GByteArray) out = g_byte_array_new ();
   g_autoptr(GString) line = g_string_new (NULL);
   g_autoptr(JsonParser) parser = json_parser_new ();
   const guint8 *newline = NULL;
@@ -483,8 +493,11 @@ peer_handshake (Peer       *peer,
         }
     }
 
-  g_assert_true (g_output_stream_write_all (g_io_stream_get_output_stream (peer->stream), reply,
-                                            strlen (reply), NULL, NULL, NULL));
+  g_byte_array_append (out, (const guint8 *) reply, strlen (reply));
+  if (then != NULL)
+    g_byte_array_append (out, g_bytes_get_data (then, NULL), g_bytes_get_size (then));
+  g_assert_true (g_output_stream_write_all (g_io_stream_get_output_stream (peer->stream),
+                                            out->data, out->len, NULL, NULL, NULL));
   g_assert_true (json_parser_load_from_data (parser, line->str, -1, NULL));
   return json_object_ref (json_node_get_object (json_parser_get_root (parser)));
 }

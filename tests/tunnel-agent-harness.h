@@ -88,6 +88,9 @@ Peer       *proxy_accept     (GSocket            *listener);
 void        peer_free        (Peer               *peer);
 JsonObject *peer_handshake   (Peer               *peer,
                               const char         *reply);
+JsonObject *peer_handshake_with (Peer            *peer,
+                                 const char      *reply,
+                                 GBytes          *then);
 gboolean    peer_recv_frame  (Peer               *peer,
                               UmtTunnelFrame     *frame);
 gboolean    peer_send        (Peer               *peer,

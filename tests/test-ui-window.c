@@ -16,6 +16,8 @@
 #include "umt-window.h"
 #include "umt-settings-page.h"
 #include "umt-logs-page.h"
+#include "umt-profile-dialog.h"
+#include "umt-secret-store.h"
 #include "umt-paths.h"
 #include "umt-test-sim.h"
 
@@ -474,6 +476,124 @@ test_logs_page (void)
   g_assert_cmpint (g_remove (path), ==, 0);
 }
 
+static UmtProfileDialog *
+find_profile_dialog (void)
+{
+  UmtProfileDialog *dialog = NULL;
+  GList *toplevels = gtk_window_list_toplevels ();
+
+  for (GList *l = toplevels; l; l = l->next)
+    if (UMT_IS_PROFILE_DIALOG (l->data))
+      dialog = l->data;
+  g_list_free (toplevels);
+  return dialog;
+}
+
+static gboolean
+pointer_is_null (gpointer data)
+{
+  return *(gpointer *) data == NULL;
+}
+
+static GtkWidget *
+dialog_child (UmtProfileDialog *dialog,
+              const char       *name)
+{
+  GObject *child = gtk_widget_get_template_child (GTK_WIDGET (dialog), UMT_TYPE_PROFILE_DIALOG, name);
+
+  g_assert_nonnull (child);
+  return GTK_WIDGET (child);
+}
+
+static void
+save_and_wait (UmtProfileDialog *dialog)
+{
+  gpointer weak = dialog;
+
+  g_object_add_weak_pointer (G_OBJECT (dialog), &weak);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (dialog), "profile.save", NULL));
+  iterate_until (pointer_is_null, &weak);
+}
+
+static void
+test_profiles (void)
+{
+  UmtWindow *window = open_window ();
+  GtkWidget *page = umt_window_get_page (window, "settings");
+  UmtProfileDialog *dialog;
+  g_autoptr(UmtProfiles) saved = NULL;
+  g_autofree char *path = umt_profiles_get_path ();
+  g_autofree char *json = NULL;
+  g_autofree char *token = NULL;
+  UmtProfile *staging;
+  gpointer weak;
+
+  /* Add: every field lands in profiles.json, the token in the keyring only. */
+  g_assert_true (gtk_widget_activate_action (page, "settings.add-profile", NULL));
+  dialog = find_profile_dialog ();
+  g_assert_nonnull (dialog);
+  gtk_editable_set_text (GTK_EDITABLE (dialog_child (dialog, "name_row")), "staging");
+  gtk_editable_set_text (GTK_EDITABLE (dialog_child (dialog, "url_row")), "https://staging.example.org");
+  gtk_spin_button_set_value (GTK_SPIN_BUTTON (dialog_child (dialog, "timeout_spin")), 30);
+  gtk_spin_button_set_value (GTK_SPIN_BUTTON (dialog_child (dialog, "interval_spin")), 120);
+  gtk_editable_set_text (GTK_EDITABLE (dialog_child (dialog, "token_row")), "staging-admin-token");
+  save_and_wait (dialog);
+
+  saved = umt_profiles_load (NULL);
+  staging = umt_profiles_lookup (saved, "staging");
+  g_assert_nonnull (staging);
+  g_assert_cmpstr (umt_profile_get_base_url (staging), ==, "https://staging.example.org");
+  g_assert_cmpuint (umt_profile_get_timeout (staging), ==, 30);
+  g_assert_cmpuint (umt_profile_get_heartbeat_interval (staging), ==, 120);
+  g_assert_true (g_file_get_contents (path, &json, NULL, NULL));
+  g_assert_null (strstr (json, "staging-admin-token"));
+  token = umt_secret_store_lookup_sync (UMT_SECRET_PROFILE_TOKEN, "staging",
+                                        "https://staging.example.org", NULL, NULL);
+  g_assert_cmpstr (token, ==, "staging-admin-token");
+  g_clear_object (&saved);
+
+  /* Edit: a refused value is explained and nothing changes; TLS off warns. */
+  dialog = umt_profile_dialog_new (GTK_WINDOW (window), umt_application_get_device_manager (app),
+                                   umt_profiles_lookup (umt_device_manager_get_profiles (umt_application_get_device_manager (app)), "staging"));
+  gtk_window_present (GTK_WINDOW (dialog));
+  gtk_switch_set_active (GTK_SWITCH (dialog_child (dialog, "tls_switch")), FALSE);
+  g_assert_true (gtk_widget_get_visible (dialog_child (dialog, "tls_warning_row")));
+  gtk_editable_set_text (GTK_EDITABLE (dialog_child (dialog, "url_row")), "not a url");
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (dialog), "profile.save", NULL));
+  g_assert_true (gtk_widget_get_visible (dialog_child (dialog, "error_row")));
+  saved = umt_profiles_load (NULL);
+  g_assert_true (umt_profile_get_verify_tls (umt_profiles_lookup (saved, "staging")));
+  g_clear_object (&saved);
+  gtk_editable_set_text (GTK_EDITABLE (dialog_child (dialog, "url_row")), "https://staging.example.org");
+  save_and_wait (dialog);
+  saved = umt_profiles_load (NULL);
+  g_assert_false (umt_profile_get_verify_tls (umt_profiles_lookup (saved, "staging")));
+  g_clear_object (&saved);
+
+  /* Remove: gone from the file, and its token from the keyring. */
+  dialog = umt_profile_dialog_new (GTK_WINDOW (window), umt_application_get_device_manager (app),
+                                   umt_profiles_lookup (umt_device_manager_get_profiles (umt_application_get_device_manager (app)), "staging"));
+  gtk_window_present (GTK_WINDOW (dialog));
+  weak = dialog;
+  g_object_add_weak_pointer (G_OBJECT (dialog), &weak);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (dialog), "profile.remove", NULL));
+  iterate_until (pointer_is_null, &weak);
+  saved = umt_profiles_load (NULL);
+  g_assert_null (umt_profiles_lookup (saved, "staging"));
+  for (int i = 0; i < 100; i++)
+    {
+      g_autofree char *left = umt_secret_store_lookup_sync (UMT_SECRET_PROFILE_TOKEN, "staging",
+                                                            "https://staging.example.org", NULL, NULL);
+      if (left == NULL)
+        break;
+      g_assert_cmpint (i, <, 99);
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (20000);
+    }
+
+  close_window (window);
+}
+
 static void
 assert_label (GtkWidget  *widget,
               const char *label)
@@ -673,6 +793,7 @@ main (int   argc,
   g_test_add_func ("/ui/settings/registration", test_registration_flow);
   g_test_add_func ("/ui/settings/start-at-login", test_start_at_login);
   g_test_add_func ("/ui/logs/tail-and-filter", test_logs_page);
+  g_test_add_func ("/ui/settings/profiles", test_profiles);
   g_test_add_func ("/ui/a11y/labels", test_accessible_labels);
   g_test_add_func ("/ui/render/english", test_render_english);
   g_test_add_func ("/ui/render/narrow", test_narrow_window);

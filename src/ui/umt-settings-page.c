@@ -12,6 +12,7 @@
 #include "umt-application.h"
 #include "umt-device-key.h"
 #include "umt-heartbeat-text.h"
+#include "umt-profile-dialog.h"
 #include "umt-validate.h"
 #include "umt-window.h"
 
@@ -28,6 +29,9 @@ struct _UmtSettingsPage
   GPtrArray          *profile_rows;
   gboolean            registered;
   gboolean            busy;
+  /* Set while the widgets are filled from the profile, so that filling
+   * them is not taken for the user editing the profile. */
+  gboolean            syncing_profile;
 
   AdwActionRow       *error_row;
   GtkLabel           *status_label;
@@ -96,6 +100,7 @@ update_actions (UmtSettingsPage *self)
   gtk_widget_action_set_enabled (widget, "settings.unregister",
                                  have_manager && self->registered && !self->busy);
   gtk_widget_action_set_enabled (widget, "settings.copy-device-key", key[0] != '\0');
+  gtk_widget_action_set_enabled (widget, "settings.add-profile", have_manager);
 }
 
 static void
@@ -425,6 +430,40 @@ on_use_profile_clicked (GtkButton       *button,
 }
 
 static void
+open_profile_dialog (UmtSettingsPage *self,
+                     UmtProfile      *profile)
+{
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+  UmtProfileDialog *dialog;
+
+  if (self->manager == NULL)
+    return;
+
+  dialog = umt_profile_dialog_new (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
+                                   self->manager, profile);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void
+on_edit_profile_clicked (GtkButton       *button,
+                         UmtSettingsPage *self)
+{
+  const char *name = g_object_get_data (G_OBJECT (button), "umt-profile-name");
+  UmtProfile *profile = umt_profiles_lookup (umt_device_manager_get_profiles (self->manager), name);
+
+  if (profile != NULL)
+    open_profile_dialog (self, profile);
+}
+
+static void
+add_profile_action (GtkWidget  *widget,
+                    const char *action_name,
+                    GVariant   *parameter)
+{
+  open_profile_dialog (UMT_SETTINGS_PAGE (widget), NULL);
+}
+
+static void
 rebuild_profile_rows (UmtSettingsPage *self)
 {
   UmtProfiles *profiles;
@@ -468,9 +507,104 @@ rebuild_profile_rows (UmtSettingsPage *self)
           g_signal_connect (use, "clicked", G_CALLBACK (on_use_profile_clicked), self);
           adw_action_row_add_suffix (ADW_ACTION_ROW (row), use);
         }
+      {
+        GtkWidget *edit = gtk_button_new_from_icon_name ("document-edit-symbolic");
+        g_autofree char *label = g_strdup_printf (_("Edit profile %s"), name);
+
+        gtk_widget_set_valign (edit, GTK_ALIGN_CENTER);
+        gtk_widget_add_css_class (edit, "flat");
+        gtk_widget_set_tooltip_text (edit, label);
+        gtk_accessible_update_property (GTK_ACCESSIBLE (edit),
+                                        GTK_ACCESSIBLE_PROPERTY_LABEL, label, -1);
+        g_object_set_data_full (G_OBJECT (edit), "umt-profile-name", g_strdup (name), g_free);
+        g_signal_connect (edit, "clicked", G_CALLBACK (on_edit_profile_clicked), self);
+        adw_action_row_add_suffix (ADW_ACTION_ROW (row), edit);
+      }
       adw_preferences_group_add (self->profiles_group, row);
       g_ptr_array_add (self->profile_rows, row);
     }
+}
+
+/* The profile in use decides what each heartbeat carries; edits are saved
+ * to profiles.json at once and reach the engine from its next beat. */
+static void
+sync_profile_fields (UmtSettingsPage *self)
+{
+  UmtProfile *profile;
+
+  if (self->manager == NULL)
+    return;
+
+  profile = umt_device_manager_get_profile (self->manager);
+  self->syncing_profile = TRUE;
+  gtk_switch_set_active (self->public_ip_switch, umt_profile_get_public_ip_lookup (profile));
+  gtk_editable_set_text (GTK_EDITABLE (self->cluster_ip_row),
+                         umt_profile_get_cluster_ip (profile) ? umt_profile_get_cluster_ip (profile) : "");
+  gtk_editable_set_text (GTK_EDITABLE (self->note_row),
+                         umt_profile_get_note (profile) ? umt_profile_get_note (profile) : "");
+  gtk_widget_remove_css_class (GTK_WIDGET (self->cluster_ip_row), "error");
+  gtk_widget_remove_css_class (GTK_WIDGET (self->note_row), "error");
+  self->syncing_profile = FALSE;
+}
+
+static gboolean
+save_profiles (UmtSettingsPage *self)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!umt_profiles_save (umt_device_manager_get_profiles (self->manager), &error))
+    {
+      show_error (self, _("The profile could not be saved"), error->message);
+      return FALSE;
+    }
+  umt_device_manager_profiles_changed (self->manager);
+  return TRUE;
+}
+
+static void
+on_public_ip_changed (UmtSettingsPage *self)
+{
+  if (self->syncing_profile || self->manager == NULL)
+    return;
+
+  umt_profile_set_public_ip_lookup (umt_device_manager_get_profile (self->manager),
+                                    gtk_switch_get_active (self->public_ip_switch));
+  save_profiles (self);
+}
+
+static void
+apply_profile_text (UmtSettingsPage *self,
+                    AdwEntryRow     *row,
+                    gboolean       (*setter) (UmtProfile *, const char *, GError **))
+{
+  const char *text = gtk_editable_get_text (GTK_EDITABLE (row));
+  g_autoptr(GError) error = NULL;
+
+  if (self->syncing_profile || self->manager == NULL)
+    return;
+
+  /* An empty field goes back to the default (no cluster IP, default note). */
+  if (!setter (umt_device_manager_get_profile (self->manager), text[0] ? text : NULL, &error))
+    {
+      gtk_widget_add_css_class (GTK_WIDGET (row), "error");
+      show_toast (self, error->message);
+      return;
+    }
+  gtk_widget_remove_css_class (GTK_WIDGET (row), "error");
+  if (save_profiles (self))
+    show_toast (self, _("Saved; used from the next heartbeat"));
+}
+
+static void
+on_cluster_ip_applied (UmtSettingsPage *self)
+{
+  apply_profile_text (self, self->cluster_ip_row, umt_profile_set_cluster_ip);
+}
+
+static void
+on_note_applied (UmtSettingsPage *self)
+{
+  apply_profile_text (self, self->note_row, umt_profile_set_note);
 }
 
 static void
@@ -502,12 +636,18 @@ umt_settings_page_set_manager (UmtSettingsPage  *self,
                            G_CONNECT_SWAPPED);
   g_signal_connect_object (manager, "notify::profile", G_CALLBACK (rebuild_profile_rows), self,
                            G_CONNECT_SWAPPED);
+  g_signal_connect_object (manager, "notify::profile", G_CALLBACK (sync_profile_fields), self,
+                           G_CONNECT_SWAPPED);
   g_signal_connect_object (umt_device_manager_get_profiles (manager), "items-changed",
                            G_CALLBACK (rebuild_profile_rows), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->heartbeat, "notify", G_CALLBACK (update_heartbeat_display), self,
                            G_CONNECT_SWAPPED);
 
   rebuild_profile_rows (self);
+  sync_profile_fields (self);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->public_ip_switch), TRUE);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->cluster_ip_row), TRUE);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->note_row), TRUE);
   on_manager_changed (self);
 }
 
@@ -577,8 +717,7 @@ umt_settings_page_class_init (UmtSettingsPageClass *klass)
   gtk_widget_class_install_action (widget_class, "settings.unregister", NULL, unregister_action);
   gtk_widget_class_install_action (widget_class, "settings.resume-heartbeat", NULL,
                                    resume_heartbeat_action);
-  /* "settings.add-profile" is not installed yet (profile editing is not
-   * written), so GTK shows its button insensitive rather than doing nothing. */
+  gtk_widget_class_install_action (widget_class, "settings.add-profile", NULL, add_profile_action);
 }
 
 static void
@@ -615,11 +754,16 @@ umt_settings_page_init (UmtSettingsPage *self)
   g_settings_bind (self->settings, "notifications", self->notifications_switch, "active",
                    G_SETTINGS_BIND_DEFAULT);
 
-  /* Not wired to the core yet: shown, but not pretending to work. */
+  /* The profile fields come alive with a device manager; remote access
+   * waits for the tunnel supervisor. Shown, but not pretending to work. */
   gtk_widget_set_sensitive (GTK_WIDGET (self->public_ip_switch), FALSE);
   gtk_widget_set_sensitive (GTK_WIDGET (self->cluster_ip_row), FALSE);
   gtk_widget_set_sensitive (GTK_WIDGET (self->note_row), FALSE);
   gtk_widget_set_sensitive (GTK_WIDGET (self->remote_group), FALSE);
+  g_signal_connect_swapped (self->public_ip_switch, "notify::active",
+                            G_CALLBACK (on_public_ip_changed), self);
+  g_signal_connect_swapped (self->cluster_ip_row, "apply", G_CALLBACK (on_cluster_ip_applied), self);
+  g_signal_connect_swapped (self->note_row, "apply", G_CALLBACK (on_note_applied), self);
 
   update_override_row (self);
   update_registration_display (self);

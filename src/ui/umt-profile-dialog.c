@@ -1,0 +1,340 @@
+/* umt-profile-dialog.c: add, edit or remove a server profile and its token
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "umt-profile-dialog"
+
+#include "config.h"
+
+#include <string.h>
+#include <glib/gi18n.h>
+
+#include "umt-profile-dialog.h"
+#include "umt-secret-store.h"
+
+struct _UmtProfileDialog
+{
+  AdwWindow         parent_instance;
+
+  UmtDeviceManager *manager;
+  UmtProfile       *profile;   /* NULL while creating one */
+  GCancellable     *cancellable;
+
+  AdwWindowTitle   *window_title;
+  AdwActionRow     *error_row;
+  AdwEntryRow      *name_row;
+  AdwEntryRow      *url_row;
+  GtkSwitch        *tls_switch;
+  AdwActionRow     *tls_warning_row;
+  GtkSpinButton    *timeout_spin;
+  GtkSpinButton    *retries_spin;
+  GtkSpinButton    *interval_spin;
+  AdwEntryRow      *note_row;
+  AdwPasswordEntryRow *token_row;
+  AdwActionRow     *token_status_row;
+  AdwPreferencesGroup *remove_group;
+};
+
+G_DEFINE_FINAL_TYPE (UmtProfileDialog, umt_profile_dialog, ADW_TYPE_WINDOW)
+
+static gboolean
+invert_boolean (gpointer  instance,
+                gboolean  value)
+{
+  return !value;
+}
+
+static void
+show_error (UmtProfileDialog *self,
+            const char       *message)
+{
+  adw_action_row_set_subtitle (self->error_row, message);
+  gtk_widget_set_visible (GTK_WIDGET (self->error_row), TRUE);
+}
+
+static const char *
+entry_text_or_null (AdwEntryRow *row)
+{
+  const char *text = gtk_editable_get_text (GTK_EDITABLE (row));
+
+  return text[0] != '\0' ? text : NULL;
+}
+
+/* Every field through the profile's own checks; the first refusal wins. */
+static gboolean
+apply_fields (UmtProfileDialog  *self,
+              UmtProfile        *profile,
+              GError           **error)
+{
+  umt_profile_set_verify_tls (profile, gtk_switch_get_active (self->tls_switch));
+  return umt_profile_set_base_url (profile, gtk_editable_get_text (GTK_EDITABLE (self->url_row)), error) &&
+         umt_profile_set_timeout (profile, gtk_spin_button_get_value_as_int (self->timeout_spin), error) &&
+         umt_profile_set_retries (profile, gtk_spin_button_get_value_as_int (self->retries_spin), error) &&
+         umt_profile_set_heartbeat_interval (profile, gtk_spin_button_get_value_as_int (self->interval_spin), error) &&
+         umt_profile_set_note (profile, entry_text_or_null (self->note_row), error);
+}
+
+static void
+on_token_stored (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(UmtProfileDialog) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!umt_secret_store_store_finish (result, &error))
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        show_error (self, error->message);
+      return;
+    }
+  gtk_window_destroy (GTK_WINDOW (self));
+}
+
+static void
+save_action (GtkWidget  *widget,
+             const char *action_name,
+             GVariant   *parameter)
+{
+  UmtProfileDialog *self = UMT_PROFILE_DIALOG (widget);
+  UmtProfiles *profiles = umt_device_manager_get_profiles (self->manager);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(UmtProfile) profile = NULL;
+  const char *token = gtk_editable_get_text (GTK_EDITABLE (self->token_row));
+
+  if (self->profile == NULL)
+    {
+      profile = umt_profile_new (gtk_editable_get_text (GTK_EDITABLE (self->name_row)),
+                                 gtk_editable_get_text (GTK_EDITABLE (self->url_row)), &error);
+      if (profile == NULL || !apply_fields (self, profile, &error) ||
+          !umt_profiles_add (profiles, profile, &error))
+        {
+          show_error (self, error->message);
+          return;
+        }
+    }
+  else
+    {
+      /* Checked on a copy first, so a refused field leaves the profile as it was. */
+      g_autoptr(JsonObject) json = umt_profile_to_json (self->profile);
+      g_autoptr(UmtProfile) copy = umt_profile_new_from_json (json, &error);
+
+      if (copy == NULL || !apply_fields (self, copy, &error))
+        {
+          show_error (self, error->message);
+          return;
+        }
+      apply_fields (self, self->profile, NULL);
+      profile = g_object_ref (self->profile);
+    }
+
+  if (!umt_profiles_save (profiles, &error))
+    {
+      show_error (self, error->message);
+      return;
+    }
+  umt_device_manager_profiles_changed (self->manager);
+
+  if (token[0] == '\0')
+    {
+      gtk_window_destroy (GTK_WINDOW (self));
+      return;
+    }
+
+  gtk_widget_set_sensitive (GTK_WIDGET (self), FALSE);
+  umt_secret_store_store_async (UMT_SECRET_PROFILE_TOKEN, umt_profile_get_name (profile),
+                                umt_profile_get_base_url (profile), token, self->cancellable,
+                                on_token_stored, g_object_ref (self));
+}
+
+static void
+on_token_looked_up (GObject      *source,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  g_autoptr(UmtProfileDialog) self = user_data;
+  g_autoptr(GError) error = NULL;
+  char *token = umt_secret_store_lookup_finish (result, &error);
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+
+  if (error != NULL)
+    adw_action_row_set_subtitle (self->token_status_row, error->message);
+  else
+    adw_action_row_set_subtitle (self->token_status_row,
+                                 token != NULL ? _("A token is stored in the keyring")
+                                               : _("No token stored"));
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "profile.clear-token", token != NULL);
+
+  /* Only its presence matters here; do not keep it in memory. */
+  if (token != NULL)
+    {
+      memset (token, 0, strlen (token));
+      g_free (token);
+    }
+}
+
+static void
+refresh_token_status (UmtProfileDialog *self)
+{
+  if (self->profile == NULL)
+    {
+      adw_action_row_set_subtitle (self->token_status_row, _("No token stored"));
+      gtk_widget_action_set_enabled (GTK_WIDGET (self), "profile.clear-token", FALSE);
+      return;
+    }
+
+  umt_secret_store_lookup_async (UMT_SECRET_PROFILE_TOKEN, umt_profile_get_name (self->profile),
+                                 umt_profile_get_base_url (self->profile), self->cancellable,
+                                 on_token_looked_up, g_object_ref (self));
+}
+
+static void
+on_token_cleared (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(UmtProfileDialog) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!umt_secret_store_clear_finish (result, &error))
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        show_error (self, error->message);
+      return;
+    }
+  refresh_token_status (self);
+}
+
+static void
+clear_token_action (GtkWidget  *widget,
+                    const char *action_name,
+                    GVariant   *parameter)
+{
+  UmtProfileDialog *self = UMT_PROFILE_DIALOG (widget);
+
+  if (self->profile == NULL)
+    return;
+
+  umt_secret_store_clear_async (UMT_SECRET_PROFILE_TOKEN, umt_profile_get_name (self->profile),
+                                umt_profile_get_base_url (self->profile), self->cancellable,
+                                on_token_cleared, g_object_ref (self));
+}
+
+static void
+remove_action (GtkWidget  *widget,
+               const char *action_name,
+               GVariant   *parameter)
+{
+  UmtProfileDialog *self = UMT_PROFILE_DIALOG (widget);
+  UmtProfiles *profiles = umt_device_manager_get_profiles (self->manager);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *name = NULL;
+  g_autofree char *url = NULL;
+
+  if (self->profile == NULL)
+    return;
+
+  name = g_strdup (umt_profile_get_name (self->profile));
+  url = g_strdup (umt_profile_get_base_url (self->profile));
+  if (!umt_profiles_remove (profiles, name, &error) || !umt_profiles_save (profiles, &error))
+    {
+      show_error (self, error->message);
+      return;
+    }
+  umt_device_manager_profiles_changed (self->manager);
+
+  /* The profile's token must not outlive it; nobody waits for the answer. */
+  umt_secret_store_clear_async (UMT_SECRET_PROFILE_TOKEN, name, url, NULL, NULL, NULL);
+  gtk_window_destroy (GTK_WINDOW (self));
+}
+
+UmtProfileDialog *
+umt_profile_dialog_new (GtkWindow        *parent,
+                        UmtDeviceManager *manager,
+                        UmtProfile       *profile)
+{
+  UmtProfileDialog *self;
+
+  g_return_val_if_fail (UMT_IS_DEVICE_MANAGER (manager), NULL);
+
+  self = g_object_new (UMT_TYPE_PROFILE_DIALOG, "transient-for", parent, NULL);
+  self->manager = g_object_ref (manager);
+
+  if (profile != NULL)
+    {
+      self->profile = g_object_ref (profile);
+      adw_window_title_set_title (self->window_title, _("Edit Profile"));
+      gtk_editable_set_text (GTK_EDITABLE (self->name_row), umt_profile_get_name (profile));
+      /* The name identifies the profile (and its keyring entry). */
+      gtk_widget_set_sensitive (GTK_WIDGET (self->name_row), FALSE);
+      gtk_editable_set_text (GTK_EDITABLE (self->url_row), umt_profile_get_base_url (profile));
+      gtk_switch_set_active (self->tls_switch, umt_profile_get_verify_tls (profile));
+      gtk_spin_button_set_value (self->timeout_spin, umt_profile_get_timeout (profile));
+      gtk_spin_button_set_value (self->retries_spin, umt_profile_get_retries (profile));
+      gtk_spin_button_set_value (self->interval_spin, umt_profile_get_heartbeat_interval (profile));
+      if (umt_profile_get_note (profile) != NULL)
+        gtk_editable_set_text (GTK_EDITABLE (self->note_row), umt_profile_get_note (profile));
+    }
+  else
+    {
+      adw_window_title_set_title (self->window_title, _("New Profile"));
+      gtk_widget_set_visible (GTK_WIDGET (self->remove_group), FALSE);
+      gtk_editable_set_text (GTK_EDITABLE (self->url_row), "https://");
+    }
+
+  refresh_token_status (self);
+  return self;
+}
+
+static void
+umt_profile_dialog_dispose (GObject *object)
+{
+  UmtProfileDialog *self = UMT_PROFILE_DIALOG (object);
+
+  g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+  g_clear_object (&self->profile);
+  g_clear_object (&self->manager);
+
+  G_OBJECT_CLASS (umt_profile_dialog_parent_class)->dispose (object);
+}
+
+static void
+umt_profile_dialog_class_init (UmtProfileDialogClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = umt_profile_dialog_dispose;
+
+  gtk_widget_class_set_template_from_resource (widget_class,
+                                               "/fr/ygsoft/UpdatesManagerTool/ui/umt-profile-dialog.ui");
+  gtk_widget_class_bind_template_child (widget_class, UmtProfileDialog, window_title);
+  gtk_widget_class_bind_template_child (widget_class, UmtProfileDialog, error_row);
+  gtk_widget_class_bind_template_child (widget_class, UmtProfileDialog, name_row);
+  gtk_widget_class_bind_template_child (widget_class, UmtProfileDialog, url_row);
+  gtk_widget_class_bind_template_child (widget_class, UmtProfileDialog, tls_switch);
+  gtk_widget_class_bind_template_child (widget_class, UmtProfileDialog, tls_warning_row);
+  gtk_widget_class_bind_template_child (widget_class, UmtProfileDialog, timeout_spin);
+  gtk_widget_class_bind_template_child (widget_class, UmtProfileDialog, retries_spin);
+  gtk_widget_class_bind_template_child (widget_class, UmtProfileDialog, interval_spin);
+  gtk_widget_class_bind_template_child (widget_class, UmtProfileDialog, note_row);
+  gtk_widget_class_bind_template_child (widget_class, UmtProfileDialog, token_row);
+  gtk_widget_class_bind_template_child (widget_class, UmtProfileDialog, token_status_row);
+  gtk_widget_class_bind_template_child (widget_class, UmtProfileDialog, remove_group);
+  gtk_widget_class_bind_template_callback (widget_class, invert_boolean);
+
+  gtk_widget_class_install_action (widget_class, "profile.save", NULL, save_action);
+  gtk_widget_class_install_action (widget_class, "profile.clear-token", NULL, clear_token_action);
+  gtk_widget_class_install_action (widget_class, "profile.remove", NULL, remove_action);
+}
+
+static void
+umt_profile_dialog_init (UmtProfileDialog *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+
+  self->cancellable = g_cancellable_new ();
+}

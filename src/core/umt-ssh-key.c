@@ -1,0 +1,1010 @@
+/* umt-ssh-key.c: the device's SSH key pair and the server's known host keys
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "umt-ssh-key"
+
+#include "config.h"
+
+#include <errno.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <glib/gstdio.h>
+
+#include "umt-meeting-error.h"
+#include "umt-paths.h"
+#include "umt-ssh-key.h"
+
+#define KEY_FILE_NAME "id_ed25519"
+#define COMMENT_PREFIX "updates-manager-tool@"
+/* Far more than any public key or host key list; a bigger file is not ours. */
+#define MAX_KEY_FILE_SIZE (64 * 1024)
+
+G_DEFINE_QUARK (umt-ssh-key-error-quark, umt_ssh_key_error)
+
+struct _UmtSshKey
+{
+  GObject  parent_instance;
+
+  char    *directory;
+  char    *private_key_path;
+  char    *public_key_path;
+  char    *known_hosts_path;
+  char    *public_key;
+  char    *fingerprint;
+};
+
+G_DEFINE_FINAL_TYPE (UmtSshKey, umt_ssh_key, G_TYPE_OBJECT)
+
+enum {
+  PROP_0,
+  PROP_DIRECTORY,
+  PROP_PUBLIC_KEY,
+  PROP_FINGERPRINT,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+/* What a worker thread found, applied to the object in the caller's thread. */
+typedef struct
+{
+  char *public_key;
+  char *fingerprint;
+} LoadedKey;
+
+static void
+loaded_key_free (LoadedKey *loaded)
+{
+  g_free (loaded->public_key);
+  g_free (loaded->fingerprint);
+  g_free (loaded);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (LoadedKey, loaded_key_free)
+
+static const char * const known_key_types[] = {
+  "ssh-ed25519",
+  "ssh-rsa",
+  "ssh-dss",
+  "ecdsa-sha2-nistp256",
+  "ecdsa-sha2-nistp384",
+  "ecdsa-sha2-nistp521",
+  "sk-ssh-ed25519@openssh.com",
+  "sk-ecdsa-sha2-nistp256@openssh.com",
+};
+
+static gboolean
+is_known_key_type (const char *type)
+{
+  for (gsize i = 0; i < G_N_ELEMENTS (known_key_types); i++)
+    if (g_str_equal (type, known_key_types[i]))
+      return TRUE;
+  return FALSE;
+}
+
+static gboolean
+is_base64 (const char *text)
+{
+  gsize length = strlen (text);
+  gsize padding = 0;
+
+  if (length == 0 || length % 4 != 0)
+    return FALSE;
+  for (gsize i = 0; i < length; i++)
+    {
+      char c = text[i];
+
+      if (c == '=')
+        {
+          padding++;
+          continue;
+        }
+      /* Padding only at the end. */
+      if (padding > 0 || !(g_ascii_isalnum (c) || c == '+' || c == '/'))
+        return FALSE;
+    }
+  return padding <= 2;
+}
+
+/* The decoded blob of a "type base64" pair, checked to name that same type
+ * first (an SSH string: uint32 big-endian length, then the bytes), as ssh
+ * does before trusting it. */
+static GBytes *
+decode_key_blob (const char *type,
+                 const char *base64)
+{
+  g_autofree guchar *blob = NULL;
+  gsize length = 0;
+  gsize type_length = strlen (type);
+  guint32 name_length;
+
+  if (!is_known_key_type (type) || !is_base64 (base64))
+    return NULL;
+  blob = g_base64_decode (base64, &length);
+  if (length < 4 + type_length)
+    return NULL;
+  name_length = ((guint32) blob[0] << 24) | ((guint32) blob[1] << 16) |
+                ((guint32) blob[2] << 8) | (guint32) blob[3];
+  if (name_length != type_length || memcmp (blob + 4, type, type_length) != 0)
+    return NULL;
+  return g_bytes_new_take (g_steal_pointer (&blob), length);
+}
+
+static char *
+fingerprint_of_blob (GBytes *blob)
+{
+  g_autoptr(GChecksum) checksum = g_checksum_new (G_CHECKSUM_SHA256);
+  guint8 digest[32];
+  gsize digest_length = sizeof digest;
+  g_autofree char *encoded = NULL;
+  gsize length;
+
+  g_checksum_update (checksum, g_bytes_get_data (blob, NULL), g_bytes_get_size (blob));
+  g_checksum_get_digest (checksum, digest, &digest_length);
+  encoded = g_base64_encode (digest, digest_length);
+  /* OpenSSH prints it without the base64 padding. */
+  length = strlen (encoded);
+  while (length > 0 && encoded[length - 1] == '=')
+    encoded[--length] = '\0';
+  return g_strconcat ("SHA256:", encoded, NULL);
+}
+
+/* Whitespace-separated fields of one line, without empty ones. */
+static GStrv
+split_fields (const char *line)
+{
+  g_auto(GStrv) raw = g_strsplit_set (line, " \t", -1);
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+
+  for (guint i = 0; raw[i] != NULL; i++)
+    if (raw[i][0] != '\0')
+      g_strv_builder_add (builder, raw[i]);
+  return g_strv_builder_end (builder);
+}
+
+char *
+umt_ssh_key_compute_fingerprint (const char  *public_key,
+                                 GError     **error)
+{
+  g_autofree char *line = g_strstrip (g_strdup (public_key != NULL ? public_key : ""));
+  g_auto(GStrv) fields = split_fields (line);
+  g_autoptr(GBytes) blob = NULL;
+
+  if (strchr (line, '\n') == NULL && g_strv_length (fields) >= 2)
+    blob = decode_key_blob (fields[0], fields[1]);
+  if (blob == NULL)
+    {
+      g_set_error_literal (error, UMT_SSH_KEY_ERROR, UMT_SSH_KEY_ERROR_INVALID_KEY,
+                           "This is not a valid OpenSSH public key.");
+      return NULL;
+    }
+  return fingerprint_of_blob (blob);
+}
+
+char *
+umt_ssh_key_build_known_hosts (const char  *host,
+                               const char  *host_keys,
+                               GError     **error)
+{
+  g_autoptr(GString) text = g_string_new (NULL);
+  g_auto(GStrv) lines = NULL;
+  guint keys = 0;
+
+  g_return_val_if_fail (host != NULL && *host != '\0', NULL);
+
+  lines = g_strsplit (host_keys != NULL ? host_keys : "", "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      g_autofree char *line = g_strstrip (g_strdup (lines[i]));
+      g_auto(GStrv) fields = NULL;
+      g_autoptr(GBytes) blob = NULL;
+      guint first;
+
+      if (line[0] == '\0' || line[0] == '#')
+        continue;
+      fields = split_fields (line);
+      /* ssh-keyscan puts the host it scanned first; the server may also
+       * send bare keys. Either way the key is filed under the host this
+       * device knows the server by. */
+      first = g_strv_length (fields) >= 2 && is_known_key_type (fields[0]) ? 0 : 1;
+      if (g_strv_length (fields) >= first + 2)
+        blob = decode_key_blob (fields[first], fields[first + 1]);
+      if (blob == NULL)
+        {
+          g_set_error (error, UMT_MEETING_ERROR, UMT_MEETING_ERROR_PROTOCOL,
+                       "The server's SSH host keys are malformed (line %u); known_hosts was left as it was.",
+                       i + 1);
+          return NULL;
+        }
+      g_string_append_printf (text, "%s %s %s\n", host, fields[first], fields[first + 1]);
+      keys++;
+    }
+
+  if (keys == 0)
+    {
+      g_set_error_literal (error, UMT_MEETING_ERROR, UMT_MEETING_ERROR_PROTOCOL,
+                           "The server sent no SSH host keys; known_hosts was left as it was.");
+      return NULL;
+    }
+  return g_string_free (g_steal_pointer (&text), FALSE);
+}
+
+static gboolean
+read_small_file (const char  *path,
+                 char       **contents,
+                 GError     **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  gsize length;
+
+  if (!g_file_get_contents (path, contents, &length, &local_error))
+    {
+      g_set_error (error, UMT_SSH_KEY_ERROR,
+                   g_error_matches (local_error, G_FILE_ERROR, G_FILE_ERROR_NOENT)
+                     ? UMT_SSH_KEY_ERROR_NOT_FOUND : UMT_SSH_KEY_ERROR_IO,
+                   "Could not read %s: %s.", path, local_error->message);
+      return FALSE;
+    }
+  if (length > MAX_KEY_FILE_SIZE || memchr (*contents, '\0', length) != NULL)
+    {
+      g_clear_pointer (contents, g_free);
+      g_set_error (error, UMT_SSH_KEY_ERROR, UMT_SSH_KEY_ERROR_INVALID_KEY,
+                   "%s is not an OpenSSH public key file.", path);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* Reads the pair in @self's folder; a pair whose private key is missing is
+ * no pair at all. */
+static LoadedKey *
+load_key (UmtSshKey  *self,
+          GError    **error)
+{
+  g_autoptr(LoadedKey) loaded = g_new0 (LoadedKey, 1);
+  g_autofree char *contents = NULL;
+  g_autoptr(GError) local_error = NULL;
+
+  if (!g_file_test (self->private_key_path, G_FILE_TEST_IS_REGULAR))
+    {
+      g_set_error (error, UMT_SSH_KEY_ERROR, UMT_SSH_KEY_ERROR_NOT_FOUND,
+                   "There is no SSH key in %s yet.", self->directory);
+      return NULL;
+    }
+  /* ssh refuses a private key others can read; a copied-in file may be. */
+  if (g_chmod (self->private_key_path, 0600) != 0)
+    {
+      int saved = errno;
+      g_set_error (error, UMT_SSH_KEY_ERROR, UMT_SSH_KEY_ERROR_IO,
+                   "Could not restrict access to %s: %s.", self->private_key_path, g_strerror (saved));
+      return NULL;
+    }
+  if (!read_small_file (self->public_key_path, &contents, error))
+    return NULL;
+
+  loaded->public_key = g_strstrip (g_steal_pointer (&contents));
+  loaded->fingerprint = umt_ssh_key_compute_fingerprint (loaded->public_key, &local_error);
+  if (loaded->fingerprint == NULL)
+    {
+      g_set_error (error, UMT_SSH_KEY_ERROR, UMT_SSH_KEY_ERROR_INVALID_KEY,
+                   "%s is not a valid OpenSSH public key.", self->public_key_path);
+      return NULL;
+    }
+  return g_steal_pointer (&loaded);
+}
+
+static char *
+sanitized_comment (const char *name)
+{
+  g_autofree char *copy = g_strdup (name != NULL && *name != '\0' ? name : g_get_host_name ());
+
+  /* One word: ssh-keygen writes the comment into the key line as is. */
+  g_strcanon (copy, G_CSET_a_2_z G_CSET_A_2_Z G_CSET_DIGITS "._-", '-');
+  return g_strconcat (COMMENT_PREFIX, copy, NULL);
+}
+
+static gboolean
+run_keygen (const char * const  *argv,
+            GCancellable        *cancellable,
+            char               **standard_output,
+            GError             **error)
+{
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GError) local_error = NULL;
+  g_autofree char *err_text = NULL;
+
+  /* stdin is a pipe closed at once, so ssh-keygen can never wait for an answer. */
+  process = g_subprocess_newv (argv,
+                               G_SUBPROCESS_FLAGS_STDIN_PIPE |
+                               G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                               G_SUBPROCESS_FLAGS_STDERR_PIPE,
+                               &local_error);
+  if (process == NULL)
+    {
+      g_set_error (error, UMT_SSH_KEY_ERROR, UMT_SSH_KEY_ERROR_KEYGEN_FAILED,
+                   "Could not run ssh-keygen: %s.", local_error->message);
+      return FALSE;
+    }
+  if (!g_subprocess_communicate_utf8 (process, NULL, cancellable, standard_output, &err_text,
+                                      &local_error))
+    {
+      g_subprocess_force_exit (process);
+      if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        g_propagate_error (error, g_steal_pointer (&local_error));
+      else
+        g_set_error (error, UMT_SSH_KEY_ERROR, UMT_SSH_KEY_ERROR_KEYGEN_FAILED,
+                     "ssh-keygen failed: %s.", local_error->message);
+      return FALSE;
+    }
+  if (!g_subprocess_get_successful (process))
+    {
+      g_set_error (error, UMT_SSH_KEY_ERROR, UMT_SSH_KEY_ERROR_KEYGEN_FAILED,
+                   "ssh-keygen failed: %s.",
+                   err_text != NULL && *g_strstrip (err_text) != '\0' ? err_text : "no reason given");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static char *
+find_keygen (GError **error)
+{
+  char *path = g_find_program_in_path ("ssh-keygen");
+
+  if (path == NULL)
+    g_set_error_literal (error, UMT_SSH_KEY_ERROR, UMT_SSH_KEY_ERROR_NO_KEYGEN,
+                         "Install OpenSSH's ssh-keygen (package openssh-client) to make the device's SSH key.");
+  return path;
+}
+
+static void
+remove_keygen_dir (const char *path)
+{
+  g_autofree char *private_key = g_build_filename (path, KEY_FILE_NAME, NULL);
+  g_autofree char *public_key = g_build_filename (path, KEY_FILE_NAME ".pub", NULL);
+
+  g_unlink (private_key);
+  g_unlink (public_key);
+  g_rmdir (path);
+}
+
+/* Like rename(), but fails with EEXIST rather than replace @to. */
+static gboolean
+place_without_replacing (const char *from,
+                         const char *to)
+{
+#ifdef G_OS_UNIX
+  return link (from, to) == 0;
+#else
+  if (g_file_test (to, G_FILE_TEST_EXISTS))
+    {
+      errno = EEXIST;
+      return FALSE;
+    }
+  return g_rename (from, to) == 0;
+#endif
+}
+
+/* ssh-keygen writes into a fresh folder of its own, then the private key is
+ * linked into place: link() fails when another process got there first,
+ * and then its pair is the one kept. The public key follows; a reader that
+ * comes in between derives it from the private key. */
+static gboolean
+generate_key (UmtSshKey     *self,
+              const char    *name,
+              GCancellable  *cancellable,
+              GError       **error)
+{
+  g_autofree char *keygen = NULL;
+  g_autofree char *template = NULL;
+  g_autofree char *work_dir = NULL;
+  g_autofree char *private_key = NULL;
+  g_autofree char *public_key = NULL;
+  g_autofree char *comment = sanitized_comment (name);
+  gboolean ok = FALSE;
+
+  if ((keygen = find_keygen (error)) == NULL)
+    return FALSE;
+
+  template = g_build_filename (self->directory, ".keygen-XXXXXX", NULL);
+  work_dir = g_mkdtemp_full (template, 0700);
+  if (work_dir == NULL)
+    {
+      int saved = errno;
+      g_set_error (error, UMT_SSH_KEY_ERROR, UMT_SSH_KEY_ERROR_IO,
+                   "Could not create a folder in %s: %s.", self->directory, g_strerror (saved));
+      return FALSE;
+    }
+  g_steal_pointer (&template);
+  private_key = g_build_filename (work_dir, KEY_FILE_NAME, NULL);
+  public_key = g_build_filename (work_dir, KEY_FILE_NAME ".pub", NULL);
+
+  {
+    const char * const argv[] = {
+      keygen, "-t", "ed25519", "-N", "", "-C", comment, "-f", private_key, "-q", NULL
+    };
+
+    if (!run_keygen (argv, cancellable, NULL, error))
+      goto out;
+  }
+
+  if (g_chmod (private_key, 0600) != 0 || g_chmod (public_key, 0600) != 0)
+    {
+      int saved = errno;
+      g_set_error (error, UMT_SSH_KEY_ERROR, UMT_SSH_KEY_ERROR_IO,
+                   "Could not restrict access to the new SSH key: %s.", g_strerror (saved));
+      goto out;
+    }
+
+  if (!place_without_replacing (private_key, self->private_key_path))
+    {
+      int saved = errno;
+
+      if (saved == EEXIST)
+        {
+          g_debug ("Another process made the SSH key first; keeping its pair");
+          ok = TRUE;
+        }
+      else
+        g_set_error (error, UMT_SSH_KEY_ERROR, UMT_SSH_KEY_ERROR_IO,
+                     "Could not save the SSH key as %s: %s.", self->private_key_path, g_strerror (saved));
+      goto out;
+    }
+  if (g_rename (public_key, self->public_key_path) != 0)
+    {
+      int saved = errno;
+      g_set_error (error, UMT_SSH_KEY_ERROR, UMT_SSH_KEY_ERROR_IO,
+                   "Could not save the SSH public key as %s: %s.", self->public_key_path, g_strerror (saved));
+      goto out;
+    }
+  g_message ("Made the device's SSH key %s", self->private_key_path);
+  ok = TRUE;
+
+out:
+  remove_keygen_dir (work_dir);
+  return ok;
+}
+
+/* A private key without its public half (lost, or the other process is
+ * between its two steps): ssh-keygen -y gives it back. */
+static gboolean
+derive_public_key (UmtSshKey     *self,
+                   GCancellable  *cancellable,
+                   GError       **error)
+{
+  g_autofree char *keygen = NULL;
+  g_autofree char *line = NULL;
+  g_autofree char *contents = NULL;
+  const char * argv[] = { NULL, "-y", "-f", self->private_key_path, NULL };
+
+  if ((keygen = find_keygen (error)) == NULL)
+    return FALSE;
+  argv[0] = keygen;
+  if (!run_keygen (argv, cancellable, &line, error))
+    return FALSE;
+  contents = g_strconcat (g_strstrip (line), "\n", NULL);
+  return umt_paths_write_atomic (self->public_key_path, contents, -1, error);
+}
+
+static LoadedKey *
+ensure_key (UmtSshKey     *self,
+            const char    *name,
+            GCancellable  *cancellable,
+            GError       **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  LoadedKey *loaded;
+
+  if (!umt_paths_ensure_private_dir (self->directory, error))
+    return NULL;
+
+  if (!g_file_test (self->private_key_path, G_FILE_TEST_EXISTS) &&
+      !generate_key (self, name, cancellable, error))
+    return NULL;
+  if (!g_file_test (self->public_key_path, G_FILE_TEST_EXISTS) &&
+      !derive_public_key (self, cancellable, error))
+    return NULL;
+
+  loaded = load_key (self, &local_error);
+  if (loaded == NULL)
+    g_propagate_error (error, g_steal_pointer (&local_error));
+  return loaded;
+}
+
+static void
+apply_loaded_key (UmtSshKey *self,
+                  LoadedKey *loaded)
+{
+  if (g_strcmp0 (self->public_key, loaded->public_key) != 0)
+    {
+      g_free (self->public_key);
+      self->public_key = g_strdup (loaded->public_key);
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PUBLIC_KEY]);
+    }
+  if (g_strcmp0 (self->fingerprint, loaded->fingerprint) != 0)
+    {
+      g_free (self->fingerprint);
+      self->fingerprint = g_strdup (loaded->fingerprint);
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_FINGERPRINT]);
+    }
+}
+
+static gboolean
+refresh_known_hosts (UmtSshKey         *self,
+                     UmtMeetingClient  *client,
+                     GCancellable      *cancellable,
+                     GError           **error)
+{
+  g_autoptr(GUri) uri = NULL;
+  g_autofree char *host_keys = NULL;
+  g_autofree char *text = NULL;
+
+  uri = g_uri_parse (umt_meeting_client_get_base_url (client), G_URI_FLAGS_NONE, error);
+  if (uri == NULL)
+    return FALSE;
+  host_keys = umt_meeting_client_get_ssh_hostkeys_sync (client, cancellable, error);
+  if (host_keys == NULL)
+    return FALSE;
+  text = umt_ssh_key_build_known_hosts (g_uri_get_host (uri), host_keys, error);
+  if (text == NULL)
+    return FALSE;
+  return umt_paths_write_atomic (self->known_hosts_path, text, -1, error);
+}
+
+static LoadedKey *
+publish_key (UmtSshKey         *self,
+             UmtMeetingClient  *client,
+             const char        *device_key,
+             GCancellable      *cancellable,
+             GError           **error)
+{
+  g_autoptr(LoadedKey) loaded = ensure_key (self, device_key, cancellable, error);
+
+  if (loaded == NULL)
+    return NULL;
+  if (!umt_meeting_client_put_ssh_key_sync (client, device_key, loaded->public_key, NULL,
+                                            cancellable, error))
+    return NULL;
+  g_message ("Published the SSH key %s for %s", loaded->fingerprint, device_key);
+  if (!refresh_known_hosts (self, client, cancellable, error))
+    return NULL;
+  return g_steal_pointer (&loaded);
+}
+
+/* GObject */
+
+static void
+umt_ssh_key_finalize (GObject *object)
+{
+  UmtSshKey *self = UMT_SSH_KEY (object);
+
+  g_free (self->directory);
+  g_free (self->private_key_path);
+  g_free (self->public_key_path);
+  g_free (self->known_hosts_path);
+  g_free (self->public_key);
+  g_free (self->fingerprint);
+
+  G_OBJECT_CLASS (umt_ssh_key_parent_class)->finalize (object);
+}
+
+static void
+umt_ssh_key_get_property (GObject    *object,
+                          guint       prop_id,
+                          GValue     *value,
+                          GParamSpec *pspec)
+{
+  UmtSshKey *self = UMT_SSH_KEY (object);
+
+  switch (prop_id)
+    {
+    case PROP_DIRECTORY:
+      g_value_set_string (value, self->directory);
+      break;
+    case PROP_PUBLIC_KEY:
+      g_value_set_string (value, self->public_key);
+      break;
+    case PROP_FINGERPRINT:
+      g_value_set_string (value, self->fingerprint);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+umt_ssh_key_set_property (GObject      *object,
+                          guint         prop_id,
+                          const GValue *value,
+                          GParamSpec   *pspec)
+{
+  UmtSshKey *self = UMT_SSH_KEY (object);
+
+  switch (prop_id)
+    {
+    case PROP_DIRECTORY:
+      self->directory = g_value_dup_string (value);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+umt_ssh_key_constructed (GObject *object)
+{
+  UmtSshKey *self = UMT_SSH_KEY (object);
+
+  G_OBJECT_CLASS (umt_ssh_key_parent_class)->constructed (object);
+
+  if (self->directory == NULL)
+    {
+      g_autofree char *data_dir = umt_paths_get_data_dir ();
+      self->directory = g_build_filename (data_dir, "ssh", NULL);
+    }
+  self->private_key_path = g_build_filename (self->directory, KEY_FILE_NAME, NULL);
+  self->public_key_path = g_strconcat (self->private_key_path, ".pub", NULL);
+  self->known_hosts_path = g_build_filename (self->directory, "known_hosts", NULL);
+}
+
+static void
+umt_ssh_key_class_init (UmtSshKeyClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->finalize = umt_ssh_key_finalize;
+  object_class->get_property = umt_ssh_key_get_property;
+  object_class->set_property = umt_ssh_key_set_property;
+  object_class->constructed = umt_ssh_key_constructed;
+
+  properties[PROP_DIRECTORY] =
+    g_param_spec_string ("directory", NULL, NULL, NULL,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_PUBLIC_KEY] =
+    g_param_spec_string ("public-key", NULL, NULL, NULL,
+                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  properties[PROP_FINGERPRINT] =
+    g_param_spec_string ("fingerprint", NULL, NULL, NULL,
+                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+}
+
+static void
+umt_ssh_key_init (UmtSshKey *self)
+{
+}
+
+UmtSshKey *
+umt_ssh_key_new (const char *directory)
+{
+  return g_object_new (UMT_TYPE_SSH_KEY, "directory", directory, NULL);
+}
+
+const char *
+umt_ssh_key_get_directory (UmtSshKey *self)
+{
+  g_return_val_if_fail (UMT_IS_SSH_KEY (self), NULL);
+  return self->directory;
+}
+
+const char *
+umt_ssh_key_get_private_key_path (UmtSshKey *self)
+{
+  g_return_val_if_fail (UMT_IS_SSH_KEY (self), NULL);
+  return self->private_key_path;
+}
+
+const char *
+umt_ssh_key_get_public_key_path (UmtSshKey *self)
+{
+  g_return_val_if_fail (UMT_IS_SSH_KEY (self), NULL);
+  return self->public_key_path;
+}
+
+const char *
+umt_ssh_key_get_known_hosts_path (UmtSshKey *self)
+{
+  g_return_val_if_fail (UMT_IS_SSH_KEY (self), NULL);
+  return self->known_hosts_path;
+}
+
+const char *
+umt_ssh_key_get_public_key (UmtSshKey *self)
+{
+  g_return_val_if_fail (UMT_IS_SSH_KEY (self), NULL);
+  return self->public_key;
+}
+
+const char *
+umt_ssh_key_get_fingerprint (UmtSshKey *self)
+{
+  g_return_val_if_fail (UMT_IS_SSH_KEY (self), NULL);
+  return self->fingerprint;
+}
+
+gboolean
+umt_ssh_key_load_sync (UmtSshKey  *self,
+                       GError    **error)
+{
+  g_autoptr(LoadedKey) loaded = NULL;
+
+  g_return_val_if_fail (UMT_IS_SSH_KEY (self), FALSE);
+
+  loaded = load_key (self, error);
+  if (loaded == NULL)
+    return FALSE;
+  apply_loaded_key (self, loaded);
+  return TRUE;
+}
+
+/* Async plumbing: the work runs in a thread on immutable paths and a
+ * thread-safe client; the result is applied to the object in _finish, in
+ * the caller's thread. */
+
+typedef struct
+{
+  char             *name;
+  char             *device_key;
+  UmtMeetingClient *client;
+} Work;
+
+static void
+work_free (Work *work)
+{
+  g_free (work->name);
+  g_free (work->device_key);
+  g_clear_object (&work->client);
+  g_free (work);
+}
+
+static void
+ensure_thread (GTask        *task,
+               gpointer      source_object,
+               gpointer      task_data,
+               GCancellable *cancellable)
+{
+  Work *work = task_data;
+  GError *error = NULL;
+  LoadedKey *loaded = ensure_key (source_object, work->name, cancellable, &error);
+
+  if (loaded == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, loaded, (GDestroyNotify) loaded_key_free);
+}
+
+static void
+publish_thread (GTask        *task,
+                gpointer      source_object,
+                gpointer      task_data,
+                GCancellable *cancellable)
+{
+  Work *work = task_data;
+  GError *error = NULL;
+  LoadedKey *loaded = publish_key (source_object, work->client, work->device_key,
+                                   cancellable, &error);
+
+  if (loaded == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, loaded, (GDestroyNotify) loaded_key_free);
+}
+
+static gboolean
+finish_loaded (UmtSshKey     *self,
+               GAsyncResult  *result,
+               gpointer       source_tag,
+               GError       **error)
+{
+  g_autoptr(LoadedKey) loaded = NULL;
+
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == source_tag, FALSE);
+
+  loaded = g_task_propagate_pointer (G_TASK (result), error);
+  if (loaded == NULL)
+    return FALSE;
+  apply_loaded_key (self, loaded);
+  return TRUE;
+}
+
+void
+umt_ssh_key_ensure_async (UmtSshKey           *self,
+                          const char          *name,
+                          GCancellable        *cancellable,
+                          GAsyncReadyCallback  callback,
+                          gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  Work *work;
+
+  g_return_if_fail (UMT_IS_SSH_KEY (self));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, umt_ssh_key_ensure_async);
+  work = g_new0 (Work, 1);
+  work->name = g_strdup (name);
+  g_task_set_task_data (task, work, (GDestroyNotify) work_free);
+  g_task_run_in_thread (task, ensure_thread);
+}
+
+gboolean
+umt_ssh_key_ensure_finish (UmtSshKey     *self,
+                           GAsyncResult  *result,
+                           GError       **error)
+{
+  return finish_loaded (self, result, umt_ssh_key_ensure_async, error);
+}
+
+gboolean
+umt_ssh_key_ensure_sync (UmtSshKey     *self,
+                         const char    *name,
+                         GCancellable  *cancellable,
+                         GError       **error)
+{
+  g_autoptr(LoadedKey) loaded = NULL;
+
+  g_return_val_if_fail (UMT_IS_SSH_KEY (self), FALSE);
+
+  loaded = ensure_key (self, name, cancellable, error);
+  if (loaded == NULL)
+    return FALSE;
+  apply_loaded_key (self, loaded);
+  return TRUE;
+}
+
+void
+umt_ssh_key_publish_async (UmtSshKey           *self,
+                           UmtMeetingClient    *client,
+                           const char          *device_key,
+                           GCancellable        *cancellable,
+                           GAsyncReadyCallback  callback,
+                           gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  Work *work;
+
+  g_return_if_fail (UMT_IS_SSH_KEY (self));
+  g_return_if_fail (UMT_IS_MEETING_CLIENT (client));
+  g_return_if_fail (device_key != NULL);
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, umt_ssh_key_publish_async);
+  work = g_new0 (Work, 1);
+  work->device_key = g_strdup (device_key);
+  work->client = g_object_ref (client);
+  g_task_set_task_data (task, work, (GDestroyNotify) work_free);
+  g_task_run_in_thread (task, publish_thread);
+}
+
+gboolean
+umt_ssh_key_publish_finish (UmtSshKey     *self,
+                            GAsyncResult  *result,
+                            GError       **error)
+{
+  return finish_loaded (self, result, umt_ssh_key_publish_async, error);
+}
+
+gboolean
+umt_ssh_key_publish_sync (UmtSshKey         *self,
+                          UmtMeetingClient  *client,
+                          const char        *device_key,
+                          GCancellable      *cancellable,
+                          GError           **error)
+{
+  g_autoptr(LoadedKey) loaded = NULL;
+
+  g_return_val_if_fail (UMT_IS_SSH_KEY (self), FALSE);
+  g_return_val_if_fail (UMT_IS_MEETING_CLIENT (client), FALSE);
+  g_return_val_if_fail (device_key != NULL, FALSE);
+
+  loaded = publish_key (self, client, device_key, cancellable, error);
+  if (loaded == NULL)
+    return FALSE;
+  apply_loaded_key (self, loaded);
+  return TRUE;
+}
+
+static gboolean
+check_registered (UmtDeviceManager  *manager,
+                  GError           **error)
+{
+  if (umt_device_manager_get_registered (manager))
+    return TRUE;
+  g_set_error_literal (error, UMT_SSH_KEY_ERROR, UMT_SSH_KEY_ERROR_NOT_REGISTERED,
+                       "This device is not registered; register it before publishing its SSH key.");
+  return FALSE;
+}
+
+static void
+on_published_for_device (GObject      *source,
+                         GAsyncResult *result,
+                         gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  GError *error = NULL;
+
+  if (!umt_ssh_key_publish_finish (UMT_SSH_KEY (source), result, &error))
+    g_task_return_error (task, error);
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+static void
+on_client_for_device (GObject      *source,
+                      GAsyncResult *result,
+                      gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  g_autoptr(UmtMeetingClient) client = NULL;
+  GError *error = NULL;
+
+  client = umt_device_manager_create_client_finish (UMT_DEVICE_MANAGER (source), result, &error);
+  if (client == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  umt_ssh_key_publish_async (g_task_get_source_object (task), client,
+                             g_task_get_task_data (task), g_task_get_cancellable (task),
+                             on_published_for_device, g_object_ref (task));
+}
+
+void
+umt_ssh_key_publish_for_device_async (UmtSshKey           *self,
+                                      UmtDeviceManager    *manager,
+                                      GCancellable        *cancellable,
+                                      GAsyncReadyCallback  callback,
+                                      gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  GError *error = NULL;
+
+  g_return_if_fail (UMT_IS_SSH_KEY (self));
+  g_return_if_fail (UMT_IS_DEVICE_MANAGER (manager));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, umt_ssh_key_publish_for_device_async);
+  if (!check_registered (manager, &error))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  g_task_set_task_data (task, g_strdup (umt_device_manager_get_device_key (manager)), g_free);
+  umt_device_manager_create_client_async (manager, cancellable, on_client_for_device,
+                                          g_steal_pointer (&task));
+}
+
+gboolean
+umt_ssh_key_publish_for_device_finish (UmtSshKey     *self,
+                                       GAsyncResult  *result,
+                                       GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == umt_ssh_key_publish_for_device_async, FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+gboolean
+umt_ssh_key_publish_for_device_sync (UmtSshKey         *self,
+                                     UmtDeviceManager  *manager,
+                                     GCancellable      *cancellable,
+                                     GError           **error)
+{
+  g_autoptr(UmtMeetingClient) client = NULL;
+
+  g_return_val_if_fail (UMT_IS_SSH_KEY (self), FALSE);
+  g_return_val_if_fail (UMT_IS_DEVICE_MANAGER (manager), FALSE);
+
+  if (!check_registered (manager, error))
+    return FALSE;
+  client = umt_device_manager_create_client_sync (manager, cancellable, error);
+  if (client == NULL)
+    return FALSE;
+  return umt_ssh_key_publish_sync (self, client, umt_device_manager_get_device_key (manager),
+                                   cancellable, error);
+}

@@ -20,8 +20,22 @@
 #include "umt-tunnel-session.h"
 
 /* umt-tunnel-agent: keeps one control connection to the tunnel proxy and relays the
- * streams it opens to local services. Configuration on the first line of stdin,
- * commands on the next ones; JSON-line events on stdout; logs on stderr. */
+ * streams it opens to local services.
+ *
+ * stdin, first line: {"device_key":…, "token":…, "proxy_host":…, "proxy_port":9001,
+ *   "tls":false, "verify_tls":true, "allowed_ports":[22,80,5900]} (tls and verify_tls may
+ *   be left out: false and true). Anything wrong: one line on stderr, exit status 2.
+ * stdin, later lines: {"cmd":"reconnect"} (drop the connection or the wait, connect
+ *   now, backoff reset) and {"cmd":"stop"}. End of stdin or stop: exit status 0.
+ * stdout, one JSON object per line, with "event":
+ *   connecting      proxy_host, proxy_port, attempt
+ *   connected
+ *   auth-failed     reason (the proxy's); a disconnected event follows
+ *   disconnected    reason, retry_in (seconds, fractional; 0 after a reconnect command)
+ *   stream-opened   id, port
+ *   stream-refused  id, port, reason (port not allowed, or the local connection failed)
+ *   stream-closed   id, bytes_in (proxy → local service), bytes_out (local service → proxy)
+ * stderr: logs. The token appears in neither. */
 
 #define BACKOFF_MAX_SECONDS 60.0
 /* A connection that lived this long was healthy: the next failure starts over at 1 s. */

@@ -9,20 +9,17 @@
 #include <errno.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include <glib/gstdio.h>
 
 #include "umt-meeting-error.h"
 #include "umt-paths.h"
 #include "umt-ssh-key.h"
+#include "umt-ssh-keygen.h"
 
 #define KEY_FILE_NAME "id_ed25519"
-#define COMMENT_PREFIX "updates-manager-tool@"
 /* Far more than any public key or host key list; a bigger file is not ours. */
 #define MAX_KEY_FILE_SIZE (64 * 1024)
-
-G_DEFINE_QUARK (umt-ssh-key-error-quark, umt_ssh_key_error)
 
 struct _UmtSshKey
 {
@@ -64,173 +61,6 @@ loaded_key_free (LoadedKey *loaded)
 }
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (LoadedKey, loaded_key_free)
-
-static const char * const known_key_types[] = {
-  "ssh-ed25519",
-  "ssh-rsa",
-  "ssh-dss",
-  "ecdsa-sha2-nistp256",
-  "ecdsa-sha2-nistp384",
-  "ecdsa-sha2-nistp521",
-  "sk-ssh-ed25519@openssh.com",
-  "sk-ecdsa-sha2-nistp256@openssh.com",
-};
-
-static gboolean
-is_known_key_type (const char *type)
-{
-  for (gsize i = 0; i < G_N_ELEMENTS (known_key_types); i++)
-    if (g_str_equal (type, known_key_types[i]))
-      return TRUE;
-  return FALSE;
-}
-
-static gboolean
-is_base64 (const char *text)
-{
-  gsize length = strlen (text);
-  gsize padding = 0;
-
-  if (length == 0 || length % 4 != 0)
-    return FALSE;
-  for (gsize i = 0; i < length; i++)
-    {
-      char c = text[i];
-
-      if (c == '=')
-        {
-          padding++;
-          continue;
-        }
-      /* Padding only at the end. */
-      if (padding > 0 || !(g_ascii_isalnum (c) || c == '+' || c == '/'))
-        return FALSE;
-    }
-  return padding <= 2;
-}
-
-/* The decoded blob of a "type base64" pair, checked to name that same type
- * first (an SSH string: uint32 big-endian length, then the bytes), as ssh
- * does before trusting it. */
-static GBytes *
-decode_key_blob (const char *type,
-                 const char *base64)
-{
-  g_autofree guchar *blob = NULL;
-  gsize length = 0;
-  gsize type_length = strlen (type);
-  guint32 name_length;
-
-  if (!is_known_key_type (type) || !is_base64 (base64))
-    return NULL;
-  blob = g_base64_decode (base64, &length);
-  if (length < 4 + type_length)
-    return NULL;
-  name_length = ((guint32) blob[0] << 24) | ((guint32) blob[1] << 16) |
-                ((guint32) blob[2] << 8) | (guint32) blob[3];
-  if (name_length != type_length || memcmp (blob + 4, type, type_length) != 0)
-    return NULL;
-  return g_bytes_new_take (g_steal_pointer (&blob), length);
-}
-
-static char *
-fingerprint_of_blob (GBytes *blob)
-{
-  g_autoptr(GChecksum) checksum = g_checksum_new (G_CHECKSUM_SHA256);
-  guint8 digest[32];
-  gsize digest_length = sizeof digest;
-  g_autofree char *encoded = NULL;
-  gsize length;
-
-  g_checksum_update (checksum, g_bytes_get_data (blob, NULL), g_bytes_get_size (blob));
-  g_checksum_get_digest (checksum, digest, &digest_length);
-  encoded = g_base64_encode (digest, digest_length);
-  /* OpenSSH prints it without the base64 padding. */
-  length = strlen (encoded);
-  while (length > 0 && encoded[length - 1] == '=')
-    encoded[--length] = '\0';
-  return g_strconcat ("SHA256:", encoded, NULL);
-}
-
-/* Whitespace-separated fields of one line, without empty ones. */
-static GStrv
-split_fields (const char *line)
-{
-  g_auto(GStrv) raw = g_strsplit_set (line, " \t", -1);
-  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
-
-  for (guint i = 0; raw[i] != NULL; i++)
-    if (raw[i][0] != '\0')
-      g_strv_builder_add (builder, raw[i]);
-  return g_strv_builder_end (builder);
-}
-
-char *
-umt_ssh_key_compute_fingerprint (const char  *public_key,
-                                 GError     **error)
-{
-  g_autofree char *line = g_strstrip (g_strdup (public_key != NULL ? public_key : ""));
-  g_auto(GStrv) fields = split_fields (line);
-  g_autoptr(GBytes) blob = NULL;
-
-  if (strchr (line, '\n') == NULL && g_strv_length (fields) >= 2)
-    blob = decode_key_blob (fields[0], fields[1]);
-  if (blob == NULL)
-    {
-      g_set_error_literal (error, UMT_SSH_KEY_ERROR, UMT_SSH_KEY_ERROR_INVALID_KEY,
-                           "This is not a valid OpenSSH public key.");
-      return NULL;
-    }
-  return fingerprint_of_blob (blob);
-}
-
-char *
-umt_ssh_key_build_known_hosts (const char  *host,
-                               const char  *host_keys,
-                               GError     **error)
-{
-  g_autoptr(GString) text = g_string_new (NULL);
-  g_auto(GStrv) lines = NULL;
-  guint keys = 0;
-
-  g_return_val_if_fail (host != NULL && *host != '\0', NULL);
-
-  lines = g_strsplit (host_keys != NULL ? host_keys : "", "\n", -1);
-  for (guint i = 0; lines[i] != NULL; i++)
-    {
-      g_autofree char *line = g_strstrip (g_strdup (lines[i]));
-      g_auto(GStrv) fields = NULL;
-      g_autoptr(GBytes) blob = NULL;
-      guint first;
-
-      if (line[0] == '\0' || line[0] == '#')
-        continue;
-      fields = split_fields (line);
-      /* ssh-keyscan puts the host it scanned first; the server may also
-       * send bare keys. Either way the key is filed under the host this
-       * device knows the server by. */
-      first = g_strv_length (fields) >= 2 && is_known_key_type (fields[0]) ? 0 : 1;
-      if (g_strv_length (fields) >= first + 2)
-        blob = decode_key_blob (fields[first], fields[first + 1]);
-      if (blob == NULL)
-        {
-          g_set_error (error, UMT_MEETING_ERROR, UMT_MEETING_ERROR_PROTOCOL,
-                       "The server's SSH host keys are malformed (line %u); known_hosts was left as it was.",
-                       i + 1);
-          return NULL;
-        }
-      g_string_append_printf (text, "%s %s %s\n", host, fields[first], fields[first + 1]);
-      keys++;
-    }
-
-  if (keys == 0)
-    {
-      g_set_error_literal (error, UMT_MEETING_ERROR, UMT_MEETING_ERROR_PROTOCOL,
-                           "The server sent no SSH host keys; known_hosts was left as it was.");
-      return NULL;
-    }
-  return g_string_free (g_steal_pointer (&text), FALSE);
-}
 
 static gboolean
 read_small_file (const char  *path,
@@ -296,199 +126,6 @@ load_key (UmtSshKey  *self,
   return g_steal_pointer (&loaded);
 }
 
-static char *
-sanitized_comment (const char *name)
-{
-  g_autofree char *copy = g_strdup (name != NULL && *name != '\0' ? name : g_get_host_name ());
-
-  /* One word: ssh-keygen writes the comment into the key line as is. */
-  g_strcanon (copy, G_CSET_a_2_z G_CSET_A_2_Z G_CSET_DIGITS "._-", '-');
-  return g_strconcat (COMMENT_PREFIX, copy, NULL);
-}
-
-static gboolean
-run_keygen (const char * const  *argv,
-            GCancellable        *cancellable,
-            char               **standard_output,
-            GError             **error)
-{
-  g_autoptr(GSubprocess) process = NULL;
-  g_autoptr(GError) local_error = NULL;
-  g_autofree char *err_text = NULL;
-
-  /* stdin is a pipe closed at once, so ssh-keygen can never wait for an answer. */
-  process = g_subprocess_newv (argv,
-                               G_SUBPROCESS_FLAGS_STDIN_PIPE |
-                               G_SUBPROCESS_FLAGS_STDOUT_PIPE |
-                               G_SUBPROCESS_FLAGS_STDERR_PIPE,
-                               &local_error);
-  if (process == NULL)
-    {
-      g_set_error (error, UMT_SSH_KEY_ERROR, UMT_SSH_KEY_ERROR_KEYGEN_FAILED,
-                   "Could not run ssh-keygen: %s.", local_error->message);
-      return FALSE;
-    }
-  if (!g_subprocess_communicate_utf8 (process, NULL, cancellable, standard_output, &err_text,
-                                      &local_error))
-    {
-      g_subprocess_force_exit (process);
-      if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        g_propagate_error (error, g_steal_pointer (&local_error));
-      else
-        g_set_error (error, UMT_SSH_KEY_ERROR, UMT_SSH_KEY_ERROR_KEYGEN_FAILED,
-                     "ssh-keygen failed: %s.", local_error->message);
-      return FALSE;
-    }
-  if (!g_subprocess_get_successful (process))
-    {
-      g_set_error (error, UMT_SSH_KEY_ERROR, UMT_SSH_KEY_ERROR_KEYGEN_FAILED,
-                   "ssh-keygen failed: %s.",
-                   err_text != NULL && *g_strstrip (err_text) != '\0' ? err_text : "no reason given");
-      return FALSE;
-    }
-  return TRUE;
-}
-
-static char *
-find_keygen (GError **error)
-{
-  char *path = g_find_program_in_path ("ssh-keygen");
-
-  if (path == NULL)
-    g_set_error_literal (error, UMT_SSH_KEY_ERROR, UMT_SSH_KEY_ERROR_NO_KEYGEN,
-                         "Install OpenSSH's ssh-keygen (package openssh-client) to make the device's SSH key.");
-  return path;
-}
-
-static void
-remove_keygen_dir (const char *path)
-{
-  g_autofree char *private_key = g_build_filename (path, KEY_FILE_NAME, NULL);
-  g_autofree char *public_key = g_build_filename (path, KEY_FILE_NAME ".pub", NULL);
-
-  g_unlink (private_key);
-  g_unlink (public_key);
-  g_rmdir (path);
-}
-
-/* Like rename(), but fails with EEXIST rather than replace @to. */
-static gboolean
-place_without_replacing (const char *from,
-                         const char *to)
-{
-#ifdef G_OS_UNIX
-  return link (from, to) == 0;
-#else
-  if (g_file_test (to, G_FILE_TEST_EXISTS))
-    {
-      errno = EEXIST;
-      return FALSE;
-    }
-  return g_rename (from, to) == 0;
-#endif
-}
-
-/* ssh-keygen writes into a fresh folder of its own, then the private key is
- * linked into place: link() fails when another process got there first,
- * and then its pair is the one kept. The public key follows; a reader that
- * comes in between derives it from the private key. */
-static gboolean
-generate_key (UmtSshKey     *self,
-              const char    *name,
-              GCancellable  *cancellable,
-              GError       **error)
-{
-  g_autofree char *keygen = NULL;
-  g_autofree char *template = NULL;
-  g_autofree char *work_dir = NULL;
-  g_autofree char *private_key = NULL;
-  g_autofree char *public_key = NULL;
-  g_autofree char *comment = sanitized_comment (name);
-  gboolean ok = FALSE;
-
-  if ((keygen = find_keygen (error)) == NULL)
-    return FALSE;
-
-  template = g_build_filename (self->directory, ".keygen-XXXXXX", NULL);
-  work_dir = g_mkdtemp_full (template, 0700);
-  if (work_dir == NULL)
-    {
-      int saved = errno;
-      g_set_error (error, UMT_SSH_KEY_ERROR, UMT_SSH_KEY_ERROR_IO,
-                   "Could not create a folder in %s: %s.", self->directory, g_strerror (saved));
-      return FALSE;
-    }
-  g_steal_pointer (&template);
-  private_key = g_build_filename (work_dir, KEY_FILE_NAME, NULL);
-  public_key = g_build_filename (work_dir, KEY_FILE_NAME ".pub", NULL);
-
-  {
-    const char * const argv[] = {
-      keygen, "-t", "ed25519", "-N", "", "-C", comment, "-f", private_key, "-q", NULL
-    };
-
-    if (!run_keygen (argv, cancellable, NULL, error))
-      goto out;
-  }
-
-  if (g_chmod (private_key, 0600) != 0 || g_chmod (public_key, 0600) != 0)
-    {
-      int saved = errno;
-      g_set_error (error, UMT_SSH_KEY_ERROR, UMT_SSH_KEY_ERROR_IO,
-                   "Could not restrict access to the new SSH key: %s.", g_strerror (saved));
-      goto out;
-    }
-
-  if (!place_without_replacing (private_key, self->private_key_path))
-    {
-      int saved = errno;
-
-      if (saved == EEXIST)
-        {
-          g_debug ("Another process made the SSH key first; keeping its pair");
-          ok = TRUE;
-        }
-      else
-        g_set_error (error, UMT_SSH_KEY_ERROR, UMT_SSH_KEY_ERROR_IO,
-                     "Could not save the SSH key as %s: %s.", self->private_key_path, g_strerror (saved));
-      goto out;
-    }
-  if (g_rename (public_key, self->public_key_path) != 0)
-    {
-      int saved = errno;
-      g_set_error (error, UMT_SSH_KEY_ERROR, UMT_SSH_KEY_ERROR_IO,
-                   "Could not save the SSH public key as %s: %s.", self->public_key_path, g_strerror (saved));
-      goto out;
-    }
-  g_message ("Made the device's SSH key %s", self->private_key_path);
-  ok = TRUE;
-
-out:
-  remove_keygen_dir (work_dir);
-  return ok;
-}
-
-/* A private key without its public half (lost, or the other process is
- * between its two steps): ssh-keygen -y gives it back. */
-static gboolean
-derive_public_key (UmtSshKey     *self,
-                   GCancellable  *cancellable,
-                   GError       **error)
-{
-  g_autofree char *keygen = NULL;
-  g_autofree char *line = NULL;
-  g_autofree char *contents = NULL;
-  const char * argv[] = { NULL, "-y", "-f", self->private_key_path, NULL };
-
-  if ((keygen = find_keygen (error)) == NULL)
-    return FALSE;
-  argv[0] = keygen;
-  if (!run_keygen (argv, cancellable, &line, error))
-    return FALSE;
-  contents = g_strconcat (g_strstrip (line), "\n", NULL);
-  return umt_paths_write_atomic (self->public_key_path, contents, -1, error);
-}
-
 static LoadedKey *
 ensure_key (UmtSshKey     *self,
             const char    *name,
@@ -502,10 +139,12 @@ ensure_key (UmtSshKey     *self,
     return NULL;
 
   if (!g_file_test (self->private_key_path, G_FILE_TEST_EXISTS) &&
-      !generate_key (self, name, cancellable, error))
+      !umt_ssh_keygen_generate (self->directory, self->private_key_path, self->public_key_path,
+                                name, cancellable, error))
     return NULL;
   if (!g_file_test (self->public_key_path, G_FILE_TEST_EXISTS) &&
-      !derive_public_key (self, cancellable, error))
+      !umt_ssh_keygen_derive_public_key (self->private_key_path, self->public_key_path,
+                                         cancellable, error))
     return NULL;
 
   loaded = load_key (self, &local_error);

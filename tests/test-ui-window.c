@@ -662,6 +662,24 @@ save_window_png (GtkWidget  *window,
   g_test_message ("Rendered %s", path);
 }
 
+static GtkWidget *
+find_descendant (GtkWidget *widget,
+                 GType      type)
+{
+  if (G_TYPE_CHECK_INSTANCE_TYPE (widget, type))
+    return widget;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_descendant (child, type);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
 static void
 render_pages (const char *lang)
 {
@@ -678,6 +696,22 @@ render_pages (const char *lang)
       save_window_png (GTK_WIDGET (window), path);
       g_assert_true (g_file_test (path, G_FILE_TEST_IS_REGULAR));
     }
+
+  /* The lower groups of Settings, scrolled to the bottom. */
+  {
+    g_autofree char *name = g_strdup_printf ("ui-settings-bottom-%s.png", lang);
+    g_autofree char *path = g_test_build_filename (G_TEST_BUILT, name, NULL);
+    GtkWidget *scroller;
+    GtkAdjustment *adjustment;
+
+    umt_window_show_page (window, "settings");
+    scroller = find_descendant (umt_window_get_page (window, "settings"), GTK_TYPE_SCROLLED_WINDOW);
+    g_assert_nonnull (scroller);
+    adjustment = gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (scroller));
+    gtk_adjustment_set_value (adjustment, gtk_adjustment_get_upper (adjustment));
+    wait_for_frames (GTK_WIDGET (window));
+    save_window_png (GTK_WIDGET (window), path);
+  }
 
   close_window (window);
 }

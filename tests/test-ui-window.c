@@ -15,6 +15,7 @@
 #include "umt-autostart.h"
 #include "umt-window.h"
 #include "umt-settings-page.h"
+#include "umt-overview-page.h"
 #include "umt-logs-page.h"
 #include "umt-profile-dialog.h"
 #include "umt-secret-store.h"
@@ -259,6 +260,12 @@ widget_sensitive (gpointer data)
 }
 
 static gboolean
+label_is_online (gpointer data)
+{
+  return g_str_equal (gtk_label_get_label (data), "Sees the device online");
+}
+
+static gboolean
 heartbeat_retrying (gpointer data)
 {
   return umt_heartbeat_get_state (data) == UMT_HEARTBEAT_STATE_RETRYING;
@@ -345,6 +352,16 @@ test_registration_flow (void)
   g_assert_cmpstr (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (settings_child (window, "heartbeat_row"))),
                    ==, "Heartbeat: Active ✓");
   g_assert_true (gtk_widget_is_sensitive (settings_child (window, "test_heartbeat_button")));
+
+  /* The Overview says what the server thinks after that beat. */
+  {
+    GtkWidget *overview = umt_window_get_page (window, "overview");
+    GtkLabel *server = GTK_LABEL (gtk_widget_get_template_child (overview, UMT_TYPE_OVERVIEW_PAGE, "server_label"));
+    GtkLabel *registration = GTK_LABEL (gtk_widget_get_template_child (overview, UMT_TYPE_OVERVIEW_PAGE, "registration_label"));
+
+    iterate_until (label_is_online, server);
+    g_assert_cmpstr (gtk_label_get_label (registration), ==, "Registered");
+  }
 
   /* The row follows the engine: retrying, stopped with the reason, resumed. */
   {

@@ -27,6 +27,7 @@ struct _UmtOverviewPage
   UmtDeviceManager   *manager;
   UmtHeartbeat       *heartbeat;
   GCancellable       *cancellable;
+  GCancellable       *availability_cancellable;
 };
 
 G_DEFINE_FINAL_TYPE (UmtOverviewPage, umt_overview_page, ADW_TYPE_PREFERENCES_PAGE)
@@ -54,10 +55,14 @@ update_display (UmtOverviewPage *self)
   if (style != NULL)
     gtk_widget_add_css_class (icon, style);
 
-  adw_action_row_set_subtitle (self->server_row, umt_device_manager_get_server_url (self->manager));
-  gtk_label_set_label (self->server_label,
-                       umt_device_manager_get_server_url_overridden (self->manager)
-                       ? _("Set by MEETING_SERVER_URL") : "");
+  if (umt_device_manager_get_server_url_overridden (self->manager))
+    {
+      g_autofree char *subtitle = g_strdup_printf (_("%s (set by MEETING_SERVER_URL)"),
+                                                   umt_device_manager_get_server_url (self->manager));
+      adw_action_row_set_subtitle (self->server_row, subtitle);
+    }
+  else
+    adw_action_row_set_subtitle (self->server_row, umt_device_manager_get_server_url (self->manager));
 
   /* The one thing to do next: register, or check the heartbeat. */
   if (registered)
@@ -76,6 +81,99 @@ update_display (UmtOverviewPage *self)
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->main_action_button),
                                   GTK_ACCESSIBLE_PROPERTY_LABEL,
                                   gtk_button_get_label (self->main_action_button), -1);
+}
+
+static void
+on_availability (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(UmtOverviewPage) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(UmtMeetingAvailability) availability = NULL;
+  GtkWidget *label = GTK_WIDGET (self->server_label);
+  const char *text;
+  const char *style = NULL;
+
+  availability = umt_meeting_client_get_availability_finish (UMT_MEETING_CLIENT (source), result, &error);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+
+  if (availability == NULL)
+    {
+      text = _("Unreachable");
+      style = "error";
+      gtk_widget_set_tooltip_text (label, error->message);
+    }
+  else
+    {
+      gtk_widget_set_tooltip_text (label, NULL);
+      switch (availability->status)
+        {
+        case UMT_MEETING_AVAILABILITY_AVAILABLE:
+          /* Translators: the server sees this device online. */
+          text = _("Sees the device online");
+          style = "success";
+          break;
+        case UMT_MEETING_AVAILABILITY_DISCONNECTED:
+          text = _("Sees the device offline");
+          style = "warning";
+          break;
+        case UMT_MEETING_AVAILABILITY_UNKNOWN:
+        default:
+          text = _("Does not know the device");
+          break;
+        }
+    }
+
+  gtk_widget_remove_css_class (label, "success");
+  gtk_widget_remove_css_class (label, "warning");
+  gtk_widget_remove_css_class (label, "error");
+  gtk_widget_remove_css_class (label, "dim-label");
+  if (style != NULL)
+    gtk_widget_add_css_class (label, style);
+  gtk_label_set_label (self->server_label, text);
+}
+
+static void
+on_client_created (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr(UmtOverviewPage) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(UmtMeetingClient) client = NULL;
+
+  client = umt_device_manager_create_client_finish (UMT_DEVICE_MANAGER (source), result, &error);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  if (client == NULL)
+    {
+      gtk_label_set_label (self->server_label, error->message);
+      return;
+    }
+
+  umt_meeting_client_get_availability_async (client, umt_device_manager_get_device_key (self->manager),
+                                             self->availability_cancellable, on_availability,
+                                             g_object_ref (self));
+}
+
+/* What the server thinks of this device, asked again after each beat. */
+static void
+refresh_availability (UmtOverviewPage *self)
+{
+  g_cancellable_cancel (self->availability_cancellable);
+  g_clear_object (&self->availability_cancellable);
+
+  if (self->manager == NULL || !umt_device_manager_get_registered (self->manager))
+    {
+      gtk_label_set_label (self->server_label, "");
+      return;
+    }
+
+  self->availability_cancellable = g_cancellable_new ();
+  umt_device_manager_create_client_async (self->manager, self->availability_cancellable,
+                                          on_client_created, g_object_ref (self));
 }
 
 static void
@@ -127,7 +225,12 @@ umt_overview_page_set_manager (UmtOverviewPage  *self,
   g_signal_connect_object (manager, "notify", G_CALLBACK (update_display), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->heartbeat, "notify", G_CALLBACK (update_display), self,
                            G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->heartbeat, "notify::last-success", G_CALLBACK (refresh_availability),
+                           self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (manager, "notify::registered", G_CALLBACK (refresh_availability), self,
+                           G_CONNECT_SWAPPED);
   update_display (self);
+  refresh_availability (self);
 }
 
 static void
@@ -137,6 +240,8 @@ umt_overview_page_dispose (GObject *object)
 
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
+  g_cancellable_cancel (self->availability_cancellable);
+  g_clear_object (&self->availability_cancellable);
   g_clear_object (&self->heartbeat);
   g_clear_object (&self->manager);
 

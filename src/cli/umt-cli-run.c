@@ -1,4 +1,4 @@
-/* umt-cli-run.c: `umt run`, the headless heartbeat
+/* umt-cli-run.c: `umt run`, the headless heartbeat and tunnel
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -13,6 +13,7 @@
 #include "umt-cli.h"
 #include "umt-heartbeat-status.h"
 #include "umt-heartbeat.h"
+#include "umt-tunnel-status.h"
 
 static gboolean
 on_stop_signal (gpointer user_data)
@@ -34,6 +35,7 @@ umt_cli_run (UmtCliContext  *ctx,
   g_autoptr(UmtOwnerLock) lock = NULL;
   g_autoptr(GMainLoop) loop = NULL;
   UmtHeartbeat *heartbeat;
+  UmtTunnelSupervisor *tunnel;
   const char *device_key;
   gint interval = 0;
   guint sigint_id, sigterm_id;
@@ -46,7 +48,8 @@ umt_cli_run (UmtCliContext  *ctx,
 
   g_option_context_set_description (context,
     "Sends the heartbeat in the foreground until SIGINT or SIGTERM, logging to stderr and "
-    "to app.log, and publishes its state for “umt status” and the window. Exits 0 on a "
+    "to app.log, and publishes its state for “umt status” and the window. Runs the reverse "
+    "tunnel too when the profile has tunnel_enabled set (see “umt tunnel status”). Exits 0 on a "
     "clean stop, 2 when the device is not registered, 1 when another process (the window "
     "or another “umt run”) already sends this user's heartbeat.");
   g_option_context_add_main_entries (context, entries, NULL);
@@ -84,8 +87,20 @@ umt_cli_run (UmtCliContext  *ctx,
              ctx->server_url, umt_heartbeat_get_interval (heartbeat),
              umt_profile_get_name (ctx->profile));
   umt_heartbeat_start (heartbeat);
+
+  /* The tunnel is published even when disabled, so that `umt tunnel status`
+   * tells a disabled tunnel from one nobody runs. */
+  tunnel = umt_device_manager_get_tunnel (ctx->manager);
+  umt_tunnel_status_publish (tunnel);
+  if (umt_tunnel_supervisor_get_enabled (tunnel))
+    umt_tunnel_supervisor_start (tunnel);
+  else
+    g_message ("The tunnel is disabled in profile %s", umt_profile_get_name (ctx->profile));
+
   g_main_loop_run (loop);
 
+  umt_tunnel_supervisor_stop (tunnel);
+  umt_tunnel_status_unpublish (tunnel);
   umt_heartbeat_stop (heartbeat);
   umt_heartbeat_status_unpublish (heartbeat);
   g_source_remove (sigint_id);

@@ -29,6 +29,7 @@ static const UmtCliCommand commands[] = {
   { "diagnose",   umt_cli_diagnose,   "Check configuration, network, server and keyring" },
   { "profile",    umt_cli_profile,    "List, add, remove, select or change server profiles" },
   { "token",      umt_cli_token,      "Keep a profile's token in the keyring (read from stdin)" },
+  { "tunnel",     umt_cli_tunnel,     "Show the reverse tunnel's state (tunnel status)" },
   { "ssh-key",    umt_cli_ssh_key,    "Publish this device's SSH key and fetch the server's host keys" },
 };
 

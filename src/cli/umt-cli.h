@@ -90,6 +90,7 @@ int        umt_cli_profile             (UmtCliContext *ctx, int argc, char **arg
 int        umt_cli_token               (UmtCliContext *ctx, int argc, char **argv);
 int        umt_cli_diagnose            (UmtCliContext *ctx, int argc, char **argv);
 int        umt_cli_run                 (UmtCliContext *ctx, int argc, char **argv);
+int        umt_cli_tunnel              (UmtCliContext *ctx, int argc, char **argv);
 int        umt_cli_ssh_key             (UmtCliContext *ctx, int argc, char **argv);
 
 G_END_DECLS

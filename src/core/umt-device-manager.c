@@ -23,6 +23,7 @@ struct _UmtDeviceManager
   char           *server_option;
   UmtDeviceState *state;
   UmtHeartbeat   *heartbeat;
+  UmtTunnelSupervisor *tunnel;
   char           *state_problem;
   char           *registration_warning;
 };
@@ -38,6 +39,7 @@ enum {
   PROP_SERVER_URL_OVERRIDDEN,
   PROP_PROFILE,
   PROP_HEARTBEAT,
+  PROP_TUNNEL,
   PROP_STATE_PROBLEM,
   N_PROPS
 };
@@ -178,6 +180,21 @@ umt_device_manager_get_heartbeat (UmtDeviceManager *self)
   return self->heartbeat;
 }
 
+UmtTunnelSupervisor *
+umt_device_manager_get_tunnel (UmtDeviceManager *self)
+{
+  g_return_val_if_fail (UMT_IS_DEVICE_MANAGER (self), NULL);
+  return self->tunnel;
+}
+
+/* The tunnel follows the registration and the profile's settings. */
+static void
+point_tunnel (UmtDeviceManager *self)
+{
+  umt_tunnel_supervisor_configure (self->tunnel, umt_device_manager_get_device_key (self),
+                                   self->profile);
+}
+
 void
 umt_device_manager_profiles_changed (UmtDeviceManager *self)
 {
@@ -188,6 +205,7 @@ umt_device_manager_profiles_changed (UmtDeviceManager *self)
   if (!select_profile (self, NULL))
     g_set_object (&self->profile, umt_profiles_get_active (self->profiles));
 
+  point_tunnel (self);
   g_object_freeze_notify (object);
   g_object_notify_by_pspec (object, properties[PROP_PROFILE]);
   g_object_notify_by_pspec (object, properties[PROP_SERVER_URL]);
@@ -575,6 +593,7 @@ finish_registration (UmtDeviceManager  *self,
       g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATE_PROBLEM]);
     }
 
+  point_tunnel (self);
   notify_registration (self);
   return TRUE;
 }
@@ -707,6 +726,7 @@ forget_registration (UmtDeviceManager  *self,
 
   g_message ("Device %s unregistered on this computer; the server keeps it", device_key);
   umt_heartbeat_configure (self->heartbeat, NULL, NULL, self->profile);
+  point_tunnel (self);
   notify_registration (self);
 
   return g_steal_pointer (&device_key);
@@ -814,6 +834,9 @@ umt_device_manager_dispose (GObject *object)
   if (self->heartbeat != NULL)
     umt_heartbeat_stop (self->heartbeat);
   g_clear_object (&self->heartbeat);
+  if (self->tunnel != NULL)
+    umt_tunnel_supervisor_stop (self->tunnel);
+  g_clear_object (&self->tunnel);
   g_clear_object (&self->state);
   g_clear_object (&self->profile);
   g_clear_object (&self->profiles);
@@ -865,6 +888,9 @@ umt_device_manager_get_property (GObject    *object,
     case PROP_HEARTBEAT:
       g_value_set_object (value, self->heartbeat);
       break;
+    case PROP_TUNNEL:
+      g_value_set_object (value, self->tunnel);
+      break;
     case PROP_STATE_PROBLEM:
       g_value_set_string (value, self->state_problem);
       break;
@@ -892,6 +918,8 @@ umt_device_manager_class_init (UmtDeviceManagerClass *klass)
   properties[PROP_PROFILE] = g_param_spec_object ("profile", NULL, NULL, UMT_TYPE_PROFILE, flags);
   properties[PROP_HEARTBEAT] =
     g_param_spec_object ("heartbeat", NULL, NULL, UMT_TYPE_HEARTBEAT, flags);
+  properties[PROP_TUNNEL] =
+    g_param_spec_object ("tunnel", NULL, NULL, UMT_TYPE_TUNNEL_SUPERVISOR, flags);
   properties[PROP_STATE_PROBLEM] = g_param_spec_string ("state-problem", NULL, NULL, NULL, flags);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
@@ -901,6 +929,7 @@ static void
 umt_device_manager_init (UmtDeviceManager *self)
 {
   self->heartbeat = umt_heartbeat_new ();
+  self->tunnel = umt_tunnel_supervisor_new ();
 }
 
 /* A file set aside is no reason to stop: the user must hear of it, and the
@@ -964,6 +993,7 @@ umt_device_manager_new_full (const char  *profile_name,
 
   umt_heartbeat_configure (self->heartbeat, NULL, umt_device_manager_get_device_key (self),
                            self->profile);
+  point_tunnel (self);
 
   return g_steal_pointer (&self);
 }

@@ -10,6 +10,7 @@
 #include "umt-heartbeat.h"
 #include "umt-meeting-client.h"
 #include "umt-profiles.h"
+#include "umt-tunnel-supervisor.h"
 
 G_BEGIN_DECLS
 
@@ -34,6 +35,8 @@ G_DECLARE_FINAL_TYPE (UmtDeviceManager, umt_device_manager, UMT, DEVICE_MANAGER,
  *                    the one the device registered with (while it exists),
  *                    else the active one
  *   heartbeat        UmtHeartbeat
+ *   tunnel           UmtTunnelSupervisor, configured with the device and the
+ *                    profile (not started); stopped on unregister
  *   state-problem    string, NULL or why a state file was set aside */
 
 /* Loads profiles.json and device_info.json (importing the legacy directory
@@ -61,6 +64,7 @@ UmtProfiles      *umt_device_manager_get_profiles        (UmtDeviceManager  *sel
 UmtProfile       *umt_device_manager_get_profile         (UmtDeviceManager  *self);
 UmtDeviceState   *umt_device_manager_get_state           (UmtDeviceManager  *self);
 UmtHeartbeat     *umt_device_manager_get_heartbeat       (UmtDeviceManager  *self);
+UmtTunnelSupervisor *umt_device_manager_get_tunnel      (UmtDeviceManager  *self);
 
 /* Set by the last registration when the device is registered but the
  * token could not be kept in the keyring for the tunnel; NULL otherwise. */

@@ -1,0 +1,936 @@
+/* umt-tunnel-supervisor.c
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "umt-tunnel-supervisor"
+
+#include "config.h"
+
+#include <string.h>
+
+#include <json-glib/json-glib.h>
+
+#ifdef G_OS_UNIX
+# include <signal.h>
+#endif
+
+#include "umt-enums.h"
+#include "umt-log.h"
+#include "umt-secret-store.h"
+#include "umt-tunnel-supervisor.h"
+
+/* What the agent is given, copied from the profile so that a later edit of
+ * the profile is noticed as a change. */
+typedef struct
+{
+  gboolean  enabled;
+  char     *proxy_host;
+  guint     proxy_port;
+  gboolean  tls;
+  gboolean  verify_tls;
+  GArray   *allowed_ports; /* guint16 */
+} Settings;
+
+/* One agent process. Reference counted: every pending read and the wait for
+ * its exit hold a reference, so it outlives a supervisor that let it go. */
+typedef struct
+{
+  UmtTunnelSupervisor *supervisor; /* NULL once let go (stopping) */
+  GSubprocess         *process;
+  GOutputStream       *commands;
+  GDataInputStream    *events;
+  GDataInputStream    *errors;
+  GPid                 pid;
+  gint64               started_at;
+  guint                kill_id;
+} Agent;
+
+struct _UmtTunnelSupervisor
+{
+  GObject          parent_instance;
+
+  char            *device_key;
+  Settings         settings;
+  gboolean         wanted;       /* start() was called, stop() was not */
+  guint            generation;   /* bumped on every stop: late callbacks see it */
+  Agent           *agent;
+  guint            restart_id;
+  guint            restarts;     /* consecutive, for the backoff */
+  GNetworkMonitor *monitor;
+  gulong           network_id;
+  gboolean         network_available;
+
+  UmtTunnelState   state;
+  guint            open_streams;
+  guint64          bytes_in;
+  guint64          bytes_out;
+  char            *last_error;
+  GDateTime       *retry_at;
+};
+
+G_DEFINE_FINAL_TYPE (UmtTunnelSupervisor, umt_tunnel_supervisor, G_TYPE_OBJECT)
+
+enum {
+  PROP_0,
+  PROP_STATE,
+  PROP_ENABLED,
+  PROP_DEVICE_KEY,
+  PROP_OPEN_STREAMS,
+  PROP_BYTES_IN,
+  PROP_BYTES_OUT,
+  PROP_LAST_ERROR,
+  PROP_RETRY_AT,
+  PROP_AGENT_PID,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+static const char * const state_names[] = {
+  "disabled", "stopped", "starting", "connecting", "connected", "auth-failed", "retrying",
+  "restarting",
+};
+
+G_STATIC_ASSERT (G_N_ELEMENTS (state_names) == UMT_TUNNEL_STATE_RESTARTING + 1);
+
+static void start_agent (UmtTunnelSupervisor *self);
+
+const char *
+umt_tunnel_state_to_string (UmtTunnelState state)
+{
+  g_return_val_if_fail (state <= UMT_TUNNEL_STATE_RESTARTING, "disabled");
+  return state_names[state];
+}
+
+UmtTunnelState
+umt_tunnel_state_from_string (const char *text)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (state_names); i++)
+    if (g_strcmp0 (text, state_names[i]) == 0)
+      return i;
+  return UMT_TUNNEL_STATE_DISABLED;
+}
+
+/* Properties */
+
+static void
+notify (UmtTunnelSupervisor *self,
+        guint                prop_id)
+{
+  g_object_notify_by_pspec (G_OBJECT (self), properties[prop_id]);
+}
+
+static void
+set_state (UmtTunnelSupervisor *self,
+           UmtTunnelState       state)
+{
+  if (self->state == state)
+    return;
+  g_debug ("Tunnel %s → %s", state_names[self->state], state_names[state]);
+  self->state = state;
+  notify (self, PROP_STATE);
+}
+
+static void
+set_last_error (UmtTunnelSupervisor *self,
+                const char          *message)
+{
+  if (g_strcmp0 (self->last_error, message) == 0)
+    return;
+  g_free (self->last_error);
+  self->last_error = g_strdup (message);
+  notify (self, PROP_LAST_ERROR);
+}
+
+static void
+set_retry_in (UmtTunnelSupervisor *self,
+              double               seconds)
+{
+  g_autoptr(GDateTime) now = NULL;
+
+  if (seconds < 0)
+    {
+      if (self->retry_at == NULL)
+        return;
+      g_clear_pointer (&self->retry_at, g_date_time_unref);
+    }
+  else
+    {
+      now = g_date_time_new_now_local ();
+      g_clear_pointer (&self->retry_at, g_date_time_unref);
+      self->retry_at = g_date_time_add (now, (GTimeSpan) (seconds * G_USEC_PER_SEC));
+    }
+  notify (self, PROP_RETRY_AT);
+}
+
+static void
+set_open_streams (UmtTunnelSupervisor *self,
+                  guint                count)
+{
+  if (self->open_streams == count)
+    return;
+  self->open_streams = count;
+  notify (self, PROP_OPEN_STREAMS);
+}
+
+/* Settings */
+
+static void
+settings_clear (Settings *settings)
+{
+  g_clear_pointer (&settings->proxy_host, g_free);
+  g_clear_pointer (&settings->allowed_ports, g_array_unref);
+  settings->enabled = FALSE;
+}
+
+static gboolean
+settings_equal (const Settings *a,
+                const Settings *b)
+{
+  if (a->enabled != b->enabled || g_strcmp0 (a->proxy_host, b->proxy_host) != 0 ||
+      a->proxy_port != b->proxy_port || a->tls != b->tls || a->verify_tls != b->verify_tls)
+    return FALSE;
+  if ((a->allowed_ports == NULL) != (b->allowed_ports == NULL))
+    return FALSE;
+  if (a->allowed_ports == NULL)
+    return TRUE;
+  return a->allowed_ports->len == b->allowed_ports->len &&
+         memcmp (a->allowed_ports->data, b->allowed_ports->data,
+                 a->allowed_ports->len * sizeof (guint16)) == 0;
+}
+
+/* The configuration line. Holds the token: the caller wipes it. */
+static char *
+settings_to_config_line (const Settings *settings,
+                         const char     *device_key,
+                         const char     *token)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(JsonGenerator) generator = json_generator_new ();
+  g_autoptr(JsonNode) root = NULL;
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "device_key");
+  json_builder_add_string_value (builder, device_key);
+  json_builder_set_member_name (builder, "token");
+  json_builder_add_string_value (builder, token);
+  json_builder_set_member_name (builder, "proxy_host");
+  json_builder_add_string_value (builder, settings->proxy_host);
+  json_builder_set_member_name (builder, "proxy_port");
+  json_builder_add_int_value (builder, settings->proxy_port);
+  json_builder_set_member_name (builder, "tls");
+  json_builder_add_boolean_value (builder, settings->tls);
+  json_builder_set_member_name (builder, "verify_tls");
+  json_builder_add_boolean_value (builder, settings->verify_tls);
+  /* Only the ports the user enabled: the agent refuses any other. */
+  json_builder_set_member_name (builder, "allowed_ports");
+  json_builder_begin_array (builder);
+  for (guint i = 0; i < settings->allowed_ports->len; i++)
+    json_builder_add_int_value (builder, g_array_index (settings->allowed_ports, guint16, i));
+  json_builder_end_array (builder);
+  json_builder_end_object (builder);
+
+  root = json_builder_get_root (builder);
+  json_generator_set_root (generator, root);
+  return json_generator_to_data (generator, NULL);
+}
+
+/* The agent process */
+
+static Agent *
+agent_ref (Agent *agent)
+{
+  return g_rc_box_acquire (agent);
+}
+
+static void
+agent_clear (gpointer data)
+{
+  Agent *agent = data;
+
+  g_clear_handle_id (&agent->kill_id, g_source_remove);
+  g_clear_object (&agent->commands);
+  g_clear_object (&agent->events);
+  g_clear_object (&agent->errors);
+  g_clear_object (&agent->process);
+}
+
+static void
+agent_unref (gpointer data)
+{
+  g_rc_box_release_full (data, agent_clear);
+}
+
+static void
+agent_send (Agent      *agent,
+            const char *line)
+{
+  g_autoptr(GError) error = NULL;
+
+  /* A few bytes into a pipe the agent reads all the time: this does not block. */
+  if (!g_output_stream_write_all (agent->commands, line, strlen (line), NULL, NULL, &error) ||
+      !g_output_stream_write_all (agent->commands, "\n", 1, NULL, NULL, &error))
+    g_debug ("Cannot write to the tunnel agent: %s", error->message);
+}
+
+static gboolean
+on_kill_timeout (gpointer data)
+{
+  Agent *agent = data;
+
+  agent->kill_id = 0;
+  g_message ("The tunnel agent (process %d) did not stop in time; killing it", (int) agent->pid);
+  g_subprocess_force_exit (agent->process);
+  return G_SOURCE_REMOVE;
+}
+
+/* Closing stdin is the agent's signal to stop; the kill is for an agent
+ * that does not listen. */
+static void
+agent_let_go (Agent *agent)
+{
+  agent->supervisor = NULL;
+  g_output_stream_close (agent->commands, NULL, NULL);
+  agent->kill_id = g_timeout_add_full (G_PRIORITY_DEFAULT, UMT_TUNNEL_STOP_GRACE_MS,
+                                       on_kill_timeout, agent_ref (agent), agent_unref);
+}
+
+static void
+drop_agent (UmtTunnelSupervisor *self)
+{
+  Agent *agent = g_steal_pointer (&self->agent);
+
+  if (agent == NULL)
+    return;
+  agent_let_go (agent);
+  agent_unref (agent);
+  set_open_streams (self, 0);
+  notify (self, PROP_AGENT_PID);
+}
+
+static char *
+exit_description (GSubprocess *process)
+{
+#ifdef G_OS_UNIX
+  if (g_subprocess_get_if_signaled (process))
+    return g_strdup_printf ("killed by signal %d", g_subprocess_get_term_sig (process));
+#endif
+  return g_strdup_printf ("exit status %d", g_subprocess_get_exit_status (process));
+}
+
+static gboolean
+on_restart (gpointer data)
+{
+  UmtTunnelSupervisor *self = data;
+
+  self->restart_id = 0;
+  start_agent (self);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+schedule_restart (UmtTunnelSupervisor *self,
+                  const char          *reason)
+{
+  guint delay = MIN (UMT_TUNNEL_RESTART_MAX_SECONDS, 1u << MIN (self->restarts, 6u));
+
+  self->restarts++;
+  UMT_LOG_WARNING ("%s; starting it again in %u s", reason, delay);
+  g_object_freeze_notify (G_OBJECT (self));
+  set_state (self, UMT_TUNNEL_STATE_RESTARTING);
+  set_last_error (self, reason);
+  set_retry_in (self, delay);
+  g_object_thaw_notify (G_OBJECT (self));
+  g_clear_handle_id (&self->restart_id, g_source_remove);
+  self->restart_id = g_timeout_add_seconds (delay, on_restart, self);
+}
+
+static void
+on_agent_exited (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      data)
+{
+  Agent *agent = data;
+  UmtTunnelSupervisor *self = agent->supervisor;
+  g_autofree char *how = exit_description (agent->process);
+  g_autofree char *reason = NULL;
+
+  g_subprocess_wait_finish (agent->process, result, NULL);
+  g_clear_handle_id (&agent->kill_id, g_source_remove);
+  g_debug ("Tunnel agent %d ended (%s)", (int) agent->pid, how);
+
+  if (self != NULL && self->agent == agent)
+    {
+      if (g_get_monotonic_time () - agent->started_at >= UMT_TUNNEL_HEALTHY_SECONDS * G_USEC_PER_SEC)
+        self->restarts = 0;
+      self->agent = NULL;
+      set_open_streams (self, 0);
+      notify (self, PROP_AGENT_PID);
+      reason = g_strdup_printf ("The tunnel agent stopped unexpectedly (%s)", how);
+      schedule_restart (self, reason);
+      agent_unref (agent); /* the supervisor's reference */
+    }
+  agent_unref (agent);
+}
+
+/* Events */
+
+static gint64
+event_int (JsonObject *event,
+           const char *name)
+{
+  JsonNode *node = json_object_get_member (event, name);
+
+  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node))
+    return 0;
+  if (json_node_get_value_type (node) == G_TYPE_INT64)
+    return MAX (json_node_get_int (node), 0);
+  if (json_node_get_value_type (node) == G_TYPE_DOUBLE)
+    return (gint64) MAX (json_node_get_double (node), 0);
+  return 0;
+}
+
+static double
+event_seconds (JsonObject *event,
+               const char *name)
+{
+  JsonNode *node = json_object_get_member (event, name);
+
+  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node))
+    return -1;
+  if (json_node_get_value_type (node) == G_TYPE_DOUBLE)
+    return json_node_get_double (node);
+  if (json_node_get_value_type (node) == G_TYPE_INT64)
+    return (double) json_node_get_int (node);
+  return -1;
+}
+
+static void
+handle_event (UmtTunnelSupervisor *self,
+              JsonObject          *event)
+{
+  const char *name = json_object_get_string_member_with_default (event, "event", "");
+  const char *reason = json_object_get_string_member_with_default (event, "reason", NULL);
+
+  g_object_freeze_notify (G_OBJECT (self));
+  if (g_str_equal (name, "connecting"))
+    {
+      /* A refused token stays the story while the agent keeps trying it. */
+      if (self->state != UMT_TUNNEL_STATE_AUTH_FAILED)
+        set_state (self, UMT_TUNNEL_STATE_CONNECTING);
+      set_retry_in (self, -1);
+    }
+  else if (g_str_equal (name, "connected"))
+    {
+      g_message ("Tunnel connected to %s:%u", self->settings.proxy_host, self->settings.proxy_port);
+      set_state (self, UMT_TUNNEL_STATE_CONNECTED);
+      set_last_error (self, NULL);
+      set_retry_in (self, -1);
+    }
+  else if (g_str_equal (name, "auth-failed"))
+    {
+      g_autofree char *message =
+        g_strdup_printf ("The tunnel proxy refused this device's token: %s",
+                         reason != NULL ? reason : "no reason given");
+
+      UMT_LOG_WARNING ("%s", message);
+      set_state (self, UMT_TUNNEL_STATE_AUTH_FAILED);
+      set_last_error (self, message);
+    }
+  else if (g_str_equal (name, "disconnected"))
+    {
+      if (self->state != UMT_TUNNEL_STATE_AUTH_FAILED)
+        {
+          g_autofree char *message =
+            g_strdup_printf ("The tunnel is disconnected: %s", reason != NULL ? reason : "unknown reason");
+
+          set_state (self, UMT_TUNNEL_STATE_RETRYING);
+          set_last_error (self, message);
+        }
+      set_open_streams (self, 0);
+      set_retry_in (self, event_seconds (event, "retry_in"));
+    }
+  else if (g_str_equal (name, "stream-opened"))
+    set_open_streams (self, self->open_streams + 1);
+  else if (g_str_equal (name, "stream-closed"))
+    {
+      if (self->open_streams > 0)
+        set_open_streams (self, self->open_streams - 1);
+      self->bytes_in += (guint64) event_int (event, "bytes_in");
+      self->bytes_out += (guint64) event_int (event, "bytes_out");
+      notify (self, PROP_BYTES_IN);
+      notify (self, PROP_BYTES_OUT);
+    }
+  else if (g_str_equal (name, "stream-refused"))
+    g_message ("The tunnel refused a connection to local port %" G_GINT64_FORMAT
+               ": it is not among the exposed services", event_int (event, "port"));
+  g_object_thaw_notify (G_OBJECT (self));
+}
+
+static void read_event (Agent *agent);
+static void read_error (Agent *agent);
+
+static void
+on_event_line (GObject      *source,
+               GAsyncResult *result,
+               gpointer      data)
+{
+  Agent *agent = data;
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autofree char *line = NULL;
+
+  line = g_data_input_stream_read_line_finish_utf8 (G_DATA_INPUT_STREAM (source), result, NULL, NULL);
+  if (line != NULL)
+    {
+      if (agent->supervisor != NULL &&
+          json_parser_load_from_data (parser, line, -1, NULL) &&
+          JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+        handle_event (agent->supervisor, json_node_get_object (json_parser_get_root (parser)));
+      read_event (agent);
+    }
+  agent_unref (agent);
+}
+
+static void
+read_event (Agent *agent)
+{
+  g_data_input_stream_read_line_async (agent->events, G_PRIORITY_DEFAULT, NULL,
+                                       on_event_line, agent_ref (agent));
+}
+
+static void
+on_error_line (GObject      *source,
+               GAsyncResult *result,
+               gpointer      data)
+{
+  Agent *agent = data;
+  g_autofree char *line = NULL;
+
+  line = g_data_input_stream_read_line_finish_utf8 (G_DATA_INPUT_STREAM (source), result, NULL, NULL);
+  if (line != NULL)
+    {
+      if (*line != '\0')
+        g_message ("umt-tunnel-agent[%d]: %s", (int) agent->pid, line);
+      read_error (agent);
+    }
+  agent_unref (agent);
+}
+
+static void
+read_error (Agent *agent)
+{
+  g_data_input_stream_read_line_async (agent->errors, G_PRIORITY_DEFAULT, NULL,
+                                       on_error_line, agent_ref (agent));
+}
+
+static const char *
+agent_path (void)
+{
+  const char *path = g_getenv ("UMT_TUNNEL_AGENT");
+
+  return path != NULL && *path != '\0' ? path : LIBEXECDIR G_DIR_SEPARATOR_S "umt-tunnel-agent";
+}
+
+static void
+spawn_agent (UmtTunnelSupervisor *self,
+             const char          *token)
+{
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *config = NULL;
+  g_autofree char *message = NULL;
+  const char *path = agent_path ();
+  Agent *agent;
+
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_PIPE |
+                                        G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                                        G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  process = g_subprocess_launcher_spawn (launcher, &error, path, NULL);
+  if (process == NULL)
+    {
+      message = g_strdup_printf ("Cannot start the tunnel agent %s: %s", path, error->message);
+      schedule_restart (self, message);
+      return;
+    }
+
+  agent = g_rc_box_new0 (Agent);
+  agent->supervisor = self;
+  agent->process = g_steal_pointer (&process);
+  agent->commands = g_object_ref (g_subprocess_get_stdin_pipe (agent->process));
+  agent->events = g_data_input_stream_new (g_subprocess_get_stdout_pipe (agent->process));
+  agent->errors = g_data_input_stream_new (g_subprocess_get_stderr_pipe (agent->process));
+  agent->pid = (GPid) g_ascii_strtoll (g_subprocess_get_identifier (agent->process), NULL, 10);
+  agent->started_at = g_get_monotonic_time ();
+  self->agent = agent;
+
+  g_subprocess_wait_async (agent->process, NULL, on_agent_exited, agent_ref (agent));
+  read_event (agent);
+  read_error (agent);
+
+  config = settings_to_config_line (&self->settings, self->device_key, token);
+  agent_send (agent, config);
+  memset (config, 0, strlen (config));
+
+  g_message ("Tunnel agent started (process %d) for %s:%u, local ports allowed: %u",
+             (int) agent->pid, self->settings.proxy_host, self->settings.proxy_port,
+             self->settings.allowed_ports->len);
+  g_object_freeze_notify (G_OBJECT (self));
+  set_state (self, UMT_TUNNEL_STATE_CONNECTING);
+  notify (self, PROP_AGENT_PID);
+  g_object_thaw_notify (G_OBJECT (self));
+}
+
+typedef struct
+{
+  UmtTunnelSupervisor *self;
+  guint                generation;
+} Lookup;
+
+static void
+on_token (GObject      *source,
+          GAsyncResult *result,
+          gpointer      data)
+{
+  Lookup *lookup = data;
+  g_autoptr(UmtTunnelSupervisor) self = lookup->self;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *token = umt_secret_store_lookup_finish (result, &error);
+  g_autofree char *message = NULL;
+  guint generation = lookup->generation;
+
+  g_free (lookup);
+  umt_log_add_secret (token);
+  if (generation != self->generation || self->state != UMT_TUNNEL_STATE_STARTING)
+    goto out;
+
+  if (token == NULL)
+    {
+      message = error != NULL
+        ? g_strdup_printf ("The tunnel token cannot be read from the keyring: %s", error->message)
+        : g_strdup ("No tunnel token is kept in the keyring for this device; register it again.");
+      UMT_LOG_WARNING ("%s", message);
+      g_object_freeze_notify (G_OBJECT (self));
+      set_state (self, UMT_TUNNEL_STATE_STOPPED);
+      set_last_error (self, message);
+      g_object_thaw_notify (G_OBJECT (self));
+      goto out;
+    }
+  spawn_agent (self, token);
+
+out:
+  if (token != NULL)
+    memset (token, 0, strlen (token));
+}
+
+static void
+start_agent (UmtTunnelSupervisor *self)
+{
+  Lookup *lookup;
+
+  g_clear_handle_id (&self->restart_id, g_source_remove);
+  drop_agent (self);
+
+  g_object_freeze_notify (G_OBJECT (self));
+  set_state (self, UMT_TUNNEL_STATE_STARTING);
+  set_retry_in (self, -1);
+  g_object_thaw_notify (G_OBJECT (self));
+
+  lookup = g_new0 (Lookup, 1);
+  lookup->self = g_object_ref (self);
+  lookup->generation = ++self->generation;
+  umt_secret_store_lookup_async (UMT_SECRET_TUNNEL_TOKEN, self->device_key, NULL, NULL,
+                                 on_token, lookup);
+}
+
+/* Stops whatever runs; the state says why nothing does. */
+static void
+halt (UmtTunnelSupervisor *self)
+{
+  self->generation++;
+  g_clear_handle_id (&self->restart_id, g_source_remove);
+  drop_agent (self);
+  self->restarts = 0;
+
+  g_object_freeze_notify (G_OBJECT (self));
+  set_state (self, umt_tunnel_supervisor_get_enabled (self) ? UMT_TUNNEL_STATE_STOPPED
+                                                            : UMT_TUNNEL_STATE_DISABLED);
+  set_open_streams (self, 0);
+  set_retry_in (self, -1);
+  g_object_thaw_notify (G_OBJECT (self));
+}
+
+static void
+on_network_changed (GNetworkMonitor     *monitor,
+                    gboolean             available,
+                    UmtTunnelSupervisor *self)
+{
+  gboolean was_available = self->network_available;
+
+  self->network_available = available;
+  if (available && !was_available)
+    {
+      g_message ("The network is back: reconnecting the tunnel");
+      umt_tunnel_supervisor_reconnect (self);
+    }
+}
+
+/* Public API */
+
+void
+umt_tunnel_supervisor_configure (UmtTunnelSupervisor *self,
+                                 const char          *device_key,
+                                 UmtProfile          *profile)
+{
+  Settings settings = { 0, };
+  gboolean changed;
+
+  g_return_if_fail (UMT_IS_TUNNEL_SUPERVISOR (self));
+  g_return_if_fail (profile == NULL || UMT_IS_PROFILE (profile));
+
+  if (profile != NULL)
+    {
+      settings.enabled = umt_profile_get_tunnel_enabled (profile);
+      settings.proxy_host = umt_profile_dup_tunnel_proxy_host_in_use (profile);
+      settings.proxy_port = umt_profile_get_tunnel_proxy_port (profile);
+      settings.tls = umt_profile_get_tunnel_tls (profile);
+      settings.verify_tls = umt_profile_get_tunnel_verify_tls (profile);
+      settings.allowed_ports = umt_profile_dup_tunnel_allowed_ports (profile);
+    }
+  /* No host, nothing to connect to. */
+  if (settings.proxy_host == NULL)
+    settings.enabled = FALSE;
+
+  changed = g_strcmp0 (device_key, self->device_key) != 0 ||
+            !settings_equal (&settings, &self->settings);
+  settings_clear (&self->settings);
+  self->settings = settings;
+
+  if (g_strcmp0 (device_key, self->device_key) != 0)
+    {
+      g_free (self->device_key);
+      self->device_key = g_strdup (device_key);
+      notify (self, PROP_DEVICE_KEY);
+    }
+  notify (self, PROP_ENABLED);
+
+  if (!umt_tunnel_supervisor_get_enabled (self) || !self->wanted)
+    halt (self);
+  else if (changed || (self->agent == NULL && self->state != UMT_TUNNEL_STATE_STARTING &&
+                       self->restart_id == 0))
+    start_agent (self);
+}
+
+void
+umt_tunnel_supervisor_start (UmtTunnelSupervisor *self)
+{
+  g_return_if_fail (UMT_IS_TUNNEL_SUPERVISOR (self));
+
+  if (self->monitor == NULL)
+    {
+      self->monitor = g_object_ref (g_network_monitor_get_default ());
+      self->network_available = g_network_monitor_get_network_available (self->monitor);
+      self->network_id = g_signal_connect (self->monitor, "network-changed",
+                                           G_CALLBACK (on_network_changed), self);
+    }
+
+  self->wanted = TRUE;
+  if (!umt_tunnel_supervisor_get_enabled (self))
+    {
+      halt (self);
+      return;
+    }
+  if (self->agent == NULL && self->state != UMT_TUNNEL_STATE_STARTING)
+    start_agent (self);
+}
+
+void
+umt_tunnel_supervisor_stop (UmtTunnelSupervisor *self)
+{
+  g_return_if_fail (UMT_IS_TUNNEL_SUPERVISOR (self));
+
+  self->wanted = FALSE;
+  if (self->monitor != NULL)
+    g_clear_signal_handler (&self->network_id, self->monitor);
+  g_clear_object (&self->monitor);
+  if (self->agent != NULL)
+    g_message ("Stopping the tunnel agent (process %d)", (int) self->agent->pid);
+  halt (self);
+}
+
+void
+umt_tunnel_supervisor_reconnect (UmtTunnelSupervisor *self)
+{
+  g_return_if_fail (UMT_IS_TUNNEL_SUPERVISOR (self));
+
+  if (!self->wanted || !umt_tunnel_supervisor_get_enabled (self))
+    return;
+  self->restarts = 0;
+  if (self->agent != NULL)
+    agent_send (self->agent, "{\"cmd\":\"reconnect\"}");
+  else if (self->state != UMT_TUNNEL_STATE_STARTING)
+    start_agent (self);
+}
+
+UmtTunnelState
+umt_tunnel_supervisor_get_state (UmtTunnelSupervisor *self)
+{
+  g_return_val_if_fail (UMT_IS_TUNNEL_SUPERVISOR (self), UMT_TUNNEL_STATE_DISABLED);
+  return self->state;
+}
+
+gboolean
+umt_tunnel_supervisor_get_enabled (UmtTunnelSupervisor *self)
+{
+  g_return_val_if_fail (UMT_IS_TUNNEL_SUPERVISOR (self), FALSE);
+  return self->settings.enabled && self->device_key != NULL;
+}
+
+const char *
+umt_tunnel_supervisor_get_device_key (UmtTunnelSupervisor *self)
+{
+  g_return_val_if_fail (UMT_IS_TUNNEL_SUPERVISOR (self), NULL);
+  return self->device_key;
+}
+
+guint
+umt_tunnel_supervisor_get_open_streams (UmtTunnelSupervisor *self)
+{
+  g_return_val_if_fail (UMT_IS_TUNNEL_SUPERVISOR (self), 0);
+  return self->open_streams;
+}
+
+guint64
+umt_tunnel_supervisor_get_bytes_in (UmtTunnelSupervisor *self)
+{
+  g_return_val_if_fail (UMT_IS_TUNNEL_SUPERVISOR (self), 0);
+  return self->bytes_in;
+}
+
+guint64
+umt_tunnel_supervisor_get_bytes_out (UmtTunnelSupervisor *self)
+{
+  g_return_val_if_fail (UMT_IS_TUNNEL_SUPERVISOR (self), 0);
+  return self->bytes_out;
+}
+
+const char *
+umt_tunnel_supervisor_get_last_error (UmtTunnelSupervisor *self)
+{
+  g_return_val_if_fail (UMT_IS_TUNNEL_SUPERVISOR (self), NULL);
+  return self->last_error;
+}
+
+GDateTime *
+umt_tunnel_supervisor_get_retry_at (UmtTunnelSupervisor *self)
+{
+  g_return_val_if_fail (UMT_IS_TUNNEL_SUPERVISOR (self), NULL);
+  return self->retry_at;
+}
+
+GPid
+umt_tunnel_supervisor_get_agent_pid (UmtTunnelSupervisor *self)
+{
+  g_return_val_if_fail (UMT_IS_TUNNEL_SUPERVISOR (self), 0);
+  return self->agent != NULL ? self->agent->pid : 0;
+}
+
+/* GObject */
+
+static void
+umt_tunnel_supervisor_dispose (GObject *object)
+{
+  UmtTunnelSupervisor *self = UMT_TUNNEL_SUPERVISOR (object);
+
+  /* Quitting: the agent sees its stdin close and ends by itself. */
+  self->wanted = FALSE;
+  self->generation++;
+  g_clear_handle_id (&self->restart_id, g_source_remove);
+  if (self->agent != NULL)
+    {
+      agent_let_go (self->agent);
+      g_clear_pointer (&self->agent, agent_unref);
+    }
+  if (self->monitor != NULL)
+    g_clear_signal_handler (&self->network_id, self->monitor);
+  g_clear_object (&self->monitor);
+
+  G_OBJECT_CLASS (umt_tunnel_supervisor_parent_class)->dispose (object);
+}
+
+static void
+umt_tunnel_supervisor_finalize (GObject *object)
+{
+  UmtTunnelSupervisor *self = UMT_TUNNEL_SUPERVISOR (object);
+
+  settings_clear (&self->settings);
+  g_free (self->device_key);
+  g_free (self->last_error);
+  g_clear_pointer (&self->retry_at, g_date_time_unref);
+
+  G_OBJECT_CLASS (umt_tunnel_supervisor_parent_class)->finalize (object);
+}
+
+static void
+umt_tunnel_supervisor_get_property (GObject    *object,
+                                    guint       prop_id,
+                                    GValue     *value,
+                                    GParamSpec *pspec)
+{
+  UmtTunnelSupervisor *self = UMT_TUNNEL_SUPERVISOR (object);
+
+  switch (prop_id)
+    {
+    case PROP_STATE: g_value_set_enum (value, self->state); break;
+    case PROP_ENABLED: g_value_set_boolean (value, umt_tunnel_supervisor_get_enabled (self)); break;
+    case PROP_DEVICE_KEY: g_value_set_string (value, self->device_key); break;
+    case PROP_OPEN_STREAMS: g_value_set_uint (value, self->open_streams); break;
+    case PROP_BYTES_IN: g_value_set_uint64 (value, self->bytes_in); break;
+    case PROP_BYTES_OUT: g_value_set_uint64 (value, self->bytes_out); break;
+    case PROP_LAST_ERROR: g_value_set_string (value, self->last_error); break;
+    case PROP_RETRY_AT: g_value_set_boxed (value, self->retry_at); break;
+    case PROP_AGENT_PID: g_value_set_int (value, umt_tunnel_supervisor_get_agent_pid (self)); break;
+    default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+umt_tunnel_supervisor_class_init (UmtTunnelSupervisorClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GParamFlags flags = G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS;
+
+  object_class->dispose = umt_tunnel_supervisor_dispose;
+  object_class->finalize = umt_tunnel_supervisor_finalize;
+  object_class->get_property = umt_tunnel_supervisor_get_property;
+
+  properties[PROP_STATE] = g_param_spec_enum ("state", NULL, NULL, UMT_TYPE_TUNNEL_STATE,
+                                              UMT_TUNNEL_STATE_DISABLED, flags);
+  properties[PROP_ENABLED] = g_param_spec_boolean ("enabled", NULL, NULL, FALSE, flags);
+  properties[PROP_DEVICE_KEY] = g_param_spec_string ("device-key", NULL, NULL, NULL, flags);
+  properties[PROP_OPEN_STREAMS] = g_param_spec_uint ("open-streams", NULL, NULL, 0, G_MAXUINT, 0, flags);
+  properties[PROP_BYTES_IN] = g_param_spec_uint64 ("bytes-in", NULL, NULL, 0, G_MAXUINT64, 0, flags);
+  properties[PROP_BYTES_OUT] = g_param_spec_uint64 ("bytes-out", NULL, NULL, 0, G_MAXUINT64, 0, flags);
+  properties[PROP_LAST_ERROR] = g_param_spec_string ("last-error", NULL, NULL, NULL, flags);
+  properties[PROP_RETRY_AT] = g_param_spec_boxed ("retry-at", NULL, NULL, G_TYPE_DATE_TIME, flags);
+  properties[PROP_AGENT_PID] = g_param_spec_int ("agent-pid", NULL, NULL, 0, G_MAXINT, 0, flags);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+#ifdef G_OS_UNIX
+  /* Writing to an agent that just died must be an error to handle, not a
+   * SIGPIPE that ends the whole application. */
+  signal (SIGPIPE, SIG_IGN);
+#endif
+}
+
+static void
+umt_tunnel_supervisor_init (UmtTunnelSupervisor *self)
+{
+  self->state = UMT_TUNNEL_STATE_DISABLED;
+}
+
+UmtTunnelSupervisor *
+umt_tunnel_supervisor_new (void)
+{
+  return g_object_new (UMT_TYPE_TUNNEL_SUPERVISOR, NULL);
+}

@@ -420,6 +420,21 @@ test_status_for_other_processes (Fixture       *fixture,
   status = umt_tunnel_status_load (&error);
   g_assert_no_error (error);
   g_assert_cmpint (status->state, ==, UMT_TUNNEL_STATE_STOPPED);
+  g_assert_false (status->owner_alive);
+
+  /* Nobody runs it now: said so, with the profile's setting (the default
+   * profile of this test run has the tunnel off). */
+  g_clear_pointer (&out, g_free);
+  g_clear_object (&parser);
+  parser = json_parser_new ();
+  out = run_tunnel_status (&exit_status);
+  g_assert_cmpint (exit_status, ==, 0);
+  json_parser_load_from_data (parser, out, -1, &error);
+  g_assert_no_error (error);
+  object = json_node_get_object (json_parser_get_root (parser));
+  g_assert_false (json_object_get_boolean_member (object, "running"));
+  g_assert_false (json_object_get_boolean_member (object, "enabled"));
+  g_assert_cmpstr (json_object_get_string_member (object, "state"), ==, "disabled");
 }
 
 /* Runs last: what every test above gave the agents never reached the log. */

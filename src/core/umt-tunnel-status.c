@@ -149,8 +149,11 @@ typedef struct
   guint                idle_id;
 } Publisher;
 
+/* @owned: FALSE for the last write, so that readers do not take a process
+ * that stopped publishing (but still runs) for the tunnel's owner. */
 static void
-write_status (Publisher *publisher)
+write_status (Publisher *publisher,
+              gboolean   owned)
 {
   g_autoptr(JsonBuilder) builder = json_builder_new ();
   g_autoptr(JsonGenerator) generator = json_generator_new ();
@@ -179,7 +182,8 @@ write_status (Publisher *publisher)
   add_string (builder, "last_error", umt_tunnel_supervisor_get_last_error (supervisor));
   add_string (builder, "retry_at", retry_at);
   add_string (builder, "updated", updated);
-  add_int (builder, "pid", getpid ());
+  if (owned)
+    add_int (builder, "pid", getpid ());
   json_builder_end_object (builder);
 
   root = json_builder_get_root (builder);
@@ -198,7 +202,7 @@ write_status_idle (gpointer data)
   Publisher *publisher = data;
 
   publisher->idle_id = 0;
-  write_status (publisher);
+  write_status (publisher, TRUE);
   return G_SOURCE_REMOVE;
 }
 
@@ -236,7 +240,7 @@ umt_tunnel_status_publish (UmtTunnelSupervisor *supervisor)
                                            G_CALLBACK (on_supervisor_notify), publisher);
   g_object_set_data_full (G_OBJECT (supervisor), PUBLISHER_KEY, publisher, publisher_free);
 
-  write_status (publisher);
+  write_status (publisher, TRUE);
 }
 
 void
@@ -251,6 +255,6 @@ umt_tunnel_status_unpublish (UmtTunnelSupervisor *supervisor)
     return;
 
   g_clear_signal_handler (&publisher->notify_id, supervisor);
-  write_status (publisher);
+  write_status (publisher, FALSE);
   g_object_set_data (G_OBJECT (supervisor), PUBLISHER_KEY, NULL);
 }

@@ -37,7 +37,7 @@ UmtTunnelStatus *umt_tunnel_status_load      (GError             **error);
 
 /* Writes @supervisor's state to tunnel.json now and at every change of its
  * properties, until umt_tunnel_status_unpublish() (which writes it once
- * more, so the file ends with the last state: "stopped" or "disabled"). */
+ * more without a pid, so the file ends with the last state and no owner). */
 void             umt_tunnel_status_publish   (UmtTunnelSupervisor *supervisor);
 void             umt_tunnel_status_unpublish (UmtTunnelSupervisor *supervisor);
 

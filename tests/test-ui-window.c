@@ -235,6 +235,9 @@ test_copy_device_key (void)
 }
 
 
+static void save_window_png (GtkWidget  *window,
+                             const char *path);
+
 static gboolean
 is_registered (gpointer data)
 {
@@ -361,6 +364,19 @@ test_registration_flow (void)
 
     iterate_until (label_is_online, server);
     g_assert_cmpstr (gtk_label_get_label (registration), ==, "Registered");
+  }
+
+  /* How a registered device looks, to be looked at. */
+  {
+    g_autofree char *settings_png = g_test_build_filename (G_TEST_BUILT, "ui-settings-registered-en.png", NULL);
+    g_autofree char *overview_png = g_test_build_filename (G_TEST_BUILT, "ui-overview-registered-en.png", NULL);
+
+    umt_window_show_page (window, "overview");
+    wait_for_frames (GTK_WIDGET (window));
+    save_window_png (GTK_WIDGET (window), overview_png);
+    umt_window_show_page (window, "settings");
+    wait_for_frames (GTK_WIDGET (window));
+    save_window_png (GTK_WIDGET (window), settings_png);
   }
 
   /* The row follows the engine: retrying, stopped with the reason, resumed. */

@@ -64,15 +64,37 @@ update_display (UmtOverviewPage *self)
   else
     adw_action_row_set_subtitle (self->server_row, umt_device_manager_get_server_url (self->manager));
 
-  /* The one thing to do next: register, or check the heartbeat. */
+  /* The headline and the one thing to do next, for the current state. */
   if (registered)
     {
-      gtk_button_set_label (self->main_action_button, _("Send Heartbeat Now"));
-      gtk_actionable_set_action_name (GTK_ACTIONABLE (self->main_action_button), "overview.send-heartbeat");
+      UmtHeartbeatState hb_state = umt_heartbeat_get_state (self->heartbeat);
+      gboolean halted = hb_state == UMT_HEARTBEAT_STATE_STOPPED || hb_state == UMT_HEARTBEAT_STATE_PAUSED;
+
+      switch (hb_state)
+        {
+        case UMT_HEARTBEAT_STATE_ACTIVE:
+          adw_status_page_set_title (self->status_page, _("Online"));
+          break;
+        case UMT_HEARTBEAT_STATE_RETRYING:
+          adw_status_page_set_title (self->status_page, _("Connection Problems"));
+          break;
+        case UMT_HEARTBEAT_STATE_PAUSED:
+          adw_status_page_set_title (self->status_page, _("Heartbeat Paused"));
+          break;
+        case UMT_HEARTBEAT_STATE_STOPPED:
+        case UMT_HEARTBEAT_STATE_UNREGISTERED:
+        default:
+          adw_status_page_set_title (self->status_page, _("Heartbeat Stopped"));
+          break;
+        }
+      gtk_button_set_label (self->main_action_button, halted ? _("Resume Heartbeat") : _("Send Heartbeat Now"));
+      gtk_actionable_set_action_name (GTK_ACTIONABLE (self->main_action_button),
+                                      halted ? "overview.resume-heartbeat" : "overview.send-heartbeat");
       adw_status_page_set_description (self->status_page, details != NULL ? details : state);
     }
   else
     {
+      adw_status_page_set_title (self->status_page, _("Not Registered Yet"));
       gtk_button_set_label (self->main_action_button, _("Open Registration"));
       gtk_actionable_set_action_name (GTK_ACTIONABLE (self->main_action_button), "win.show-settings");
       adw_status_page_set_description (self->status_page,
@@ -210,6 +232,17 @@ send_heartbeat_action (GtkWidget  *widget,
                                   g_object_ref (self));
 }
 
+static void
+resume_heartbeat_action (GtkWidget  *widget,
+                         const char *action_name,
+                         GVariant   *parameter)
+{
+  UmtOverviewPage *self = UMT_OVERVIEW_PAGE (widget);
+
+  if (self->heartbeat != NULL)
+    umt_heartbeat_resume (self->heartbeat);
+}
+
 void
 umt_overview_page_set_manager (UmtOverviewPage  *self,
                                UmtDeviceManager *manager)
@@ -268,6 +301,8 @@ umt_overview_page_class_init (UmtOverviewPageClass *klass)
 
   gtk_widget_class_install_action (widget_class, "overview.send-heartbeat", NULL,
                                    send_heartbeat_action);
+  gtk_widget_class_install_action (widget_class, "overview.resume-heartbeat", NULL,
+                                   resume_heartbeat_action);
 }
 
 static void

@@ -333,7 +333,7 @@ test_registration_flow (void)
   iterate_until (error_row_shown, error_row);
   g_assert_false (umt_device_manager_get_registered (manager));
   g_test_message ("Refusal shown: %s", adw_action_row_get_subtitle (ADW_ACTION_ROW (error_row)));
-  g_assert_nonnull (adw_action_row_get_subtitle (ADW_ACTION_ROW (error_row)));
+  g_assert_nonnull (strstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (error_row)), "token"));
 
   /* The real token, typed in lower case. */
   gtk_editable_set_text (token, lower);
@@ -427,6 +427,27 @@ test_registration_flow (void)
   g_assert_cmpstr (gtk_label_get_label (GTK_LABEL (status)), ==, "Not registered");
   /* Once the work is over the token can be typed again. */
   iterate_until (widget_sensitive, token);
+
+  /* The burned token again: the server's "already registered" is shown. */
+  gtk_editable_set_text (key, device_key);
+  gtk_editable_set_text (token, token_code);
+  gtk_widget_activate_action (page, "settings.register", NULL);
+  iterate_until (error_row_shown, error_row);
+  g_test_message ("Second registration: %s", adw_action_row_get_subtitle (ADW_ACTION_ROW (error_row)));
+  g_assert_nonnull (strstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (error_row)), "already"));
+  g_assert_false (umt_device_manager_get_registered (manager));
+  iterate_until (widget_sensitive, token);
+
+  /* The connection dropped by the server: a connection error, in words. */
+  umt_test_sim_add_fault (sim, "{\"path\":\"/api/devices/*\",\"drop\":true}");
+  gtk_widget_set_visible (error_row, FALSE);
+  gtk_widget_activate_action (page, "settings.register", NULL);
+  iterate_until (error_row_shown, error_row);
+  g_test_message ("Dropped: %s", adw_action_row_get_subtitle (ADW_ACTION_ROW (error_row)));
+  g_assert_nonnull (strstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (error_row)), "connection"));
+  g_assert_false (umt_device_manager_get_registered (manager));
+  iterate_until (widget_sensitive, token);
+  umt_test_sim_clear_faults (sim);
 
   close_window (window);
 }

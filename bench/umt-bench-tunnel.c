@@ -33,6 +33,7 @@
 typedef struct
 {
   const char *name;
+  guint16     port;
   double      mib_per_s;
   double      rtt_mean_us;
   double      rtt_p50_us;
@@ -256,52 +257,59 @@ compare_doubles (gconstpointer a,
   return x < y ? -1 : x > y ? 1 : 0;
 }
 
+/* Round trips in blocks taken in turn on every path, so that whatever else
+ * the machine is doing weighs on all of them alike. */
 static void
-measure_latency (guint16  port,
-                 guint    round_trips,
-                 Figures *figures)
+measure_latencies (Figures **paths,
+                   guint     n_paths,
+                   guint     round_trips)
 {
-  g_autofree double *samples = g_new (double, round_trips);
+  const guint blocks = 10;
   guint8 message[MESSAGE_SIZE], reply[MESSAGE_SIZE];
-  double total = 0;
-  int fd = connect_loopback (port);
+  g_autofree int *fds = g_new (int, n_paths);
+  g_autofree double *samples = g_new (double, (gsize) n_paths * round_trips);
 
-  if (fd < 0)
-    die ("cannot connect to port %u: %s", port, g_strerror (errno));
   memset (message, 'x', sizeof message);
-  if (!write_all (fd, "E", 1))
-    die ("the echo connection to port %u failed", port);
-
-  for (guint i = 0; i < WARM_UP_ROUND_TRIPS + round_trips; i++)
+  for (guint p = 0; p < n_paths; p++)
     {
-      gint64 start = g_get_monotonic_time ();
-
-      if (!write_all (fd, message, sizeof message) || !read_exact (fd, reply, sizeof reply))
-        die ("the echo through port %u broke after %u round trips", port, i);
-      if (i >= WARM_UP_ROUND_TRIPS)
-        {
-          samples[i - WARM_UP_ROUND_TRIPS] = (double) (g_get_monotonic_time () - start);
-          total += samples[i - WARM_UP_ROUND_TRIPS];
-        }
+      fds[p] = connect_loopback (paths[p]->port);
+      if (fds[p] < 0 || !write_all (fds[p], "E", 1))
+        die ("cannot open an echo connection through %s", paths[p]->name);
+      for (guint i = 0; i < WARM_UP_ROUND_TRIPS; i++)
+        if (!write_all (fds[p], message, sizeof message) || !read_exact (fds[p], reply, sizeof reply))
+          die ("the echo through %s broke while warming up", paths[p]->name);
     }
-  close (fd);
 
-  qsort (samples, round_trips, sizeof (double), compare_doubles);
-  figures->rtt_mean_us = total / round_trips;
-  figures->rtt_p50_us = samples[round_trips / 2];
-  figures->rtt_p99_us = samples[MIN (round_trips - 1, round_trips * 99 / 100)];
-}
+  fprintf (stderr, "Measuring round trips…\n");
+  for (guint b = 0; b < blocks; b++)
+    for (guint p = 0; p < n_paths; p++)
+      {
+        guint first = round_trips * b / blocks, last = round_trips * (b + 1) / blocks;
 
-static void
-measure (Figures *figures,
-         guint16  port,
-         guint64  bytes,
-         guint    round_trips)
-{
-  fprintf (stderr, "Measuring %s…\n", figures->name);
-  measure_latency (port, round_trips, figures);
-  figures->mib_per_s = measure_throughput (port, bytes);
-  figures->measured = TRUE;
+        for (guint i = first; i < last; i++)
+          {
+            gint64 start = g_get_monotonic_time ();
+
+            if (!write_all (fds[p], message, sizeof message) || !read_exact (fds[p], reply, sizeof reply))
+              die ("the echo through %s broke after %u round trips", paths[p]->name, i);
+            samples[(gsize) p * round_trips + i] = (double) (g_get_monotonic_time () - start);
+          }
+      }
+
+  for (guint p = 0; p < n_paths; p++)
+    {
+      double *mine = samples + (gsize) p * round_trips;
+      double total = 0;
+
+      close (fds[p]);
+      for (guint i = 0; i < round_trips; i++)
+        total += mine[i];
+      qsort (mine, round_trips, sizeof (double), compare_doubles);
+      paths[p]->rtt_mean_us = total / round_trips;
+      paths[p]->rtt_p50_us = mine[round_trips / 2];
+      paths[p]->rtt_p99_us = mine[MIN (round_trips - 1, round_trips * 99 / 100)];
+      paths[p]->measured = TRUE;
+    }
 }
 
 /* Processes */
@@ -384,33 +392,59 @@ wait_for_port (guint16 port,
   return FALSE;
 }
 
+typedef struct
+{
+  char        *dir;
+  GSubprocess *sshd;
+  GSubprocess *ssh;
+} SshTunnel;
+
+static void
+ssh_tunnel_stop (SshTunnel *tunnel)
+{
+  const char *names[] = { "host_key", "host_key.pub", "user_key", "user_key.pub",
+                          "authorized_keys", "sshd_config", "sshd.pid" };
+
+  if (tunnel->ssh != NULL)
+    g_subprocess_force_exit (tunnel->ssh);
+  if (tunnel->sshd != NULL)
+    g_subprocess_force_exit (tunnel->sshd);
+  g_clear_object (&tunnel->ssh);
+  g_clear_object (&tunnel->sshd);
+  if (tunnel->dir == NULL)
+    return;
+  for (gsize i = 0; i < G_N_ELEMENTS (names); i++)
+    {
+      g_autofree char *path = g_build_filename (tunnel->dir, names[i], NULL);
+      g_unlink (path);
+    }
+  g_rmdir (tunnel->dir);
+  g_clear_pointer (&tunnel->dir, g_free);
+}
+
 /* A throwaway sshd on a free loopback port, and `ssh -R` into it forwarding
- * a remote port to the local service, as people do without this tool. */
-static gboolean
-measure_ssh (const char *sshd_path,
-             guint16     service_port,
-             guint64     bytes,
-             guint       round_trips,
-             Figures    *figures)
+ * a remote port to the local service, as people do without this tool.
+ * Returns the remote port, or 0 when it could not be set up. */
+static guint16
+ssh_tunnel_start (SshTunnel  *tunnel,
+                  const char *sshd_path,
+                  guint16     service_port)
 {
   g_autoptr(GError) error = NULL;
-  g_autofree char *dir = g_dir_make_tmp ("umt-bench-ssh-XXXXXX", &error);
   g_autofree char *host_key = NULL, *user_key = NULL, *user_pub = NULL, *authorized = NULL;
   g_autofree char *config = NULL, *config_text = NULL, *pub_text = NULL, *forward = NULL;
   g_autofree char *sshd_port_text = NULL;
-  g_autoptr(GSubprocess) sshd = NULL;
-  g_autoptr(GSubprocess) ssh = NULL;
   guint16 sshd_port = free_port ();
   guint16 remote_port = free_port ();
-  gboolean ok = FALSE;
 
-  if (dir == NULL)
+  tunnel->dir = g_dir_make_tmp ("umt-bench-ssh-XXXXXX", &error);
+  if (tunnel->dir == NULL)
     die ("cannot make a temporary folder: %s", error->message);
-  host_key = g_build_filename (dir, "host_key", NULL);
-  user_key = g_build_filename (dir, "user_key", NULL);
-  user_pub = g_build_filename (dir, "user_key.pub", NULL);
-  authorized = g_build_filename (dir, "authorized_keys", NULL);
-  config = g_build_filename (dir, "sshd_config", NULL);
+  host_key = g_build_filename (tunnel->dir, "host_key", NULL);
+  user_key = g_build_filename (tunnel->dir, "user_key", NULL);
+  user_pub = g_build_filename (tunnel->dir, "user_key.pub", NULL);
+  authorized = g_build_filename (tunnel->dir, "authorized_keys", NULL);
+  config = g_build_filename (tunnel->dir, "sshd_config", NULL);
   run_keygen (host_key);
   run_keygen (user_key);
   if (!g_file_get_contents (user_pub, &pub_text, NULL, &error) ||
@@ -422,7 +456,7 @@ measure_ssh (const char *sshd_path,
                                  "StrictModes no\nUsePAM no\nPasswordAuthentication no\n"
                                  "KbdInteractiveAuthentication no\nPermitRootLogin prohibit-password\n"
                                  "AllowTcpForwarding yes\nLogLevel ERROR\n",
-                                 sshd_port, host_key, dir, authorized);
+                                 sshd_port, host_key, tunnel->dir, authorized);
   if (!g_file_set_contents (config, config_text, -1, &error))
     die ("cannot write sshd_config: %s", error->message);
   /* The privilege separation folder sshd insists on when run as root. */
@@ -431,14 +465,15 @@ measure_ssh (const char *sshd_path,
 
   {
     const char * const argv[] = { sshd_path, "-D", "-e", "-f", config, NULL };
-    sshd = spawn (G_SUBPROCESS_FLAGS_NONE, &error, argv);
-    if (sshd == NULL)
+    /* Quiet: probing its port makes it complain of a closed connection. */
+    tunnel->sshd = spawn (G_SUBPROCESS_FLAGS_STDERR_SILENCE, &error, argv);
+    if (tunnel->sshd == NULL)
       die ("cannot run sshd: %s", error->message);
   }
   if (!wait_for_port (sshd_port, 10))
     {
       fprintf (stderr, "sshd did not start; skipping ssh -R\n");
-      goto out;
+      return 0;
     }
 
   forward = g_strdup_printf ("127.0.0.1:%u:127.0.0.1:%u", remote_port, service_port);
@@ -450,35 +485,16 @@ measure_ssh (const char *sshd_path,
       "-o", "LogLevel=ERROR", "-o", "IdentitiesOnly=yes", "-i", user_key,
       "-p", sshd_port_text, "-R", forward, "127.0.0.1", NULL
     };
-    ssh = spawn (G_SUBPROCESS_FLAGS_STDIN_PIPE, &error, argv);
-    if (ssh == NULL)
+    tunnel->ssh = spawn (G_SUBPROCESS_FLAGS_STDIN_PIPE, &error, argv);
+    if (tunnel->ssh == NULL)
       die ("cannot run ssh: %s", error->message);
   }
   if (!wait_for_port (remote_port, 15))
     {
       fprintf (stderr, "ssh -R did not open its port; skipping it\n");
-      goto out;
+      return 0;
     }
-
-  measure (figures, remote_port, bytes, round_trips);
-  ok = TRUE;
-
-out:
-  if (ssh != NULL)
-    g_subprocess_force_exit (ssh);
-  if (sshd != NULL)
-    g_subprocess_force_exit (sshd);
-  {
-    const char *names[] = { "host_key", "host_key.pub", "user_key", "user_key.pub",
-                            "authorized_keys", "sshd_config", "sshd.pid" };
-    for (gsize i = 0; i < G_N_ELEMENTS (names); i++)
-      {
-        g_autofree char *path = g_build_filename (dir, names[i], NULL);
-        g_unlink (path);
-      }
-    g_rmdir (dir);
-  }
-  return ok;
+  return remote_port;
 }
 
 static void
@@ -519,6 +535,9 @@ main (int   argc,
   Figures direct = { .name = "direct loopback" };
   Figures tunnel = { .name = "umt-tunnel-agent + proxy" };
   Figures ssh = { .name = "ssh -R" };
+  Figures *paths[3];
+  guint n_paths = 0;
+  SshTunnel ssh_tunnel = { NULL };
   const char *token = "BE0C42";
   int mib = 256, round_trips = 2000;
   guint16 service_port;
@@ -588,11 +607,21 @@ main (int   argc,
         die ("the proxy refused the agent");
     }
 
-  measure (&direct, service_port, (guint64) mib << 20, round_trips);
-  measure (&tunnel, grant->port, (guint64) mib << 20, round_trips);
+  direct.port = service_port;
+  tunnel.port = grant->port;
+  paths[n_paths++] = &direct;
+  paths[n_paths++] = &tunnel;
+  if (sshd_path != NULL && (ssh.port = ssh_tunnel_start (&ssh_tunnel, sshd_path, service_port)) != 0)
+    paths[n_paths++] = &ssh;
+
+  measure_latencies (paths, n_paths, round_trips);
+  for (guint p = 0; p < n_paths; p++)
+    {
+      fprintf (stderr, "Measuring the throughput of %s…\n", paths[p]->name);
+      paths[p]->mib_per_s = measure_throughput (paths[p]->port, (guint64) mib << 20);
+    }
   hwm = read_vm_hwm (agent);
-  if (sshd_path != NULL)
-    measure_ssh (sshd_path, service_port, (guint64) mib << 20, round_trips, &ssh);
+  ssh_tunnel_stop (&ssh_tunnel);
 
   printf ("\nTunnel benchmark: %d MiB one way, %d round trips of %d bytes (after %d to warm up), loopback\n\n",
           mib, round_trips, MESSAGE_SIZE, WARM_UP_ROUND_TRIPS);

@@ -124,6 +124,31 @@ test_pages_navigate (void)
 }
 
 static void
+test_window_size_kept (void)
+{
+  UmtWindow *window = open_window ();
+  g_autoptr(GSettings) settings = g_settings_new (APP_ID);
+  int width, height;
+
+  /* Closing keeps the size; the next window opens with it. */
+  gtk_window_set_default_size (GTK_WINDOW (window), 700, 500);
+  gtk_window_close (GTK_WINDOW (window));
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+  g_assert_cmpint (g_settings_get_int (settings, "window-width"), ==, 700);
+  g_assert_cmpint (g_settings_get_int (settings, "window-height"), ==, 500);
+
+  window = open_window ();
+  gtk_window_get_default_size (GTK_WINDOW (window), &width, &height);
+  g_assert_cmpint (width, ==, 700);
+  g_assert_cmpint (height, ==, 500);
+  gtk_window_set_default_size (GTK_WINDOW (window), 960, 720);
+  close_window (window);
+  g_settings_reset (settings, "window-width");
+  g_settings_reset (settings, "window-height");
+}
+
+static void
 assert_accel (const char *action,
               const char *accel)
 {
@@ -876,6 +901,7 @@ main (int   argc,
 
   g_test_add_func ("/ui/window/pages", test_pages_navigate);
   g_test_add_func ("/ui/window/actions", test_actions_and_shortcuts);
+  g_test_add_func ("/ui/window/size-kept", test_window_size_kept);
   g_test_add_func ("/ui/settings/token-filtering", test_token_filtering);
   g_test_add_func ("/ui/settings/copy-device-key", test_copy_device_key);
   g_test_add_func ("/ui/settings/registration", test_registration_flow);

@@ -216,6 +216,34 @@ test_reuse (Fixture       *fixture,
   g_assert_cmpstr (umt_ssh_key_get_fingerprint (fixture->key), ==, fingerprint);
 }
 
+/* Two owners (the window and `umt`) making the key at the same moment end
+ * up with one pair. */
+static void
+test_concurrent (Fixture       *fixture,
+                 gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GAsyncResult) first = NULL;
+  g_autoptr(GAsyncResult) second = NULL;
+  g_autoptr(UmtSshKey) other = umt_ssh_key_new (NULL);
+  g_autoptr(UmtSshKey) reloaded = umt_ssh_key_new (NULL);
+  g_autofree char *expected = NULL;
+
+  umt_ssh_key_ensure_async (fixture->key, "one", NULL, on_done, &first);
+  umt_ssh_key_ensure_async (other, "two", NULL, on_done, &second);
+  g_assert_true (umt_ssh_key_ensure_finish (fixture->key, wait_for_result (&first), &error));
+  g_assert_no_error (error);
+  g_assert_true (umt_ssh_key_ensure_finish (other, wait_for_result (&second), &error));
+  g_assert_no_error (error);
+
+  g_assert_true (umt_ssh_key_load_sync (reloaded, &error));
+  g_assert_no_error (error);
+  expected = keygen_fingerprint (umt_ssh_key_get_public_key_path (reloaded));
+  g_assert_cmpstr (umt_ssh_key_get_fingerprint (fixture->key), ==, expected);
+  g_assert_cmpstr (umt_ssh_key_get_fingerprint (other), ==, expected);
+  g_assert_cmpstr (umt_ssh_key_get_fingerprint (reloaded), ==, expected);
+}
+
 static void
 test_no_keygen (Fixture       *fixture,
                 gconstpointer  data)
@@ -508,6 +536,7 @@ main (int   argc,
   g_test_add (path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
   ADD ("/ssh-key/generate", test_generate);
   ADD ("/ssh-key/reuse", test_reuse);
+  ADD ("/ssh-key/concurrent", test_concurrent);
   ADD ("/ssh-key/no-keygen", test_no_keygen);
   ADD ("/ssh-key/publish", test_publish);
   ADD ("/ssh-key/unregistered", test_unregistered);

@@ -169,7 +169,7 @@ umt_ssh_keygen_generate (const char    *directory,
 
       if (saved == EEXIST)
         {
-          g_debug ("Another process made the SSH key first; keeping its pair");
+          g_debug ("The SSH key was made by someone else meanwhile; keeping that pair");
           ok = TRUE;
         }
       else

@@ -241,6 +241,12 @@ pointer_is_set (gpointer data)
   return *(char **) data != NULL;
 }
 
+static gboolean
+key_is_pasted (gpointer data)
+{
+  return g_str_equal (gtk_editable_get_text (data), "FEDCBA9876543210FEDCBA9876543210");
+}
+
 static void
 test_copy_device_key (void)
 {
@@ -255,6 +261,12 @@ test_copy_device_key (void)
   gdk_clipboard_read_text_async (gtk_widget_get_clipboard (page), NULL, on_clipboard_text, &copied);
   iterate_until (pointer_is_set, &copied);
   g_assert_cmpstr (copied, ==, "0123456789ABCDEF0123456789ABCDEF");
+
+  /* Paste takes the administrator's key from the clipboard, trimmed. */
+  gdk_clipboard_set_text (gtk_widget_get_clipboard (page), "  FEDCBA9876543210FEDCBA9876543210\n");
+  gtk_editable_set_text (key, "");
+  g_assert_true (gtk_widget_activate_action (page, "settings.paste-device-key", NULL));
+  iterate_until (key_is_pasted, key);
 
   close_window (window);
 }
@@ -506,6 +518,16 @@ log_shown (gpointer data)
   return gtk_text_buffer_get_char_count (buffer) > 0;
 }
 
+static char *text_view_contents (GtkTextView *view);
+
+static gboolean
+view_has_fresh_line (gpointer data)
+{
+  g_autofree char *text = text_view_contents (data);
+
+  return strstr (text, "Fresh failure") != NULL;
+}
+
 static char *
 text_view_contents (GtkTextView *view)
 {
@@ -550,6 +572,18 @@ test_logs_page (void)
   g_assert_nonnull (strstr (errors, "Registration refused"));
   g_assert_null (strstr (errors, "Heartbeat sent"));
   g_assert_null (strstr (errors, "timeout"));
+
+  /* A new error written while the page is shown appears by itself. */
+  {
+    g_autoptr(GFile) file = g_file_new_for_path (path);
+    g_autoptr(GFileOutputStream) out = g_file_append_to (file, G_FILE_CREATE_NONE, NULL, NULL);
+    const char *line = "2026-11-25 12:00:04 ERROR [umt-heartbeat] Fresh failure\n";
+
+    g_assert_nonnull (out);
+    g_assert_true (g_output_stream_write_all (G_OUTPUT_STREAM (out), line, strlen (line), NULL, NULL, NULL));
+    g_assert_true (g_output_stream_close (G_OUTPUT_STREAM (out), NULL, NULL));
+    iterate_until (view_has_fresh_line, view);
+  }
 
   close_window (window);
   g_assert_cmpint (g_remove (path), ==, 0);

@@ -25,6 +25,8 @@ struct _UmtLogsPage
   GtkTextView   *text_view;
 
   GCancellable  *cancellable;
+  GFileMonitor  *monitor;
+  guint          reload_source;
   char          *contents;
 };
 
@@ -187,13 +189,61 @@ open_folder_action (GtkWidget  *widget,
                      on_folder_shown, g_object_ref (widget));
 }
 
+static gboolean
+reload_after_change (gpointer user_data)
+{
+  UmtLogsPage *self = user_data;
+
+  self->reload_source = 0;
+  umt_logs_page_reload (self);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+on_log_changed (GFileMonitor      *monitor,
+                GFile             *file,
+                GFile             *other,
+                GFileMonitorEvent  event,
+                UmtLogsPage       *self)
+{
+  /* A burst of writes (or a rotation) reloads once, a moment later. */
+  if (self->reload_source == 0)
+    self->reload_source = g_timeout_add (300, reload_after_change, self);
+}
+
 static void
 umt_logs_page_map (GtkWidget *widget)
 {
+  UmtLogsPage *self = UMT_LOGS_PAGE (widget);
+  g_autofree char *path = get_log_path ();
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+
   GTK_WIDGET_CLASS (umt_logs_page_parent_class)->map (widget);
 
-  /* Read when looked at, so the tail is fresh. */
-  umt_logs_page_reload (UMT_LOGS_PAGE (widget));
+  /* Read when looked at, and follow the file while the page is shown. */
+  umt_logs_page_reload (self);
+  if (self->monitor == NULL)
+    {
+      self->monitor = g_file_monitor_file (file, G_FILE_MONITOR_WATCH_MOVES, NULL, NULL);
+      if (self->monitor != NULL)
+        g_signal_connect (self->monitor, "changed", G_CALLBACK (on_log_changed), self);
+    }
+}
+
+static void
+umt_logs_page_unmap (GtkWidget *widget)
+{
+  UmtLogsPage *self = UMT_LOGS_PAGE (widget);
+
+  if (self->monitor != NULL)
+    {
+      g_file_monitor_cancel (self->monitor);
+      g_signal_handlers_disconnect_by_func (self->monitor, on_log_changed, self);
+      g_clear_object (&self->monitor);
+    }
+  g_clear_handle_id (&self->reload_source, g_source_remove);
+
+  GTK_WIDGET_CLASS (umt_logs_page_parent_class)->unmap (widget);
 }
 
 static void
@@ -204,6 +254,10 @@ umt_logs_page_dispose (GObject *object)
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
   g_clear_pointer (&self->contents, g_free);
+  if (self->monitor != NULL)
+    g_signal_handlers_disconnect_by_func (self->monitor, on_log_changed, self);
+  g_clear_object (&self->monitor);
+  g_clear_handle_id (&self->reload_source, g_source_remove);
 
   gtk_widget_dispose_template (GTK_WIDGET (self), UMT_TYPE_LOGS_PAGE);
 
@@ -218,6 +272,7 @@ umt_logs_page_class_init (UmtLogsPageClass *klass)
 
   object_class->dispose = umt_logs_page_dispose;
   widget_class->map = umt_logs_page_map;
+  widget_class->unmap = umt_logs_page_unmap;
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/fr/ygsoft/UpdatesManagerTool/ui/umt-logs-page.ui");

@@ -43,6 +43,7 @@ struct _UmtSettingsPage
   GtkButton          *resume_button;
   GtkSpinner         *register_spinner;
   GtkButton          *copy_key_button;
+  GtkButton          *paste_key_button;
   GtkButton          *register_button;
   GtkButton          *test_heartbeat_button;
   GtkButton          *unregister_button;
@@ -100,6 +101,7 @@ update_actions (UmtSettingsPage *self)
   gtk_widget_action_set_enabled (widget, "settings.unregister",
                                  have_manager && self->registered && !self->busy);
   gtk_widget_action_set_enabled (widget, "settings.copy-device-key", key[0] != '\0');
+  gtk_widget_action_set_enabled (widget, "settings.paste-device-key", !self->registered && !self->busy);
   gtk_widget_action_set_enabled (widget, "settings.add-profile", have_manager);
 }
 
@@ -150,6 +152,7 @@ update_registration_display (UmtSettingsPage *self)
   /* The key is the device's identity once registered; the token is burned. */
   gtk_editable_set_editable (GTK_EDITABLE (self->device_key_row), !self->registered);
   gtk_widget_set_sensitive (GTK_WIDGET (self->token_row), !self->registered && !self->busy);
+  gtk_widget_set_visible (GTK_WIDGET (self->paste_key_button), !self->registered);
   gtk_widget_set_sensitive (GTK_WIDGET (self->device_key_row), !self->busy);
   adw_expander_row_set_expanded (self->instructions_row, !self->registered);
 
@@ -196,6 +199,32 @@ copy_device_key_action (GtkWidget  *widget,
 
   gdk_clipboard_set_text (gtk_widget_get_clipboard (widget), key);
   show_toast (self, _("Device key copied"));
+}
+
+static void
+on_clipboard_key (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(UmtSettingsPage) self = user_data;
+  g_autofree char *text = gdk_clipboard_read_text_finish (GDK_CLIPBOARD (source), result, NULL);
+
+  if (text == NULL || self->registered)
+    return;
+
+  /* Keys copied from a mail or a web page often carry spaces or a newline. */
+  gtk_editable_set_text (GTK_EDITABLE (self->device_key_row), g_strstrip (text));
+  if (!umt_validate_device_key (gtk_editable_get_text (GTK_EDITABLE (self->device_key_row)), NULL))
+    show_toast (self, _("The clipboard does not hold a valid device key"));
+}
+
+static void
+paste_device_key_action (GtkWidget  *widget,
+                         const char *action_name,
+                         GVariant   *parameter)
+{
+  gdk_clipboard_read_text_async (gtk_widget_get_clipboard (widget), NULL, on_clipboard_key,
+                                 g_object_ref (widget));
 }
 
 static void
@@ -695,6 +724,7 @@ umt_settings_page_class_init (UmtSettingsPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, UmtSettingsPage, resume_button);
   gtk_widget_class_bind_template_child (widget_class, UmtSettingsPage, register_spinner);
   gtk_widget_class_bind_template_child (widget_class, UmtSettingsPage, copy_key_button);
+  gtk_widget_class_bind_template_child (widget_class, UmtSettingsPage, paste_key_button);
   gtk_widget_class_bind_template_child (widget_class, UmtSettingsPage, register_button);
   gtk_widget_class_bind_template_child (widget_class, UmtSettingsPage, test_heartbeat_button);
   gtk_widget_class_bind_template_child (widget_class, UmtSettingsPage, unregister_button);
@@ -711,6 +741,8 @@ umt_settings_page_class_init (UmtSettingsPageClass *klass)
 
   gtk_widget_class_install_action (widget_class, "settings.copy-device-key", NULL,
                                    copy_device_key_action);
+  gtk_widget_class_install_action (widget_class, "settings.paste-device-key", NULL,
+                                   paste_device_key_action);
   gtk_widget_class_install_action (widget_class, "settings.register", NULL, register_action);
   gtk_widget_class_install_action (widget_class, "settings.test-heartbeat", NULL,
                                    test_heartbeat_action);

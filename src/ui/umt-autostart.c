@@ -28,6 +28,45 @@ get_template_path (void)
   return g_build_filename (PKGDATADIR, APP_ID "-autostart.desktop", NULL);
 }
 
+static void
+on_background_requested (GObject      *source,
+                         GAsyncResult *result,
+                         gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) reply = g_dbus_connection_call_finish (G_DBUS_CONNECTION (source), result, &error);
+
+  /* The portal answers later, after asking the user; a refusal to even ask
+   * means no portal, which only a log line can tell. */
+  if (reply == NULL)
+    g_message ("The Background portal could not be asked to start at login: %s", error->message);
+}
+
+/* In a sandbox ~/.config/autostart is not the host's: the Background portal
+ * writes the entry for us, with the user's consent. */
+static gboolean
+request_background (gboolean   enabled,
+                    GError   **error)
+{
+  g_autoptr(GDBusConnection) bus = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, error);
+  const char *commandline[] = { "updates-manager-tool", "--background", NULL };
+  GVariantBuilder options;
+
+  if (bus == NULL)
+    return FALSE;
+
+  g_variant_builder_init (&options, G_VARIANT_TYPE_VARDICT);
+  g_variant_builder_add (&options, "{sv}", "reason",
+                         g_variant_new_string (_("Keep this device online with its Meeting server")));
+  g_variant_builder_add (&options, "{sv}", "autostart", g_variant_new_boolean (enabled));
+  g_variant_builder_add (&options, "{sv}", "commandline", g_variant_new_strv (commandline, -1));
+  g_dbus_connection_call (bus, "org.freedesktop.portal.Desktop", "/org/freedesktop/portal/desktop",
+                          "org.freedesktop.portal.Background", "RequestBackground",
+                          g_variant_new ("(sa{sv})", "", &options), G_VARIANT_TYPE ("(o)"),
+                          G_DBUS_CALL_FLAGS_NONE, -1, NULL, on_background_requested, NULL);
+  return TRUE;
+}
+
 gboolean
 umt_autostart_set_enabled (gboolean   enabled,
                            GError   **error)
@@ -38,6 +77,9 @@ umt_autostart_set_enabled (gboolean   enabled,
   g_autofree char *dir = NULL;
   g_autoptr(GError) local_error = NULL;
   gsize length;
+
+  if (g_file_test ("/.flatpak-info", G_FILE_TEST_EXISTS))
+    return request_background (enabled, error);
 
   if (!enabled)
     {

@@ -14,7 +14,9 @@ char     *umt_autostart_get_path    (void);
 /* Copies the installed template (Exec=updates-manager-tool --background)
  * into the user's autostart directory, or removes it. The template is
  * $UMT_AUTOSTART_TEMPLATE when set (uninstalled runs and tests), else the
- * one in the package data directory. Removing an absent entry succeeds. */
+ * one in the package data directory. Removing an absent entry succeeds.
+ * Inside Flatpak it asks the Background portal instead (asynchronously;
+ * the portal asks the user). */
 gboolean  umt_autostart_set_enabled (gboolean   enabled,
                                      GError   **error);
 

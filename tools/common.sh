@@ -9,7 +9,7 @@ build_packages=(
 )
 
 session_packages=(
-  xvfb xauth dbus dbus-x11 gnome-keyring at-spi2-core libsecret-tools
+  xvfb xauth dbus dbus-x11 gnome-keyring at-spi2-core libsecret-tools procps
 )
 
 test_packages=(

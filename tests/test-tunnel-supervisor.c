@@ -262,6 +262,39 @@ test_restarts_killed_agent (Fixture       *fixture,
 }
 
 static void
+on_state_left_connected (UmtTunnelSupervisor *supervisor,
+                         GParamSpec          *pspec,
+                         gboolean            *left)
+{
+  if (umt_tunnel_supervisor_get_state (supervisor) != UMT_TUNNEL_STATE_CONNECTED)
+    *left = TRUE;
+}
+
+static void
+test_network_back_reconnects (Fixture       *fixture,
+                              gconstpointer  data)
+{
+  GNetworkMonitor *monitor = g_network_monitor_get_default ();
+  gboolean left = FALSE;
+  GPid agent;
+  gulong id;
+
+  start_connected (fixture);
+  agent = umt_tunnel_supervisor_get_agent_pid (fixture->supervisor);
+  id = g_signal_connect (fixture->supervisor, "notify::state",
+                         G_CALLBACK (on_state_left_connected), &left);
+
+  /* The same agent drops its connection and makes a new one at once. */
+  g_signal_emit_by_name (monitor, "network-changed", FALSE);
+  g_signal_emit_by_name (monitor, "network-changed", TRUE);
+  WAIT_FOR (left);
+  WAIT_FOR (state_of (fixture) == UMT_TUNNEL_STATE_CONNECTED);
+  g_assert_cmpint (umt_tunnel_supervisor_get_agent_pid (fixture->supervisor), ==, agent);
+
+  g_signal_handler_disconnect (fixture->supervisor, id);
+}
+
+static void
 test_wrong_token (Fixture       *fixture,
                   gconstpointer  data)
 {
@@ -545,6 +578,7 @@ main (int   argc,
   g_test_add (path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
   g_test_add_func ("/tunnel-supervisor/profile-allowed-ports", test_profile_allowed_ports);
   ADD ("/tunnel-supervisor/relays-to-allowed-port", test_relays_to_allowed_port);
+  ADD ("/tunnel-supervisor/network-back-reconnects", test_network_back_reconnects);
   ADD ("/tunnel-supervisor/restarts-killed-agent", test_restarts_killed_agent);
   ADD ("/tunnel-supervisor/wrong-token", test_wrong_token);
   ADD ("/tunnel-supervisor/disable-stops-agent", test_disable_stops_agent);

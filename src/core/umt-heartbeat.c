@@ -6,6 +6,7 @@
 
 #include "config.h"
 
+#include "umt-connectivity.h"
 #include "umt-device-info.h"
 #include "umt-enums.h"
 #include "umt-heartbeat.h"
@@ -27,12 +28,8 @@ struct _UmtHeartbeat
   guint             failures;
   GDateTime        *next_beat;
   GQueue            waiting_tasks;   /* send_now_async callers */
-  GNetworkMonitor  *network_monitor;
-  gulong            network_changed_id;
-  gboolean          network_available;
-  GCancellable     *bus_cancellable;
-  GDBusConnection  *system_bus;
-  guint             sleep_subscription;
+  UmtConnectivity  *connectivity;
+  gulong            back_id;
 
   /* Shared with the worker, under mutex */
   GMutex            mutex;
@@ -469,94 +466,40 @@ restart_beating (UmtHeartbeat *self,
     }
 }
 
+/* The network is back or the computer woke up: the server has probably not
+ * heard from us, so beat now rather than after the backoff. */
 static void
-on_network_changed (GNetworkMonitor *monitor,
-                    gboolean         available,
-                    UmtHeartbeat    *self)
+on_connectivity_back (UmtConnectivity *connectivity,
+                      const char      *why,
+                      UmtHeartbeat    *self)
 {
-  gboolean was_available = self->network_available;
-
-  self->network_available = available;
-  if (!available || was_available)
-    return;
-
   if (self->state == UMT_HEARTBEAT_STATE_STOPPED || self->state == UMT_HEARTBEAT_STATE_RETRYING)
-    restart_beating (self, "the network is available again");
-}
-
-static void
-on_prepare_for_sleep (GDBusConnection *connection,
-                      const char      *sender_name,
-                      const char      *object_path,
-                      const char      *interface_name,
-                      const char      *signal_name,
-                      GVariant        *parameters,
-                      gpointer         user_data)
-{
-  UmtHeartbeat *self = user_data;
-  gboolean going_to_sleep = FALSE;
-
-  g_variant_get (parameters, "(b)", &going_to_sleep);
-  if (going_to_sleep)
-    return;
-
-  if (self->state == UMT_HEARTBEAT_STATE_STOPPED || self->state == UMT_HEARTBEAT_STATE_RETRYING ||
-      self->state == UMT_HEARTBEAT_STATE_ACTIVE)
-    restart_beating (self, "the computer woke up");
-}
-
-static void
-on_system_bus (GObject      *source,
-               GAsyncResult *result,
-               gpointer      user_data)
-{
-  g_autoptr(GError) error = NULL;
-  GDBusConnection *bus = g_bus_get_finish (result, &error);
-  UmtHeartbeat *self;
-
-  if (bus == NULL)
+    restart_beating (self, why);
+  else if (self->state == UMT_HEARTBEAT_STATE_ACTIVE)
     {
-      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        g_debug ("No system bus, so no resume-from-suspend notice: %s", error->message);
-      return;
+      g_mutex_lock (&self->mutex);
+      self->beat_requested = TRUE;
+      wake_worker_locked (self);
+      g_mutex_unlock (&self->mutex);
     }
-
-  self = UMT_HEARTBEAT (user_data);
-  self->system_bus = bus;
-  self->sleep_subscription =
-    g_dbus_connection_signal_subscribe (bus, "org.freedesktop.login1",
-                                        "org.freedesktop.login1.Manager", "PrepareForSleep",
-                                        "/org/freedesktop/login1", NULL,
-                                        G_DBUS_SIGNAL_FLAGS_NONE,
-                                        on_prepare_for_sleep, self, NULL);
 }
 
 static void
 watch_environment (UmtHeartbeat *self)
 {
-  if (self->network_monitor != NULL)
+  if (self->connectivity != NULL)
     return;
 
-  self->network_monitor = g_object_ref (g_network_monitor_get_default ());
-  self->network_available = g_network_monitor_get_network_available (self->network_monitor);
-  self->network_changed_id = g_signal_connect (self->network_monitor, "network-changed",
-                                               G_CALLBACK (on_network_changed), self);
-
-  self->bus_cancellable = g_cancellable_new ();
-  g_bus_get (G_BUS_TYPE_SYSTEM, self->bus_cancellable, on_system_bus, self);
+  self->connectivity = umt_connectivity_new ();
+  self->back_id = g_signal_connect (self->connectivity, "back",
+                                    G_CALLBACK (on_connectivity_back), self);
 }
 
 static void
 unwatch_environment (UmtHeartbeat *self)
 {
-  g_cancellable_cancel (self->bus_cancellable);
-  g_clear_object (&self->bus_cancellable);
-  if (self->sleep_subscription != 0)
-    g_dbus_connection_signal_unsubscribe (self->system_bus, self->sleep_subscription);
-  self->sleep_subscription = 0;
-  g_clear_object (&self->system_bus);
-  g_clear_signal_handler (&self->network_changed_id, self->network_monitor);
-  g_clear_object (&self->network_monitor);
+  g_clear_signal_handler (&self->back_id, self->connectivity);
+  g_clear_object (&self->connectivity);
 }
 
 void

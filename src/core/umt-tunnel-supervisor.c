@@ -14,6 +14,7 @@
 # include <signal.h>
 #endif
 
+#include "umt-connectivity.h"
 #include "umt-enums.h"
 #include "umt-log.h"
 #include "umt-secret-store.h"
@@ -56,9 +57,8 @@ struct _UmtTunnelSupervisor
   Agent           *agent;
   guint            restart_id;
   guint            restarts;     /* consecutive, for the backoff */
-  GNetworkMonitor *monitor;
-  gulong           network_id;
-  gboolean         network_available;
+  UmtConnectivity *connectivity;
+  gulong           back_id;
 
   UmtTunnelState   state;
   guint            open_streams;
@@ -661,18 +661,12 @@ halt (UmtTunnelSupervisor *self)
 }
 
 static void
-on_network_changed (GNetworkMonitor     *monitor,
-                    gboolean             available,
-                    UmtTunnelSupervisor *self)
+on_connectivity_back (UmtConnectivity     *connectivity,
+                      const char          *why,
+                      UmtTunnelSupervisor *self)
 {
-  gboolean was_available = self->network_available;
-
-  self->network_available = available;
-  if (available && !was_available)
-    {
-      g_message ("The network is back: reconnecting the tunnel");
-      umt_tunnel_supervisor_reconnect (self);
-    }
+  g_message ("Reconnecting the tunnel: %s", why);
+  umt_tunnel_supervisor_reconnect (self);
 }
 
 /* Public API */
@@ -726,12 +720,11 @@ umt_tunnel_supervisor_start (UmtTunnelSupervisor *self)
 {
   g_return_if_fail (UMT_IS_TUNNEL_SUPERVISOR (self));
 
-  if (self->monitor == NULL)
+  if (self->connectivity == NULL)
     {
-      self->monitor = g_object_ref (g_network_monitor_get_default ());
-      self->network_available = g_network_monitor_get_network_available (self->monitor);
-      self->network_id = g_signal_connect (self->monitor, "network-changed",
-                                           G_CALLBACK (on_network_changed), self);
+      self->connectivity = umt_connectivity_new ();
+      self->back_id = g_signal_connect (self->connectivity, "back",
+                                        G_CALLBACK (on_connectivity_back), self);
     }
 
   self->wanted = TRUE;
@@ -750,9 +743,8 @@ umt_tunnel_supervisor_stop (UmtTunnelSupervisor *self)
   g_return_if_fail (UMT_IS_TUNNEL_SUPERVISOR (self));
 
   self->wanted = FALSE;
-  if (self->monitor != NULL)
-    g_clear_signal_handler (&self->network_id, self->monitor);
-  g_clear_object (&self->monitor);
+  g_clear_signal_handler (&self->back_id, self->connectivity);
+  g_clear_object (&self->connectivity);
   if (self->agent != NULL)
     g_message ("Stopping the tunnel agent (process %d)", (int) self->agent->pid);
   halt (self);
@@ -851,9 +843,8 @@ umt_tunnel_supervisor_dispose (GObject *object)
       agent_let_go (self->agent);
       g_clear_pointer (&self->agent, agent_unref);
     }
-  if (self->monitor != NULL)
-    g_clear_signal_handler (&self->network_id, self->monitor);
-  g_clear_object (&self->monitor);
+  g_clear_signal_handler (&self->back_id, self->connectivity);
+  g_clear_object (&self->connectivity);
 
   G_OBJECT_CLASS (umt_tunnel_supervisor_parent_class)->dispose (object);
 }

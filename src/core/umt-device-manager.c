@@ -7,9 +7,9 @@
 #include "config.h"
 
 #include "umt-config-error.h"
-#include "umt-device-info.h"
 #include "umt-device-manager.h"
 #include "umt-log.h"
+#include "umt-registration.h"
 #include "umt-secret-store.h"
 #include "umt-validate.h"
 
@@ -213,83 +213,11 @@ umt_device_manager_profiles_changed (UmtDeviceManager *self)
   g_object_thaw_notify (object);
 }
 
-/* What a client needs, copied so that a worker thread can build one while
- * the interface edits the profile. */
-typedef struct
-{
-  char     *profile_name;
-  char     *profile_url;
-  char     *server_url;
-  gboolean  server_overridden;
-  guint     timeout;
-  guint     retries;
-  gboolean  verify_tls;
-} ClientSettings;
-
-static void
-client_settings_free (ClientSettings *settings)
-{
-  g_free (settings->profile_name);
-  g_free (settings->profile_url);
-  g_free (settings->server_url);
-  g_free (settings);
-}
-
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (ClientSettings, client_settings_free)
-
-static ClientSettings *
+static UmtClientSettings *
 client_settings_new (UmtDeviceManager *self)
 {
-  UmtProfile *profile = self->profile;
-  ClientSettings *settings = g_new0 (ClientSettings, 1);
-
-  settings->profile_name = g_strdup (umt_profile_get_name (profile));
-  settings->profile_url = g_strdup (umt_profile_get_base_url (profile));
-  settings->server_url = g_strdup (umt_device_manager_get_server_url (self));
-  settings->server_overridden = umt_device_manager_get_server_url_overridden (self);
-  settings->timeout = umt_profile_get_timeout (profile);
-  settings->retries = umt_profile_get_retries (profile);
-  settings->verify_tls = umt_profile_get_verify_tls (profile);
-
-  return settings;
-}
-
-static UmtMeetingClient *
-client_from_settings (const ClientSettings  *settings,
-                      const char            *token,
-                      GError               **error)
-{
-  return umt_meeting_client_new_full (settings->server_url, settings->timeout,
-                                      settings->retries, settings->verify_tls,
-                                      token, error);
-}
-
-static void
-note_missing_token (const ClientSettings *settings,
-                    const GError         *error)
-{
-  if (error != NULL)
-    g_debug ("No token for profile %s (%s); going on without one",
-             settings->profile_name, error->message);
-}
-
-/* The profile's token belongs to the profile's server: never sent to a URL
- * that overrides it. Blocking: call it from a worker thread or the CLI. */
-static char *
-lookup_profile_token (const ClientSettings *settings,
-                      GCancellable         *cancellable)
-{
-  g_autoptr(GError) error = NULL;
-  char *token;
-
-  if (settings->server_overridden)
-    return NULL;
-
-  token = umt_secret_store_lookup_sync (UMT_SECRET_PROFILE_TOKEN, settings->profile_name,
-                                        settings->profile_url, cancellable, &error);
-  note_missing_token (settings, error);
-  umt_log_add_secret (token);
-  return token;
+  return umt_client_settings_new (self->profile, umt_device_manager_get_server_url (self),
+                                  umt_device_manager_get_server_url_overridden (self));
 }
 
 UmtMeetingClient *
@@ -297,30 +225,27 @@ umt_device_manager_create_client_sync (UmtDeviceManager  *self,
                                        GCancellable      *cancellable,
                                        GError           **error)
 {
-  g_autoptr(ClientSettings) settings = client_settings_new (self);
-  g_autofree char *token = lookup_profile_token (settings, cancellable);
+  g_autoptr(UmtClientSettings) settings = client_settings_new (self);
+  g_autofree char *token = umt_client_settings_lookup_token (settings, cancellable);
 
-  return client_from_settings (settings, token, error);
+  return umt_client_settings_create_client (settings, token, error);
 }
 
+/* The keyring lookup blocks: the interface asks for a client in a worker. */
 static void
-on_token_looked_up (GObject      *source,
-                    GAsyncResult *result,
-                    gpointer      user_data)
+create_client_in_thread (GTask        *task,
+                         gpointer      source_object,
+                         gpointer      task_data,
+                         GCancellable *cancellable)
 {
-  g_autoptr(GTask) task = user_data;
-  g_autoptr(GError) lookup_error = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *token = result ? umt_secret_store_lookup_finish (result, &lookup_error) : NULL;
-  ClientSettings *settings = g_task_get_task_data (task);
+  UmtClientSettings *settings = task_data;
+  g_autofree char *token = umt_client_settings_lookup_token (settings, cancellable);
+  GError *error = NULL;
   UmtMeetingClient *client;
 
-  note_missing_token (settings, lookup_error);
-  umt_log_add_secret (token);
-
-  client = client_from_settings (settings, token, &error);
+  client = umt_client_settings_create_client (settings, token, &error);
   if (client == NULL)
-    g_task_return_error (task, g_steal_pointer (&error));
+    g_task_return_error (task, error);
   else
     g_task_return_pointer (task, client, g_object_unref);
 }
@@ -332,24 +257,14 @@ umt_device_manager_create_client_async (UmtDeviceManager    *self,
                                         gpointer             user_data)
 {
   g_autoptr(GTask) task = NULL;
-  ClientSettings *settings;
 
   g_return_if_fail (UMT_IS_DEVICE_MANAGER (self));
 
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, umt_device_manager_create_client_async);
-  settings = client_settings_new (self);
-  g_task_set_task_data (task, settings, (GDestroyNotify) client_settings_free);
-
-  if (settings->server_overridden)
-    {
-      on_token_looked_up (NULL, NULL, g_steal_pointer (&task));
-      return;
-    }
-
-  umt_secret_store_lookup_async (UMT_SECRET_PROFILE_TOKEN, settings->profile_name,
-                                 settings->profile_url, cancellable,
-                                 on_token_looked_up, g_steal_pointer (&task));
+  g_task_set_task_data (task, client_settings_new (self),
+                        (GDestroyNotify) umt_client_settings_free);
+  g_task_run_in_thread (task, create_client_in_thread);
 }
 
 UmtMeetingClient *
@@ -435,144 +350,24 @@ umt_device_manager_configure_heartbeat_finish (UmtDeviceManager  *self,
 /* Registration: the request and the device information collection block,
  * so the async form runs them in a worker thread; the state changes happen
  * back on the main context, in finish_registration(). */
-typedef struct
-{
-  ClientSettings         *settings;
-  char                   *device_key;
-  char                   *token_code;
-  char                   *previous_key;
-  char                   *note;
-  char                   *cluster_ip;
-  char                   *public_ip_url;
-  UmtDeviceInfoFlags      info_flags;
-  UmtDeviceInfo          *info;
-  UmtMeetingRegistration *registration;
-  char                   *keyring_warning;
-} Registration;
-
-static void
-registration_free (Registration *registration)
-{
-  g_clear_pointer (&registration->settings, client_settings_free);
-  g_free (registration->device_key);
-  g_free (registration->token_code);
-  g_free (registration->previous_key);
-  g_free (registration->note);
-  g_free (registration->cluster_ip);
-  g_free (registration->public_ip_url);
-  g_clear_object (&registration->info);
-  g_clear_pointer (&registration->registration, umt_meeting_registration_unref);
-  g_free (registration->keyring_warning);
-  g_free (registration);
-}
-
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (Registration, registration_free)
-
-static Registration *
+static UmtRegistration *
 registration_new (UmtDeviceManager  *self,
                   const char        *device_key,
                   const char        *token_code,
                   GError           **error)
 {
-  g_autoptr(Registration) registration = g_new0 (Registration, 1);
-  UmtProfile *profile = self->profile;
-
-  if (!umt_validate_device_key (device_key, error))
-    return NULL;
-  registration->token_code = umt_validate_token_code (token_code, error);
-  if (registration->token_code == NULL)
-    return NULL;
-
-  umt_log_add_secret (registration->token_code);
-  registration->settings = client_settings_new (self);
-  registration->device_key = g_strdup (device_key);
-  registration->previous_key = g_strdup (umt_device_manager_get_device_key (self));
-  registration->note = g_strdup (umt_profile_get_note (profile));
-  registration->cluster_ip = g_strdup (umt_profile_get_cluster_ip (profile));
-  registration->public_ip_url = g_strdup (umt_profile_get_public_ip_url (profile));
-  registration->info_flags = umt_profile_get_public_ip_lookup (profile)
-                             ? UMT_DEVICE_INFO_FLAGS_NONE
-                             : UMT_DEVICE_INFO_FLAGS_NO_PUBLIC_IP;
-
-  return g_steal_pointer (&registration);
-}
-
-/* The server has burned the token once it accepted it: from then on a local
- * failure must not look like a failed registration, or a script would retry
- * with a dead token. So the keyring is told here, and a failure is a warning. */
-static void
-keep_tunnel_token (Registration *registration,
-                   GCancellable *cancellable)
-{
-  g_autoptr(GError) error = NULL;
-
-  if (registration->previous_key != NULL &&
-      !g_str_equal (registration->previous_key, registration->device_key) &&
-      !umt_secret_store_clear_sync (UMT_SECRET_TUNNEL_TOKEN, registration->previous_key, NULL,
-                                    cancellable, &error))
-    {
-      g_debug ("Could not forget the tunnel token of %s: %s",
-               registration->previous_key, error->message);
-      g_clear_error (&error);
-    }
-
-  if (!umt_secret_store_store_sync (UMT_SECRET_TUNNEL_TOKEN, registration->device_key, NULL,
-                                    registration->token_code, cancellable, &error))
-    {
-      registration->keyring_warning =
-        g_strdup_printf ("The device is registered, but its token could not be kept in the "
-                         "keyring for the tunnel: %s", error->message);
-      UMT_LOG_WARNING ("%s", registration->keyring_warning);
-    }
-}
-
-/* The blocking part: safe in any thread. */
-static gboolean
-registration_run (Registration  *registration,
-                  GCancellable  *cancellable,
-                  GError       **error)
-{
-  g_autoptr(UmtMeetingClient) client = NULL;
-  g_autoptr(JsonObject) fields = NULL;
-  g_autofree char *token = NULL;
-  ClientSettings *settings = registration->settings;
-
-  token = lookup_profile_token (settings, cancellable);
-  client = client_from_settings (settings, token, error);
-  if (client == NULL)
-    return FALSE;
-
-  registration->info = umt_device_info_collect (registration->note, registration->cluster_ip,
-                                                registration->public_ip_url,
-                                                registration->info_flags, cancellable);
-  fields = umt_device_info_to_json (registration->info);
-
-  g_message ("Registering device %s with %s", registration->device_key, settings->server_url);
-  registration->registration = umt_meeting_client_register_sync (client, registration->device_key,
-                                                                 registration->token_code, fields,
-                                                                 cancellable, error);
-  if (registration->registration == NULL)
-    {
-      UMT_LOG_WARNING ("Registration of %s with %s failed: %s", registration->device_key,
-                       settings->server_url,
-                       error != NULL && *error != NULL ? (*error)->message : "unknown error");
-      return FALSE;
-    }
-
-  g_message ("Device %s registered with %s%s", registration->device_key, settings->server_url,
-             registration->registration->used_fallback
-             ? " by heartbeat: the server has no registration endpoint" : "");
-
-  keep_tunnel_token (registration, NULL);
-  return TRUE;
+  return umt_registration_new (self->profile, umt_device_manager_get_server_url (self),
+                               umt_device_manager_get_server_url_overridden (self),
+                               device_key, token_code, umt_device_manager_get_device_key (self),
+                               error);
 }
 
 static gboolean
 finish_registration (UmtDeviceManager  *self,
-                     Registration      *registration,
+                     UmtRegistration   *registration,
                      GError           **error)
 {
-  ClientSettings *settings = registration->settings;
+  UmtClientSettings *settings = registration->settings;
 
   g_free (self->registration_warning);
   self->registration_warning = g_strdup (registration->keyring_warning);
@@ -605,14 +400,14 @@ umt_device_manager_register_sync (UmtDeviceManager  *self,
                                   GCancellable      *cancellable,
                                   GError           **error)
 {
-  g_autoptr(Registration) registration = NULL;
+  g_autoptr(UmtRegistration) registration = NULL;
   g_autoptr(UmtMeetingClient) client = NULL;
 
   g_return_val_if_fail (UMT_IS_DEVICE_MANAGER (self), NULL);
 
   registration = registration_new (self, device_key, token_code, error);
   if (registration == NULL ||
-      !registration_run (registration, cancellable, error) ||
+      !umt_registration_run (registration, cancellable, error) ||
       !finish_registration (self, registration, error))
     return NULL;
 
@@ -631,7 +426,7 @@ register_in_thread (GTask        *task,
 {
   GError *error = NULL;
 
-  if (registration_run (task_data, cancellable, &error))
+  if (umt_registration_run (task_data, cancellable, &error))
     g_task_return_boolean (task, TRUE);
   else
     g_task_return_error (task, error);
@@ -656,7 +451,7 @@ on_register_run (GObject      *source,
   UmtDeviceManager *self = UMT_DEVICE_MANAGER (source);
   g_autoptr(GTask) task = user_data;
   g_autoptr(GError) error = NULL;
-  Registration *registration = g_task_get_task_data (G_TASK (result));
+  UmtRegistration *registration = g_task_get_task_data (G_TASK (result));
 
   if (!g_task_propagate_boolean (G_TASK (result), &error) ||
       !finish_registration (self, registration, &error))
@@ -681,7 +476,7 @@ umt_device_manager_register_async (UmtDeviceManager    *self,
   g_autoptr(GTask) task = NULL;
   g_autoptr(GTask) worker = NULL;
   g_autoptr(GError) error = NULL;
-  Registration *registration;
+  UmtRegistration *registration;
 
   g_return_if_fail (UMT_IS_DEVICE_MANAGER (self));
 
@@ -697,7 +492,7 @@ umt_device_manager_register_async (UmtDeviceManager    *self,
 
   worker = g_task_new (self, cancellable, on_register_run, g_steal_pointer (&task));
   g_task_set_source_tag (worker, register_in_thread);
-  g_task_set_task_data (worker, registration, (GDestroyNotify) registration_free);
+  g_task_set_task_data (worker, registration, (GDestroyNotify) umt_registration_free);
   g_task_run_in_thread (worker, register_in_thread);
 }
 

@@ -6,12 +6,15 @@
 
 #include "config.h"
 
+#include <stdlib.h>
 #include <glib/gi18n.h>
 
 #include "umt-application.h"
 #include "umt-autostart.h"
 #include "umt-heartbeat-status.h"
+#include "umt-notifier.h"
 #include "umt-tray.h"
+#include "umt-tunnel-status.h"
 #include "umt-window.h"
 
 struct _UmtApplication
@@ -23,9 +26,11 @@ struct _UmtApplication
   GError           *load_error;
   UmtOwnerLock     *owner_lock;
   GCancellable     *cancellable;
-  /* Set by --background (the autostart entry): the first activation
-   * keeps the process alive without opening a window. */
-  gboolean        start_in_background;
+  UmtNotifier      *notifier;
+  /* --background (the autostart entry) holds the application with no
+   * window until the first window takes over. */
+  gboolean          background_hold;
+  gboolean          quitting;
 };
 
 G_DEFINE_FINAL_TYPE (UmtApplication, umt_application, ADW_TYPE_APPLICATION)
@@ -154,6 +159,7 @@ umt_application_quit_action (GSimpleAction *action,
 {
   UmtApplication *self = user_data;
 
+  self->quitting = TRUE;
   /* Quitting skips close-request, so keep the window geometry first. */
   for (GList *l = gtk_application_get_windows (GTK_APPLICATION (self)); l; l = l->next)
     if (UMT_IS_WINDOW (l->data))
@@ -200,11 +206,28 @@ umt_application_handle_local_options (GApplication *app,
                                       GVariantDict *options)
 {
   UmtApplication *self = UMT_APPLICATION (app);
+  g_autoptr(GError) error = NULL;
 
-  if (g_variant_dict_contains (options, "background"))
-    self->start_in_background = TRUE;
+  if (!g_variant_dict_contains (options, "background"))
+    return G_APPLICATION_CLASS (umt_application_parent_class)->handle_local_options (app, options);
 
-  return G_APPLICATION_CLASS (umt_application_parent_class)->handle_local_options (app, options);
+  /* Started in the background: register (startup starts the heartbeat)
+   * and hold, but do not activate: activating means "show the window",
+   * so every later activation (another launch, the tray's Open, a
+   * notification) does just that. */
+  if (!g_application_register (app, NULL, &error))
+    {
+      g_printerr ("%s\n", error->message);
+      return EXIT_FAILURE;
+    }
+  /* Already running: that instance beats; autostart must not pop its window up. */
+  if (g_application_get_is_remote (app))
+    return EXIT_SUCCESS;
+
+  g_debug ("Started in the background");
+  self->background_hold = TRUE;
+  g_application_hold (app);
+  return EXIT_SUCCESS;
 }
 
 static void
@@ -214,10 +237,17 @@ umt_application_startup (GApplication *app)
   static const char *quit_accels[] = { "<Control>q", NULL };
   static const char *about_accels[] = { "F1", NULL };
   static const char *settings_accels[] = { "<Control>comma", NULL };
+  static gsize named = 0;
 
   G_APPLICATION_CLASS (umt_application_parent_class)->startup (app);
 
-  g_set_application_name (_("Updates Manager"));
+  /* Once per process: GLib refuses a second name (tests run several
+   * application objects in turn). */
+  if (g_once_init_enter (&named))
+    {
+      g_set_application_name (_("Updates Manager"));
+      g_once_init_leave (&named, 1);
+    }
   gtk_window_set_default_icon_name (APP_ID);
 
   self->settings = g_settings_new (APP_ID);
@@ -225,6 +255,8 @@ umt_application_startup (GApplication *app)
   g_signal_connect_object (self->settings, "changed::start-at-login",
                            G_CALLBACK (on_start_at_login_changed), self, 0);
   umt_application_load_device (self);
+  if (self->manager != NULL)
+    self->notifier = umt_notifier_new (app, self->settings, self->manager);
 
   g_action_map_add_action_entries (G_ACTION_MAP (self), app_entries,
                                    G_N_ELEMENTS (app_entries), self);
@@ -237,25 +269,46 @@ umt_application_startup (GApplication *app)
 }
 
 static void
+on_window_hidden (GtkWidget      *window,
+                  UmtApplication *self)
+{
+  UmtTray *tray = umt_tray_get_for_application (G_APPLICATION (self));
+
+  /* Only a window closed into the background, not one going away with the
+   * application. */
+  if (self->quitting || !g_settings_get_boolean (self->settings, "run-in-background"))
+    return;
+  /* A tray icon shows where the application went. */
+  if (tray != NULL && umt_tray_get_host_available (tray))
+    return;
+
+  umt_notifier_tell_keeps_running (G_APPLICATION (self),
+                                   _("The heartbeat goes on in the background. Open Updates Manager "
+                                     "again from your applications; Quit from its menu stops it."));
+}
+
+static void
 umt_application_activate (GApplication *app)
 {
   UmtApplication *self = UMT_APPLICATION (app);
   GtkWindow *window;
 
-  if (self->start_in_background)
-    {
-      /* Only the first activation of an autostarted instance stays hidden;
-       * launching the app again from the desktop opens the window. */
-      self->start_in_background = FALSE;
-      g_application_hold (app);
-      return;
-    }
-
   window = gtk_application_get_active_window (GTK_APPLICATION (self));
   if (window == NULL)
-    window = GTK_WINDOW (umt_window_new (self));
+    {
+      window = GTK_WINDOW (umt_window_new (self));
+      g_signal_connect_object (window, "hide", G_CALLBACK (on_window_hidden), self, 0);
+    }
 
   gtk_window_present (window);
+
+  /* The window holds the application now (and hides into the background
+   * itself when run-in-background is on). */
+  if (self->background_hold)
+    {
+      self->background_hold = FALSE;
+      g_application_release (app);
+    }
 }
 
 static void
@@ -263,11 +316,30 @@ umt_application_shutdown (GApplication *app)
 {
   UmtApplication *self = UMT_APPLICATION (app);
 
+  self->quitting = TRUE;
   g_cancellable_cancel (self->cancellable);
+  /* Stopping on purpose is no news: no "Heartbeat stopped" notification. */
+  if (self->notifier != NULL)
+    g_object_run_dispose (G_OBJECT (self->notifier));
+  g_clear_object (&self->notifier);
+  if (self->background_hold)
+    {
+      self->background_hold = FALSE;
+      g_application_release (app);
+    }
   if (self->manager != NULL && self->owner_lock != NULL)
     {
       UmtHeartbeat *heartbeat = umt_device_manager_get_heartbeat (self->manager);
+      UmtTunnelSupervisor *tunnel = umt_device_manager_get_tunnel (self->manager);
 
+      /* The tunnel first: it rides on the device the heartbeat keeps online. */
+      if (tunnel != NULL)
+        {
+          umt_tunnel_supervisor_stop (tunnel);
+          umt_tunnel_status_unpublish (tunnel);
+        }
+      /* The last heartbeat.json says stopped, for `umt status`; then the
+       * lock goes, so that `umt run` may take over. */
       umt_heartbeat_stop (heartbeat);
       umt_heartbeat_status_unpublish (heartbeat);
     }
@@ -281,6 +353,7 @@ umt_application_dispose (GObject *object)
 {
   UmtApplication *self = UMT_APPLICATION (object);
 
+  g_clear_object (&self->notifier);
   g_clear_object (&self->settings);
   g_clear_object (&self->manager);
   g_clear_object (&self->cancellable);

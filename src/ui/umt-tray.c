@@ -8,6 +8,7 @@
 
 #include <glib/gi18n.h>
 
+#include "umt-notifier.h"
 #include "umt-tray.h"
 
 #ifdef G_OS_WIN32
@@ -43,7 +44,6 @@ struct _UmtTray
 
   gboolean          host_available;
   guint             no_host_timeout_id;
-  gboolean          told_no_host;
   gboolean          background_requested;
 };
 
@@ -329,36 +329,6 @@ find_icon_theme_path (void)
 
 /* No tray host: the heartbeat keeps going in the background anyway. */
 
-static gboolean
-notifications_reachable (UmtTray *self)
-{
-  GDBusConnection *bus = g_application_get_dbus_connection (self->app);
-  static const char *services[] = { "org.freedesktop.Notifications", "org.gtk.Notifications" };
-
-  /* In a sandbox the portal carries notifications. */
-  if (is_flatpak ())
-    return TRUE;
-  if (bus == NULL)
-    return FALSE;
-
-  /* GIO warns when its notification service is missing: ask first. */
-  for (guint i = 0; i < G_N_ELEMENTS (services); i++)
-    {
-      g_autoptr(GVariant) reply = NULL;
-      gboolean has_owner = FALSE;
-
-      reply = g_dbus_connection_call_sync (bus, "org.freedesktop.DBus", "/org/freedesktop/DBus",
-                                           "org.freedesktop.DBus", "NameHasOwner",
-                                           g_variant_new ("(s)", services[i]), G_VARIANT_TYPE ("(b)"),
-                                           G_DBUS_CALL_FLAGS_NONE, 1000, NULL, NULL);
-      if (reply != NULL)
-        g_variant_get (reply, "(b)", &has_owner);
-      if (has_owner)
-        return TRUE;
-    }
-  return FALSE;
-}
-
 static void
 on_portal_reply (GObject      *source,
                  GAsyncResult *result,
@@ -422,20 +392,12 @@ request_background (UmtTray *self)
 static void
 tell_no_host (UmtTray *self)
 {
-  g_autoptr(GNotification) notification = NULL;
-
   request_background (self);
 
-  if (self->told_no_host || !notifications_reachable (self))
-    return;
-  self->told_no_host = TRUE;
-
-  notification = g_notification_new (_("Updates Manager keeps running"));
-  g_notification_set_body (notification,
-                           _("No system tray was found. The heartbeat goes on in the background; "
-                             "open Updates Manager again from your applications."));
-  g_notification_set_default_action (notification, "app.activate-window");
-  g_application_send_notification (self->app, "no-tray-host", notification);
+  /* Once per process, shared with the window hiding in the background. */
+  umt_notifier_tell_keeps_running (self->app,
+                                   _("No system tray was found. The heartbeat goes on in the background; "
+                                     "open Updates Manager again from your applications."));
 }
 
 static gboolean
@@ -712,7 +674,7 @@ umt_tray_dispose (GObject *object)
   g_clear_object (&self->backend);
   if (self->app != NULL)
     {
-      g_application_withdraw_notification (self->app, "no-tray-host");
+      g_application_withdraw_notification (self->app, UMT_NOTIFICATION_KEEPS_RUNNING);
       g_object_remove_weak_pointer (G_OBJECT (self->app), (gpointer *) &self->app);
       self->app = NULL;
     }

@@ -18,6 +18,7 @@
 #include "umt-enums.h"
 #include "umt-log.h"
 #include "umt-secret-store.h"
+#include "umt-tunnel-agent-process.h"
 #include "umt-tunnel-supervisor.h"
 
 /* What the agent is given, copied from the profile so that a later edit of
@@ -32,20 +33,6 @@ typedef struct
   GArray   *allowed_ports; /* guint16 */
 } Settings;
 
-/* One agent process. Reference counted: every pending read and the wait for
- * its exit hold a reference, so it outlives a supervisor that let it go. */
-typedef struct
-{
-  UmtTunnelSupervisor *supervisor; /* NULL once let go (stopping) */
-  GSubprocess         *process;
-  GOutputStream       *commands;
-  GDataInputStream    *events;
-  GDataInputStream    *errors;
-  GPid                 pid;
-  gint64               started_at;
-  guint                kill_id;
-} Agent;
-
 struct _UmtTunnelSupervisor
 {
   GObject          parent_instance;
@@ -54,7 +41,8 @@ struct _UmtTunnelSupervisor
   Settings         settings;
   gboolean         wanted;       /* start() was called, stop() was not */
   guint            generation;   /* bumped on every stop: late callbacks see it */
-  Agent           *agent;
+  UmtTunnelAgentProcess *agent;
+  gint64           agent_started_at;
   guint            restart_id;
   guint            restarts;     /* consecutive, for the backoff */
   UmtConnectivity *connectivity;
@@ -235,89 +223,6 @@ settings_to_config_line (const Settings *settings,
   return json_generator_to_data (generator, NULL);
 }
 
-/* The agent process */
-
-static Agent *
-agent_ref (Agent *agent)
-{
-  return g_rc_box_acquire (agent);
-}
-
-static void
-agent_clear (gpointer data)
-{
-  Agent *agent = data;
-
-  g_clear_handle_id (&agent->kill_id, g_source_remove);
-  g_clear_object (&agent->commands);
-  g_clear_object (&agent->events);
-  g_clear_object (&agent->errors);
-  g_clear_object (&agent->process);
-}
-
-static void
-agent_unref (gpointer data)
-{
-  g_rc_box_release_full (data, agent_clear);
-}
-
-static void
-agent_send (Agent      *agent,
-            const char *line)
-{
-  g_autoptr(GError) error = NULL;
-
-  /* A few bytes into a pipe the agent reads all the time: this does not block. */
-  if (!g_output_stream_write_all (agent->commands, line, strlen (line), NULL, NULL, &error) ||
-      !g_output_stream_write_all (agent->commands, "\n", 1, NULL, NULL, &error))
-    g_debug ("Cannot write to the tunnel agent: %s", error->message);
-}
-
-static gboolean
-on_kill_timeout (gpointer data)
-{
-  Agent *agent = data;
-
-  agent->kill_id = 0;
-  g_message ("The tunnel agent (process %d) did not stop in time; killing it", (int) agent->pid);
-  g_subprocess_force_exit (agent->process);
-  return G_SOURCE_REMOVE;
-}
-
-/* Closing stdin is the agent's signal to stop; the kill is for an agent
- * that does not listen. */
-static void
-agent_let_go (Agent *agent)
-{
-  agent->supervisor = NULL;
-  g_output_stream_close (agent->commands, NULL, NULL);
-  agent->kill_id = g_timeout_add_full (G_PRIORITY_DEFAULT, UMT_TUNNEL_STOP_GRACE_MS,
-                                       on_kill_timeout, agent_ref (agent), agent_unref);
-}
-
-static void
-drop_agent (UmtTunnelSupervisor *self)
-{
-  Agent *agent = g_steal_pointer (&self->agent);
-
-  if (agent == NULL)
-    return;
-  agent_let_go (agent);
-  agent_unref (agent);
-  set_open_streams (self, 0);
-  notify (self, PROP_AGENT_PID);
-}
-
-static char *
-exit_description (GSubprocess *process)
-{
-#ifdef G_OS_UNIX
-  if (g_subprocess_get_if_signaled (process))
-    return g_strdup_printf ("killed by signal %d", g_subprocess_get_term_sig (process));
-#endif
-  return g_strdup_printf ("exit status %d", g_subprocess_get_exit_status (process));
-}
-
 static gboolean
 on_restart (gpointer data)
 {
@@ -345,32 +250,36 @@ schedule_restart (UmtTunnelSupervisor *self,
   self->restart_id = g_timeout_add_seconds (delay, on_restart, self);
 }
 
+/* The agent */
+
 static void
-on_agent_exited (GObject      *source,
-                 GAsyncResult *result,
-                 gpointer      data)
+drop_agent (UmtTunnelSupervisor *self)
 {
-  Agent *agent = data;
-  UmtTunnelSupervisor *self = agent->supervisor;
-  g_autofree char *how = exit_description (agent->process);
+  g_autoptr(UmtTunnelAgentProcess) agent = g_steal_pointer (&self->agent);
+
+  if (agent == NULL)
+    return;
+  umt_tunnel_agent_process_let_go (agent, UMT_TUNNEL_STOP_GRACE_MS);
+  set_open_streams (self, 0);
+  notify (self, PROP_AGENT_PID);
+}
+
+static void
+on_agent_exited (UmtTunnelAgentProcess *agent,
+                 const char            *how,
+                 UmtTunnelSupervisor   *self)
+{
   g_autofree char *reason = NULL;
 
-  g_subprocess_wait_finish (agent->process, result, NULL);
-  g_clear_handle_id (&agent->kill_id, g_source_remove);
-  g_debug ("Tunnel agent %d ended (%s)", (int) agent->pid, how);
-
-  if (self != NULL && self->agent == agent)
-    {
-      if (g_get_monotonic_time () - agent->started_at >= UMT_TUNNEL_HEALTHY_SECONDS * G_USEC_PER_SEC)
-        self->restarts = 0;
-      self->agent = NULL;
-      set_open_streams (self, 0);
-      notify (self, PROP_AGENT_PID);
-      reason = g_strdup_printf ("The tunnel agent stopped unexpectedly (%s)", how);
-      schedule_restart (self, reason);
-      agent_unref (agent); /* the supervisor's reference */
-    }
-  agent_unref (agent);
+  if (self->agent != agent)
+    return;
+  if (g_get_monotonic_time () - self->agent_started_at >= UMT_TUNNEL_HEALTHY_SECONDS * G_USEC_PER_SEC)
+    self->restarts = 0;
+  g_clear_object (&self->agent);
+  set_open_streams (self, 0);
+  notify (self, PROP_AGENT_PID);
+  reason = g_strdup_printf ("The tunnel agent stopped unexpectedly (%s)", how);
+  schedule_restart (self, reason);
 }
 
 /* Events */
@@ -406,8 +315,9 @@ event_seconds (JsonObject *event,
 }
 
 static void
-handle_event (UmtTunnelSupervisor *self,
-              JsonObject          *event)
+on_agent_event (UmtTunnelAgentProcess *agent,
+                JsonObject            *event,
+                UmtTunnelSupervisor   *self)
 {
   const char *name = json_object_get_string_member_with_default (event, "event", "");
   const char *reason = json_object_get_string_member_with_default (event, "reason", NULL);
@@ -467,114 +377,28 @@ handle_event (UmtTunnelSupervisor *self,
   g_object_thaw_notify (G_OBJECT (self));
 }
 
-static void read_event (Agent *agent);
-static void read_error (Agent *agent);
-
-static void
-on_event_line (GObject      *source,
-               GAsyncResult *result,
-               gpointer      data)
-{
-  Agent *agent = data;
-  g_autoptr(JsonParser) parser = json_parser_new ();
-  g_autofree char *line = NULL;
-
-  line = g_data_input_stream_read_line_finish_utf8 (G_DATA_INPUT_STREAM (source), result, NULL, NULL);
-  if (line != NULL)
-    {
-      if (agent->supervisor != NULL &&
-          json_parser_load_from_data (parser, line, -1, NULL) &&
-          JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
-        handle_event (agent->supervisor, json_node_get_object (json_parser_get_root (parser)));
-      read_event (agent);
-    }
-  agent_unref (agent);
-}
-
-static void
-read_event (Agent *agent)
-{
-  g_data_input_stream_read_line_async (agent->events, G_PRIORITY_DEFAULT, NULL,
-                                       on_event_line, agent_ref (agent));
-}
-
-static void
-on_error_line (GObject      *source,
-               GAsyncResult *result,
-               gpointer      data)
-{
-  Agent *agent = data;
-  g_autofree char *line = NULL;
-
-  line = g_data_input_stream_read_line_finish_utf8 (G_DATA_INPUT_STREAM (source), result, NULL, NULL);
-  if (line != NULL)
-    {
-      if (*line != '\0')
-        g_message ("umt-tunnel-agent[%d]: %s", (int) agent->pid, line);
-      read_error (agent);
-    }
-  agent_unref (agent);
-}
-
-static void
-read_error (Agent *agent)
-{
-  g_data_input_stream_read_line_async (agent->errors, G_PRIORITY_DEFAULT, NULL,
-                                       on_error_line, agent_ref (agent));
-}
-
-static const char *
-agent_path (void)
-{
-  const char *path = g_getenv ("UMT_TUNNEL_AGENT");
-
-  return path != NULL && *path != '\0' ? path : LIBEXECDIR G_DIR_SEPARATOR_S "umt-tunnel-agent";
-}
-
 static void
 spawn_agent (UmtTunnelSupervisor *self,
              const char          *token)
 {
-  g_autoptr(GSubprocessLauncher) launcher = NULL;
-  g_autoptr(GSubprocess) process = NULL;
   g_autoptr(GError) error = NULL;
-  g_autofree char *config = NULL;
-  g_autofree char *message = NULL;
-  const char *path = agent_path ();
-  Agent *agent;
+  g_autofree char *config = settings_to_config_line (&self->settings, self->device_key, token);
 
-  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_PIPE |
-                                        G_SUBPROCESS_FLAGS_STDOUT_PIPE |
-                                        G_SUBPROCESS_FLAGS_STDERR_PIPE);
-  process = g_subprocess_launcher_spawn (launcher, &error, path, NULL);
-  if (process == NULL)
+  self->agent = umt_tunnel_agent_process_spawn (config, &error);
+  memset (config, 0, strlen (config));
+  if (self->agent == NULL)
     {
-      message = g_strdup_printf ("Cannot start the tunnel agent %s: %s", path, error->message);
-      schedule_restart (self, message);
+      schedule_restart (self, error->message);
       return;
     }
-
-  agent = g_rc_box_new0 (Agent);
-  agent->supervisor = self;
-  agent->process = g_steal_pointer (&process);
-  agent->commands = g_object_ref (g_subprocess_get_stdin_pipe (agent->process));
-  agent->events = g_data_input_stream_new (g_subprocess_get_stdout_pipe (agent->process));
-  agent->errors = g_data_input_stream_new (g_subprocess_get_stderr_pipe (agent->process));
-  agent->pid = (GPid) g_ascii_strtoll (g_subprocess_get_identifier (agent->process), NULL, 10);
-  agent->started_at = g_get_monotonic_time ();
-  self->agent = agent;
-
-  g_subprocess_wait_async (agent->process, NULL, on_agent_exited, agent_ref (agent));
-  read_event (agent);
-  read_error (agent);
-
-  config = settings_to_config_line (&self->settings, self->device_key, token);
-  agent_send (agent, config);
-  memset (config, 0, strlen (config));
+  self->agent_started_at = g_get_monotonic_time ();
+  /* Lines read after its exit still count; none once the supervisor is gone. */
+  g_signal_connect_object (self->agent, "event", G_CALLBACK (on_agent_event), self, 0);
+  g_signal_connect_object (self->agent, "exited", G_CALLBACK (on_agent_exited), self, 0);
 
   g_message ("Tunnel agent started (process %d) for %s:%u, local ports allowed: %u",
-             (int) agent->pid, self->settings.proxy_host, self->settings.proxy_port,
-             self->settings.allowed_ports->len);
+             (int) umt_tunnel_agent_process_get_pid (self->agent), self->settings.proxy_host,
+             self->settings.proxy_port, self->settings.allowed_ports->len);
   g_object_freeze_notify (G_OBJECT (self));
   set_state (self, UMT_TUNNEL_STATE_CONNECTING);
   notify (self, PROP_AGENT_PID);
@@ -746,7 +570,8 @@ umt_tunnel_supervisor_stop (UmtTunnelSupervisor *self)
   g_clear_signal_handler (&self->back_id, self->connectivity);
   g_clear_object (&self->connectivity);
   if (self->agent != NULL)
-    g_message ("Stopping the tunnel agent (process %d)", (int) self->agent->pid);
+    g_message ("Stopping the tunnel agent (process %d)",
+               (int) umt_tunnel_agent_process_get_pid (self->agent));
   halt (self);
 }
 
@@ -759,7 +584,7 @@ umt_tunnel_supervisor_reconnect (UmtTunnelSupervisor *self)
     return;
   self->restarts = 0;
   if (self->agent != NULL)
-    agent_send (self->agent, "{\"cmd\":\"reconnect\"}");
+    umt_tunnel_agent_process_send (self->agent, "{\"cmd\":\"reconnect\"}");
   else if (self->state != UMT_TUNNEL_STATE_STARTING)
     start_agent (self);
 }
@@ -824,7 +649,7 @@ GPid
 umt_tunnel_supervisor_get_agent_pid (UmtTunnelSupervisor *self)
 {
   g_return_val_if_fail (UMT_IS_TUNNEL_SUPERVISOR (self), 0);
-  return self->agent != NULL ? self->agent->pid : 0;
+  return self->agent != NULL ? umt_tunnel_agent_process_get_pid (self->agent) : 0;
 }
 
 /* GObject */
@@ -840,8 +665,8 @@ umt_tunnel_supervisor_dispose (GObject *object)
   g_clear_handle_id (&self->restart_id, g_source_remove);
   if (self->agent != NULL)
     {
-      agent_let_go (self->agent);
-      g_clear_pointer (&self->agent, agent_unref);
+      umt_tunnel_agent_process_let_go (self->agent, UMT_TUNNEL_STOP_GRACE_MS);
+      g_clear_object (&self->agent);
     }
   g_clear_signal_handler (&self->back_id, self->connectivity);
   g_clear_object (&self->connectivity);

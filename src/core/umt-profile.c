@@ -1,4 +1,4 @@
-/* umt-profile.c
+/* umt-profile.c: UmtProfile, its properties, the server and heartbeat settings
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -9,75 +9,19 @@
 #include <string.h>
 
 #include "umt-config-error.h"
-#include "umt-profile.h"
+#include "umt-profile-private.h"
 #include "umt-validate.h"
 
 #define TIMEOUT_MAX 300
 #define RETRIES_MAX 10
-#define PORT_MAX    65535
 
 static const guint default_service_ports[UMT_TUNNEL_N_SERVICES] = { 22, 80, 5900 };
 
-struct _UmtProfile
-{
-  GObject parent_instance;
-
-  char     *name;
-  char     *base_url;
-  guint     timeout;
-  guint     retries;
-  gboolean  verify_tls;
-  guint     heartbeat_interval;
-  char     *note;
-  gboolean  allow_insecure_http;
-  char     *cluster_ip;
-  gboolean  public_ip_lookup;
-  char     *public_ip_url;
-
-  gboolean  tunnel_enabled;
-  char     *tunnel_proxy_host;
-  guint     tunnel_proxy_port;
-  gboolean  tunnel_tls;
-  gboolean  tunnel_verify_tls;
-  gboolean  service_enabled[UMT_TUNNEL_N_SERVICES];
-  guint     service_port[UMT_TUNNEL_N_SERVICES];
-  char     *tunnel_relay_ports;
-};
-
 G_DEFINE_FINAL_TYPE (UmtProfile, umt_profile, G_TYPE_OBJECT)
-
-enum {
-  PROP_0,
-  PROP_NAME,
-  PROP_BASE_URL,
-  PROP_TIMEOUT,
-  PROP_RETRIES,
-  PROP_VERIFY_TLS,
-  PROP_HEARTBEAT_INTERVAL,
-  PROP_NOTE,
-  PROP_ALLOW_INSECURE_HTTP,
-  PROP_CLUSTER_IP,
-  PROP_PUBLIC_IP_LOOKUP,
-  PROP_PUBLIC_IP_URL,
-  PROP_TUNNEL_ENABLED,
-  PROP_TUNNEL_PROXY_HOST,
-  PROP_TUNNEL_PROXY_PORT,
-  PROP_TUNNEL_TLS,
-  PROP_TUNNEL_VERIFY_TLS,
-  /* Per service, in UmtTunnelService order: enabled, then port. */
-  PROP_TUNNEL_SSH,
-  PROP_TUNNEL_SSH_PORT,
-  PROP_TUNNEL_HTTP,
-  PROP_TUNNEL_HTTP_PORT,
-  PROP_TUNNEL_VNC,
-  PROP_TUNNEL_VNC_PORT,
-  PROP_TUNNEL_RELAY_PORTS,
-  N_PROPS
-};
 
 static GParamSpec *properties[N_PROPS];
 
-/* In the order of the enum above, starting at PROP_BASE_URL. */
+/* In property order, starting at PROP_BASE_URL. */
 static const char * const settable_keys[] = {
   "base_url", "timeout", "retries", "verify_tls", "heartbeat_interval", "note",
   "allow_insecure_http", "cluster_ip", "public_ip_lookup", "public_ip_url",
@@ -85,9 +29,6 @@ static const char * const settable_keys[] = {
   "tunnel_ssh", "tunnel_ssh_port", "tunnel_http", "tunnel_http_port", "tunnel_vnc",
   "tunnel_vnc_port", "tunnel_relay_ports", NULL
 };
-
-#define SERVICE_PROP(service)      (PROP_TUNNEL_SSH + 2 * (service))
-#define SERVICE_PORT_PROP(service) (PROP_TUNNEL_SSH_PORT + 2 * (service))
 
 static void
 umt_profile_finalize (GObject *object)
@@ -211,8 +152,9 @@ umt_profile_class_init (UmtProfileClass *klass)
   properties[PROP_PUBLIC_IP_URL] = g_param_spec_string ("public-ip-url", NULL, NULL, NULL, rw);
   properties[PROP_TUNNEL_ENABLED] = g_param_spec_boolean ("tunnel-enabled", NULL, NULL, FALSE, rw);
   properties[PROP_TUNNEL_PROXY_HOST] = g_param_spec_string ("tunnel-proxy-host", NULL, NULL, NULL, rw);
-  properties[PROP_TUNNEL_PROXY_PORT] = g_param_spec_uint ("tunnel-proxy-port", NULL, NULL, 1, PORT_MAX,
-                                                          UMT_PROFILE_DEFAULT_TUNNEL_PORT, rw);
+  properties[PROP_TUNNEL_PROXY_PORT] =
+    g_param_spec_uint ("tunnel-proxy-port", NULL, NULL, 1, UMT_PROFILE_PORT_MAX,
+                       UMT_PROFILE_DEFAULT_TUNNEL_PORT, rw);
   properties[PROP_TUNNEL_TLS] = g_param_spec_boolean ("tunnel-tls", NULL, NULL, FALSE, rw);
   properties[PROP_TUNNEL_VERIFY_TLS] = g_param_spec_boolean ("tunnel-verify-tls", NULL, NULL, TRUE, rw);
   for (guint service = 0; service < UMT_TUNNEL_N_SERVICES; service++)
@@ -227,7 +169,7 @@ umt_profile_class_init (UmtProfileClass *klass)
       properties[SERVICE_PROP (service)] =
         g_param_spec_boolean (names[service][0], NULL, NULL, service == UMT_TUNNEL_SERVICE_SSH, rw);
       properties[SERVICE_PORT_PROP (service)] =
-        g_param_spec_uint (names[service][1], NULL, NULL, 1, PORT_MAX,
+        g_param_spec_uint (names[service][1], NULL, NULL, 1, UMT_PROFILE_PORT_MAX,
                            default_service_ports[service], rw);
     }
   properties[PROP_TUNNEL_RELAY_PORTS] = g_param_spec_string ("tunnel-relay-ports", NULL, NULL, "", rw);
@@ -251,11 +193,11 @@ umt_profile_init (UmtProfile *self)
   self->tunnel_relay_ports = g_strdup ("");
 }
 
-static void
-replace_string (UmtProfile *self,
-                char      **field,
-                const char *value,
-                guint       prop_id)
+void
+umt_profile_replace_string (UmtProfile  *self,
+                            char       **field,
+                            const char  *value,
+                            guint        prop_id)
 {
   if (g_strcmp0 (*field, value) == 0)
     return;
@@ -264,11 +206,11 @@ replace_string (UmtProfile *self,
   g_object_notify_by_pspec (G_OBJECT (self), properties[prop_id]);
 }
 
-static void
-replace_uint (UmtProfile *self,
-              guint      *field,
-              guint       value,
-              guint       prop_id)
+void
+umt_profile_replace_uint (UmtProfile *self,
+                          guint      *field,
+                          guint       value,
+                          guint       prop_id)
 {
   if (*field == value)
     return;
@@ -309,7 +251,7 @@ umt_profile_set_base_url (UmtProfile  *self,
   len = strlen (trimmed);
   while (len > 0 && trimmed[len - 1] == '/')
     trimmed[--len] = '\0';
-  replace_string (self, &self->base_url, trimmed, PROP_BASE_URL);
+  umt_profile_replace_string (self, &self->base_url, trimmed, PROP_BASE_URL);
   return TRUE;
 }
 
@@ -326,7 +268,7 @@ umt_profile_set_timeout (UmtProfile  *self,
                    "The timeout must be between 1 and %d seconds.", TIMEOUT_MAX);
       return FALSE;
     }
-  replace_uint (self, &self->timeout, timeout, PROP_TIMEOUT);
+  umt_profile_replace_uint (self, &self->timeout, timeout, PROP_TIMEOUT);
   return TRUE;
 }
 
@@ -343,7 +285,7 @@ umt_profile_set_retries (UmtProfile  *self,
                    "The number of retries must be between 0 and %d.", RETRIES_MAX);
       return FALSE;
     }
-  replace_uint (self, &self->retries, retries, PROP_RETRIES);
+  umt_profile_replace_uint (self, &self->retries, retries, PROP_RETRIES);
   return TRUE;
 }
 
@@ -352,7 +294,7 @@ umt_profile_set_verify_tls (UmtProfile *self,
                             gboolean    verify_tls)
 {
   g_return_if_fail (UMT_IS_PROFILE (self));
-  replace_uint (self, (guint *) &self->verify_tls, !!verify_tls, PROP_VERIFY_TLS);
+  umt_profile_replace_uint (self, (guint *) &self->verify_tls, !!verify_tls, PROP_VERIFY_TLS);
 }
 
 gboolean
@@ -364,7 +306,7 @@ umt_profile_set_heartbeat_interval (UmtProfile  *self,
 
   if (!umt_validate_heartbeat_interval (seconds, error))
     return FALSE;
-  replace_uint (self, &self->heartbeat_interval, seconds, PROP_HEARTBEAT_INTERVAL);
+  umt_profile_replace_uint (self, &self->heartbeat_interval, seconds, PROP_HEARTBEAT_INTERVAL);
   return TRUE;
 }
 
@@ -379,7 +321,7 @@ umt_profile_set_note (UmtProfile  *self,
     note = NULL;
   if (note != NULL && !umt_validate_note (note, error))
     return FALSE;
-  replace_string (self, &self->note, note, PROP_NOTE);
+  umt_profile_replace_string (self, &self->note, note, PROP_NOTE);
   return TRUE;
 }
 
@@ -393,7 +335,8 @@ umt_profile_set_allow_insecure_http (UmtProfile  *self,
   /* Switching it off must not leave a URL the profile no longer accepts. */
   if (!allow && self->base_url != NULL && !umt_validate_server_url (self->base_url, FALSE, error))
     return FALSE;
-  replace_uint (self, (guint *) &self->allow_insecure_http, !!allow, PROP_ALLOW_INSECURE_HTTP);
+  umt_profile_replace_uint (self, (guint *) &self->allow_insecure_http, !!allow,
+                            PROP_ALLOW_INSECURE_HTTP);
   return TRUE;
 }
 
@@ -408,7 +351,7 @@ umt_profile_set_cluster_ip (UmtProfile  *self,
     cluster_ip = NULL;
   if (cluster_ip != NULL && !umt_validate_ip_address (cluster_ip, error))
     return FALSE;
-  replace_string (self, &self->cluster_ip, cluster_ip, PROP_CLUSTER_IP);
+  umt_profile_replace_string (self, &self->cluster_ip, cluster_ip, PROP_CLUSTER_IP);
   return TRUE;
 }
 
@@ -417,7 +360,8 @@ umt_profile_set_public_ip_lookup (UmtProfile *self,
                                   gboolean    enabled)
 {
   g_return_if_fail (UMT_IS_PROFILE (self));
-  replace_uint (self, (guint *) &self->public_ip_lookup, !!enabled, PROP_PUBLIC_IP_LOOKUP);
+  umt_profile_replace_uint (self, (guint *) &self->public_ip_lookup, !!enabled,
+                            PROP_PUBLIC_IP_LOOKUP);
 }
 
 gboolean
@@ -439,177 +383,15 @@ umt_profile_set_public_ip_url (UmtProfile  *self,
       if (!umt_validate_server_url (base, FALSE, error))
         return FALSE;
     }
-  replace_string (self, &self->public_ip_url, url, PROP_PUBLIC_IP_URL);
-  return TRUE;
-}
-
-void
-umt_profile_set_tunnel_enabled (UmtProfile *self,
-                                gboolean    enabled)
-{
-  g_return_if_fail (UMT_IS_PROFILE (self));
-  replace_uint (self, (guint *) &self->tunnel_enabled, !!enabled, PROP_TUNNEL_ENABLED);
-}
-
-gboolean
-umt_profile_set_tunnel_proxy_host (UmtProfile  *self,
-                                   const char  *host,
-                                   GError     **error)
-{
-  g_return_val_if_fail (UMT_IS_PROFILE (self), FALSE);
-
-  if (host != NULL && *host == '\0')
-    host = NULL;
-  if (host != NULL && !umt_validate_host_name (host, error))
-    return FALSE;
-  replace_string (self, &self->tunnel_proxy_host, host, PROP_TUNNEL_PROXY_HOST);
-  return TRUE;
-}
-
-static gboolean
-check_port (guint        port,
-            const char  *what,
-            GError     **error)
-{
-  if (port < 1 || port > PORT_MAX)
-    {
-      g_set_error (error, UMT_CONFIG_ERROR, UMT_CONFIG_ERROR_INVALID_INPUT,
-                   "The %s must be between 1 and %d.", what, PORT_MAX);
-      return FALSE;
-    }
+  umt_profile_replace_string (self, &self->public_ip_url, url, PROP_PUBLIC_IP_URL);
   return TRUE;
 }
 
 gboolean
-umt_profile_set_tunnel_proxy_port (UmtProfile  *self,
-                                   guint        port,
-                                   GError     **error)
-{
-  g_return_val_if_fail (UMT_IS_PROFILE (self), FALSE);
-
-  if (!check_port (port, "tunnel proxy port", error))
-    return FALSE;
-  replace_uint (self, &self->tunnel_proxy_port, port, PROP_TUNNEL_PROXY_PORT);
-  return TRUE;
-}
-
-void
-umt_profile_set_tunnel_tls (UmtProfile *self,
-                            gboolean    tls)
-{
-  g_return_if_fail (UMT_IS_PROFILE (self));
-  replace_uint (self, (guint *) &self->tunnel_tls, !!tls, PROP_TUNNEL_TLS);
-}
-
-void
-umt_profile_set_tunnel_verify_tls (UmtProfile *self,
-                                   gboolean    verify_tls)
-{
-  g_return_if_fail (UMT_IS_PROFILE (self));
-  replace_uint (self, (guint *) &self->tunnel_verify_tls, !!verify_tls, PROP_TUNNEL_VERIFY_TLS);
-}
-
-void
-umt_profile_set_tunnel_service_enabled (UmtProfile       *self,
-                                        UmtTunnelService  service,
-                                        gboolean          enabled)
-{
-  g_return_if_fail (UMT_IS_PROFILE (self));
-  g_return_if_fail (service < UMT_TUNNEL_N_SERVICES);
-  replace_uint (self, (guint *) &self->service_enabled[service], !!enabled, SERVICE_PROP (service));
-}
-
-gboolean
-umt_profile_set_tunnel_service_port (UmtProfile        *self,
-                                     UmtTunnelService   service,
-                                     guint              port,
-                                     GError           **error)
-{
-  g_return_val_if_fail (UMT_IS_PROFILE (self), FALSE);
-  g_return_val_if_fail (service < UMT_TUNNEL_N_SERVICES, FALSE);
-
-  if (!check_port (port, "local port of a service", error))
-    return FALSE;
-  replace_uint (self, &self->service_port[service], port, SERVICE_PORT_PROP (service));
-  return TRUE;
-}
-
-static int
-compare_ports (gconstpointer a,
-               gconstpointer b)
-{
-  return (int) *(const guint16 *) a - (int) *(const guint16 *) b;
-}
-
-/* Appends the ports of @text ("8080, 9000" or "") to @ports, checked. */
-static gboolean
-parse_ports (const char  *text,
-             GArray      *ports,
-             GError     **error)
-{
-  g_auto(GStrv) parts = g_strsplit_set (text, ", ", -1);
-
-  for (guint i = 0; parts[i] != NULL; i++)
-    {
-      guint64 port;
-
-      if (*parts[i] == '\0')
-        continue;
-      if (!g_ascii_string_to_unsigned (parts[i], 10, 1, PORT_MAX, &port, NULL))
-        {
-          g_set_error (error, UMT_CONFIG_ERROR, UMT_CONFIG_ERROR_INVALID_INPUT,
-                       "The relay ports must be port numbers between 1 and %d, separated "
-                       "by commas; “%s” is not one.", PORT_MAX, parts[i]);
-          return FALSE;
-        }
-      g_array_append_val (ports, (guint16) { port });
-    }
-  return TRUE;
-}
-
-/* Sorted, each port once. */
-static void
-sort_unique_ports (GArray *ports)
-{
-  guint kept = 0;
-
-  g_array_sort (ports, compare_ports);
-  for (guint i = 0; i < ports->len; i++)
-    if (kept == 0 || g_array_index (ports, guint16, kept - 1) != g_array_index (ports, guint16, i))
-      g_array_index (ports, guint16, kept++) = g_array_index (ports, guint16, i);
-  g_array_set_size (ports, kept);
-}
-
-gboolean
-umt_profile_set_tunnel_relay_ports (UmtProfile  *self,
-                                    const char  *ports,
-                                    GError     **error)
-{
-  g_autoptr(GArray) parsed = g_array_new (FALSE, FALSE, sizeof (guint16));
-  g_autoptr(GString) text = g_string_new (NULL);
-
-  g_return_val_if_fail (UMT_IS_PROFILE (self), FALSE);
-
-  if (!parse_ports (ports != NULL ? ports : "", parsed, error))
-    return FALSE;
-  sort_unique_ports (parsed);
-  if (parsed->len > UMT_PROFILE_MAX_RELAY_PORTS)
-    {
-      g_set_error (error, UMT_CONFIG_ERROR, UMT_CONFIG_ERROR_INVALID_INPUT,
-                   "At most %d relay ports can be exposed.", UMT_PROFILE_MAX_RELAY_PORTS);
-      return FALSE;
-    }
-  for (guint i = 0; i < parsed->len; i++)
-    g_string_append_printf (text, "%s%u", i > 0 ? "," : "", g_array_index (parsed, guint16, i));
-  replace_string (self, &self->tunnel_relay_ports, text->str, PROP_TUNNEL_RELAY_PORTS);
-  return TRUE;
-}
-
-static gboolean
-parse_boolean (const char  *key,
-               const char  *value,
-               gboolean    *result,
-               GError     **error)
+umt_profile_parse_boolean (const char  *key,
+                           const char  *value,
+                           gboolean    *result,
+                           GError     **error)
 {
   if (g_strcmp0 (value, "true") == 0 || g_strcmp0 (value, "yes") == 0 || g_strcmp0 (value, "1") == 0)
     *result = TRUE;
@@ -624,11 +406,11 @@ parse_boolean (const char  *key,
   return TRUE;
 }
 
-static gboolean
-parse_number (const char  *key,
-              const char  *value,
-              guint       *result,
-              GError     **error)
+gboolean
+umt_profile_parse_number (const char  *key,
+                          const char  *value,
+                          guint       *result,
+                          GError     **error)
 {
   guint64 number;
 
@@ -640,6 +422,16 @@ parse_number (const char  *key,
     }
   *result = number;
   return TRUE;
+}
+
+void
+umt_profile_set_unknown_key_error (const char  *key,
+                                   GError     **error)
+{
+  g_autofree char *keys = g_strjoinv (", ", (char **) settable_keys);
+
+  g_set_error (error, UMT_CONFIG_ERROR, UMT_CONFIG_ERROR_INVALID_INPUT,
+               "Unknown profile setting “%s”; use one of %s.", key != NULL ? key : "", keys);
 }
 
 gboolean
@@ -657,28 +449,30 @@ umt_profile_set_value (UmtProfile  *self,
   if (g_strcmp0 (key, "base_url") == 0)
     return umt_profile_set_base_url (self, value, error);
   if (g_strcmp0 (key, "timeout") == 0)
-    return parse_number (key, value, &number, error) && umt_profile_set_timeout (self, number, error);
+    return umt_profile_parse_number (key, value, &number, error) &&
+           umt_profile_set_timeout (self, number, error);
   if (g_strcmp0 (key, "retries") == 0)
-    return parse_number (key, value, &number, error) && umt_profile_set_retries (self, number, error);
+    return umt_profile_parse_number (key, value, &number, error) &&
+           umt_profile_set_retries (self, number, error);
   if (g_strcmp0 (key, "heartbeat_interval") == 0)
-    return parse_number (key, value, &number, error) &&
+    return umt_profile_parse_number (key, value, &number, error) &&
            umt_profile_set_heartbeat_interval (self, number, error);
   if (g_strcmp0 (key, "verify_tls") == 0)
     {
-      if (!parse_boolean (key, value, &flag, error))
+      if (!umt_profile_parse_boolean (key, value, &flag, error))
         return FALSE;
       umt_profile_set_verify_tls (self, flag);
       return TRUE;
     }
   if (g_strcmp0 (key, "public_ip_lookup") == 0)
     {
-      if (!parse_boolean (key, value, &flag, error))
+      if (!umt_profile_parse_boolean (key, value, &flag, error))
         return FALSE;
       umt_profile_set_public_ip_lookup (self, flag);
       return TRUE;
     }
   if (g_strcmp0 (key, "allow_insecure_http") == 0)
-    return parse_boolean (key, value, &flag, error) &&
+    return umt_profile_parse_boolean (key, value, &flag, error) &&
            umt_profile_set_allow_insecure_http (self, flag, error);
   if (g_strcmp0 (key, "note") == 0)
     return umt_profile_set_note (self, value, error);
@@ -686,45 +480,10 @@ umt_profile_set_value (UmtProfile  *self,
     return umt_profile_set_cluster_ip (self, value, error);
   if (g_strcmp0 (key, "public_ip_url") == 0)
     return umt_profile_set_public_ip_url (self, value, error);
-  if (g_strcmp0 (key, "tunnel_proxy_host") == 0)
-    return umt_profile_set_tunnel_proxy_host (self, value, error);
-  if (g_strcmp0 (key, "tunnel_proxy_port") == 0)
-    return parse_number (key, value, &number, error) &&
-           umt_profile_set_tunnel_proxy_port (self, number, error);
-  if (g_strcmp0 (key, "tunnel_relay_ports") == 0)
-    return umt_profile_set_tunnel_relay_ports (self, value, error);
-  for (guint service = 0; service < UMT_TUNNEL_N_SERVICES; service++)
-    {
-      if (g_strcmp0 (key, settable_keys[SERVICE_PROP (service) - PROP_BASE_URL]) == 0)
-        {
-          if (!parse_boolean (key, value, &flag, error))
-            return FALSE;
-          umt_profile_set_tunnel_service_enabled (self, service, flag);
-          return TRUE;
-        }
-      if (g_strcmp0 (key, settable_keys[SERVICE_PORT_PROP (service) - PROP_BASE_URL]) == 0)
-        return parse_number (key, value, &number, error) &&
-               umt_profile_set_tunnel_service_port (self, service, number, error);
-    }
-  if (g_strcmp0 (key, "tunnel_enabled") == 0 || g_strcmp0 (key, "tunnel_tls") == 0 ||
-      g_strcmp0 (key, "tunnel_verify_tls") == 0)
-    {
-      if (!parse_boolean (key, value, &flag, error))
-        return FALSE;
-      if (g_str_equal (key, "tunnel_enabled"))
-        umt_profile_set_tunnel_enabled (self, flag);
-      else if (g_str_equal (key, "tunnel_tls"))
-        umt_profile_set_tunnel_tls (self, flag);
-      else
-        umt_profile_set_tunnel_verify_tls (self, flag);
-      return TRUE;
-    }
+  if (key != NULL && g_str_has_prefix (key, "tunnel_"))
+    return umt_profile_set_tunnel_value (self, key, value, error);
 
-  {
-    g_autofree char *keys = g_strjoinv (", ", (char **) settable_keys);
-    g_set_error (error, UMT_CONFIG_ERROR, UMT_CONFIG_ERROR_INVALID_INPUT,
-                 "Unknown profile setting “%s”; use one of %s.", key != NULL ? key : "", keys);
-  }
+  umt_profile_set_unknown_key_error (key, error);
   return FALSE;
 }
 
@@ -823,29 +582,7 @@ umt_profile_to_json (UmtProfile *self)
   json_object_set_boolean_member (object, "public_ip_lookup", self->public_ip_lookup);
   if (self->public_ip_url != NULL)
     json_object_set_string_member (object, "public_ip_url", self->public_ip_url);
-
-  json_object_set_boolean_member (object, "tunnel_enabled", self->tunnel_enabled);
-  if (self->tunnel_proxy_host != NULL)
-    json_object_set_string_member (object, "tunnel_proxy_host", self->tunnel_proxy_host);
-  json_object_set_int_member (object, "tunnel_proxy_port", self->tunnel_proxy_port);
-  json_object_set_boolean_member (object, "tunnel_tls", self->tunnel_tls);
-  json_object_set_boolean_member (object, "tunnel_verify_tls", self->tunnel_verify_tls);
-  for (guint service = 0; service < UMT_TUNNEL_N_SERVICES; service++)
-    {
-      json_object_set_boolean_member (object, settable_keys[SERVICE_PROP (service) - PROP_BASE_URL],
-                                      self->service_enabled[service]);
-      json_object_set_int_member (object, settable_keys[SERVICE_PORT_PROP (service) - PROP_BASE_URL],
-                                  self->service_port[service]);
-    }
-  {
-    g_autoptr(GArray) relay = g_array_new (FALSE, FALSE, sizeof (guint16));
-    JsonArray *array = json_array_new ();
-
-    parse_ports (self->tunnel_relay_ports, relay, NULL);
-    for (guint i = 0; i < relay->len; i++)
-      json_array_add_int_element (array, g_array_index (relay, guint16, i));
-    json_object_set_array_member (object, "tunnel_relay_ports", array);
-  }
+  umt_profile_add_tunnel_json (self, object);
   return object;
 }
 
@@ -926,90 +663,3 @@ umt_profile_get_public_ip_url (UmtProfile *self)
   return self->public_ip_url;
 }
 
-gboolean
-umt_profile_get_tunnel_enabled (UmtProfile *self)
-{
-  g_return_val_if_fail (UMT_IS_PROFILE (self), FALSE);
-  return self->tunnel_enabled;
-}
-
-const char *
-umt_profile_get_tunnel_proxy_host (UmtProfile *self)
-{
-  g_return_val_if_fail (UMT_IS_PROFILE (self), NULL);
-  return self->tunnel_proxy_host;
-}
-
-char *
-umt_profile_dup_tunnel_proxy_host_in_use (UmtProfile *self)
-{
-  g_autoptr(GUri) uri = NULL;
-
-  g_return_val_if_fail (UMT_IS_PROFILE (self), NULL);
-
-  if (self->tunnel_proxy_host != NULL)
-    return g_strdup (self->tunnel_proxy_host);
-  uri = g_uri_parse (self->base_url, G_URI_FLAGS_NONE, NULL);
-  return g_strdup (uri != NULL ? g_uri_get_host (uri) : NULL);
-}
-
-guint
-umt_profile_get_tunnel_proxy_port (UmtProfile *self)
-{
-  g_return_val_if_fail (UMT_IS_PROFILE (self), UMT_PROFILE_DEFAULT_TUNNEL_PORT);
-  return self->tunnel_proxy_port;
-}
-
-gboolean
-umt_profile_get_tunnel_tls (UmtProfile *self)
-{
-  g_return_val_if_fail (UMT_IS_PROFILE (self), FALSE);
-  return self->tunnel_tls;
-}
-
-gboolean
-umt_profile_get_tunnel_verify_tls (UmtProfile *self)
-{
-  g_return_val_if_fail (UMT_IS_PROFILE (self), TRUE);
-  return self->tunnel_verify_tls;
-}
-
-gboolean
-umt_profile_get_tunnel_service_enabled (UmtProfile       *self,
-                                        UmtTunnelService  service)
-{
-  g_return_val_if_fail (UMT_IS_PROFILE (self), FALSE);
-  g_return_val_if_fail (service < UMT_TUNNEL_N_SERVICES, FALSE);
-  return self->service_enabled[service];
-}
-
-guint
-umt_profile_get_tunnel_service_port (UmtProfile       *self,
-                                     UmtTunnelService  service)
-{
-  g_return_val_if_fail (UMT_IS_PROFILE (self), 0);
-  g_return_val_if_fail (service < UMT_TUNNEL_N_SERVICES, 0);
-  return self->service_port[service];
-}
-
-const char *
-umt_profile_get_tunnel_relay_ports (UmtProfile *self)
-{
-  g_return_val_if_fail (UMT_IS_PROFILE (self), NULL);
-  return self->tunnel_relay_ports;
-}
-
-GArray *
-umt_profile_dup_tunnel_allowed_ports (UmtProfile *self)
-{
-  GArray *ports = g_array_new (FALSE, FALSE, sizeof (guint16));
-
-  g_return_val_if_fail (UMT_IS_PROFILE (self), ports);
-
-  for (guint service = 0; service < UMT_TUNNEL_N_SERVICES; service++)
-    if (self->service_enabled[service])
-      g_array_append_val (ports, (guint16) { self->service_port[service] });
-  parse_ports (self->tunnel_relay_ports, ports, NULL);
-  sort_unique_ports (ports);
-  return ports;
-}

@@ -129,6 +129,20 @@ on_start_at_login_changed (GSettings      *settings,
     g_settings_set_boolean (settings, key, FALSE);
 }
 
+/* The tunnel goes with the heartbeat: the process that beats runs it.
+ * Wanted from now on; the supervisor runs the agent whenever the profile
+ * enables it and the device is registered (shutdown stops it). */
+static void
+umt_application_start_tunnel (UmtApplication *self)
+{
+  UmtTunnelSupervisor *tunnel = umt_device_manager_get_tunnel (self->manager);
+
+  /* Published even when disabled, so `umt tunnel status` tells a disabled
+   * tunnel from one nobody runs. */
+  umt_tunnel_status_publish (tunnel);
+  umt_tunnel_supervisor_start (tunnel);
+}
+
 static void
 umt_application_load_device (UmtApplication *self)
 {
@@ -150,6 +164,7 @@ umt_application_load_device (UmtApplication *self)
   umt_heartbeat_status_publish (umt_device_manager_get_heartbeat (self->manager),
                                 umt_device_manager_get_device_key (self->manager));
   umt_application_start_heartbeat (self);
+  umt_application_start_tunnel (self);
 }
 
 static void

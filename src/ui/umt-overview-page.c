@@ -10,6 +10,7 @@
 
 #include "umt-overview-page.h"
 #include "umt-heartbeat-text.h"
+#include "umt-tunnel-text.h"
 #include "umt-window.h"
 
 struct _UmtOverviewPage
@@ -23,6 +24,8 @@ struct _UmtOverviewPage
   GtkLabel           *heartbeat_label;
   AdwActionRow       *server_row;
   GtkLabel           *server_label;
+  AdwActionRow       *tunnel_row;
+  GtkLabel           *tunnel_label;
 
   UmtDeviceManager   *manager;
   UmtHeartbeat       *heartbeat;
@@ -31,6 +34,24 @@ struct _UmtOverviewPage
 };
 
 G_DEFINE_FINAL_TYPE (UmtOverviewPage, umt_overview_page, ADW_TYPE_PREFERENCES_PAGE)
+
+static void
+update_tunnel (UmtOverviewPage *self)
+{
+  UmtTunnelSupervisor *tunnel = umt_device_manager_get_tunnel (self->manager);
+  g_autofree char *text = umt_tunnel_text_state_short (tunnel);
+  const char *reason = umt_tunnel_text_reason (tunnel);
+  const char *style = umt_tunnel_text_style_class (tunnel);
+  GtkWidget *label = GTK_WIDGET (self->tunnel_label);
+
+  gtk_label_set_label (self->tunnel_label, text);
+  adw_action_row_set_subtitle (self->tunnel_row, reason ? reason : "");
+  gtk_widget_remove_css_class (label, "success");
+  gtk_widget_remove_css_class (label, "warning");
+  gtk_widget_remove_css_class (label, "error");
+  if (style != NULL)
+    gtk_widget_add_css_class (label, style);
+}
 
 static void
 update_display (UmtOverviewPage *self)
@@ -54,6 +75,8 @@ update_display (UmtOverviewPage *self)
   gtk_widget_remove_css_class (icon, "error");
   if (style != NULL)
     gtk_widget_add_css_class (icon, style);
+
+  update_tunnel (self);
 
   if (umt_device_manager_get_server_url_overridden (self->manager))
     {
@@ -256,6 +279,8 @@ umt_overview_page_set_manager (UmtOverviewPage  *self,
   self->manager = g_object_ref (manager);
   self->heartbeat = g_object_ref (umt_device_manager_get_heartbeat (manager));
   g_signal_connect_object (manager, "notify", G_CALLBACK (update_display), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (umt_device_manager_get_tunnel (manager), "notify",
+                           G_CALLBACK (update_tunnel), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->heartbeat, "notify", G_CALLBACK (update_display), self,
                            G_CONNECT_SWAPPED);
   g_signal_connect_object (self->heartbeat, "notify::last-success", G_CALLBACK (refresh_availability),
@@ -297,6 +322,8 @@ umt_overview_page_class_init (UmtOverviewPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, UmtOverviewPage, heartbeat_icon);
   gtk_widget_class_bind_template_child (widget_class, UmtOverviewPage, heartbeat_label);
   gtk_widget_class_bind_template_child (widget_class, UmtOverviewPage, server_row);
+  gtk_widget_class_bind_template_child (widget_class, UmtOverviewPage, tunnel_row);
+  gtk_widget_class_bind_template_child (widget_class, UmtOverviewPage, tunnel_label);
   gtk_widget_class_bind_template_child (widget_class, UmtOverviewPage, server_label);
 
   gtk_widget_class_install_action (widget_class, "overview.send-heartbeat", NULL,

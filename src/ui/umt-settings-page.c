@@ -13,6 +13,7 @@
 #include "umt-device-key.h"
 #include "umt-heartbeat-text.h"
 #include "umt-profile-dialog.h"
+#include "umt-remote-access-group.h"
 #include "umt-validate.h"
 #include "umt-window.h"
 
@@ -674,6 +675,7 @@ umt_settings_page_set_manager (UmtSettingsPage  *self,
 
   rebuild_profile_rows (self);
   sync_profile_fields (self);
+  umt_remote_access_group_set_manager (UMT_REMOTE_ACCESS_GROUP (self->remote_group), manager);
   gtk_widget_set_sensitive (GTK_WIDGET (self->public_ip_switch), TRUE);
   gtk_widget_set_sensitive (GTK_WIDGET (self->cluster_ip_row), TRUE);
   gtk_widget_set_sensitive (GTK_WIDGET (self->note_row), TRUE);
@@ -712,6 +714,7 @@ umt_settings_page_class_init (UmtSettingsPageClass *klass)
 
   object_class->dispose = umt_settings_page_dispose;
 
+  g_type_ensure (UMT_TYPE_REMOTE_ACCESS_GROUP);
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/fr/ygsoft/UpdatesManagerTool/ui/umt-settings-page.ui");
   gtk_widget_class_bind_template_child (widget_class, UmtSettingsPage, error_row);
@@ -786,12 +789,10 @@ umt_settings_page_init (UmtSettingsPage *self)
   g_settings_bind (self->settings, "notifications", self->notifications_switch, "active",
                    G_SETTINGS_BIND_DEFAULT);
 
-  /* The profile fields come alive with a device manager; remote access
-   * waits for the tunnel supervisor. Shown, but not pretending to work. */
+  /* Shown, but not pretending to work until there is a device manager. */
   gtk_widget_set_sensitive (GTK_WIDGET (self->public_ip_switch), FALSE);
   gtk_widget_set_sensitive (GTK_WIDGET (self->cluster_ip_row), FALSE);
   gtk_widget_set_sensitive (GTK_WIDGET (self->note_row), FALSE);
-  gtk_widget_set_sensitive (GTK_WIDGET (self->remote_group), FALSE);
   g_signal_connect_swapped (self->public_ip_switch, "notify::active",
                             G_CALLBACK (on_public_ip_changed), self);
   g_signal_connect_swapped (self->cluster_ip_row, "apply", G_CALLBACK (on_cluster_ip_applied), self);

@@ -10,6 +10,7 @@
 
 #include "umt-notifier.h"
 #include "umt-tray.h"
+#include "umt-tunnel-text.h"
 
 #ifdef G_OS_WIN32
 #include "umt-tray-win32.h"
@@ -117,8 +118,27 @@ format_last_success (UmtTray    *self,
   return g_date_time_format (local, format);
 }
 
+/* The heartbeat's line, then the tunnel's when it is in use. */
+static char *build_heartbeat_tooltip (UmtTray *self);
+
 static char *
 build_tooltip_body (UmtTray *self)
+{
+  g_autofree char *body = build_heartbeat_tooltip (self);
+  UmtTunnelSupervisor *tunnel = self->manager ? umt_device_manager_get_tunnel (self->manager) : NULL;
+  g_autofree char *state = NULL;
+
+  if (tunnel == NULL || !is_registered (self) ||
+      umt_tunnel_supervisor_get_state (tunnel) == UMT_TUNNEL_STATE_DISABLED)
+    return g_steal_pointer (&body);
+
+  state = umt_tunnel_text_state (tunnel);
+  /* Translators: the heartbeat line, then the tunnel's state */
+  return g_strdup_printf (_("%s\nRemote access: %s"), body, state);
+}
+
+static char *
+build_heartbeat_tooltip (UmtTray *self)
 {
   UmtHeartbeatState state = current_state (self);
   const char *key;
@@ -460,6 +480,8 @@ umt_tray_new (GApplication     *app,
       g_signal_connect_object (self->heartbeat, "notify::last-success", G_CALLBACK (on_source_changed), self, 0);
       g_signal_connect_object (self->heartbeat, "notify::last-error", G_CALLBACK (on_source_changed), self, 0);
       g_signal_connect_object (self->heartbeat, "notify::consecutive-failures",
+                               G_CALLBACK (on_source_changed), self, 0);
+      g_signal_connect_object (umt_device_manager_get_tunnel (manager), "notify::state",
                                G_CALLBACK (on_source_changed), self, 0);
     }
 

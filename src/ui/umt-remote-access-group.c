@@ -362,14 +362,6 @@ apply_text (UmtRemoteAccessGroup *self,
     show_toast (self, _("Remote access settings saved"));
 }
 
-static gboolean
-set_relay_ports (UmtProfile  *profile,
-                 const char  *ports,
-                 GError     **error)
-{
-  return umt_profile_set_tunnel_relay_ports (profile, ports ? ports : "", error);
-}
-
 static void
 on_proxy_host_applied (UmtRemoteAccessGroup *self)
 {
@@ -380,7 +372,7 @@ on_proxy_host_applied (UmtRemoteAccessGroup *self)
 static void
 on_relay_ports_applied (UmtRemoteAccessGroup *self)
 {
-  apply_text (self, self->relay_ports_row, set_relay_ports,
+  apply_text (self, self->relay_ports_row, umt_profile_set_tunnel_relay_ports,
               _("The relay ports were not changed"));
 }
 
@@ -456,13 +448,22 @@ on_token_looked_up (GObject      *source,
   show_token_source (self, NULL);
 }
 
+/* One keyring call at a time: a newer one cancels the one before. */
+static void
+begin_token_work (UmtRemoteAccessGroup *self)
+{
+  g_cancellable_cancel (self->token_cancellable);
+  g_clear_object (&self->token_cancellable);
+  self->token_cancellable = g_cancellable_new ();
+  self->token_busy = TRUE;
+}
+
 static void
 look_up_token (UmtRemoteAccessGroup *self)
 {
   const char *key = self->manager ? umt_device_manager_get_device_key (self->manager) : NULL;
 
-  g_cancellable_cancel (self->token_cancellable);
-  g_clear_object (&self->token_cancellable);
+  begin_token_work (self);
   self->token_source = TOKEN_UNKNOWN;
   if (key == NULL || !is_registered (self))
     {
@@ -471,8 +472,6 @@ look_up_token (UmtRemoteAccessGroup *self)
       return;
     }
 
-  self->token_cancellable = g_cancellable_new ();
-  self->token_busy = TRUE;
   show_token_source (self, _("Reading the keyring…"));
   umt_secret_store_lookup_async (UMT_SECRET_TUNNEL_TOKEN, key, NULL, self->token_cancellable,
                                  on_token_looked_up, g_object_ref (self));
@@ -536,10 +535,7 @@ on_token_applied (UmtRemoteAccessGroup *self)
     }
 
   key = umt_device_manager_get_device_key (self->manager);
-  g_cancellable_cancel (self->token_cancellable);
-  g_clear_object (&self->token_cancellable);
-  self->token_cancellable = g_cancellable_new ();
-  self->token_busy = TRUE;
+  begin_token_work (self);
   update_sensitivity (self);
   umt_secret_store_store_async (UMT_SECRET_TUNNEL_TOKEN, key, NULL, token, self->token_cancellable,
                                 on_token_stored, g_object_ref (self));
@@ -579,10 +575,7 @@ clear_token_action (GtkWidget  *widget,
   if (!is_registered (self) || self->token_busy)
     return;
 
-  g_cancellable_cancel (self->token_cancellable);
-  g_clear_object (&self->token_cancellable);
-  self->token_cancellable = g_cancellable_new ();
-  self->token_busy = TRUE;
+  begin_token_work (self);
   update_sensitivity (self);
   umt_secret_store_clear_async (UMT_SECRET_TUNNEL_TOKEN, umt_device_manager_get_device_key (self->manager),
                                 NULL, self->token_cancellable, on_token_cleared, g_object_ref (self));
@@ -736,35 +729,16 @@ umt_remote_access_group_class_init (UmtRemoteAccessGroupClass *klass)
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/fr/ygsoft/UpdatesManagerTool/ui/umt-remote-access-group.ui");
 #define BIND(name) gtk_widget_class_bind_template_child (widget_class, UmtRemoteAccessGroup, name)
-  BIND (not_registered_row);
-  BIND (error_row);
-  BIND (state_row);
-  BIND (state_label);
-  BIND (reconnect_button);
-  BIND (enable_row);
-  BIND (enable_switch);
-  BIND (proxy_host_row);
-  BIND (proxy_port_row);
-  BIND (proxy_port_spin);
-  BIND (tls_row);
-  BIND (tls_switch);
-  BIND (verify_tls_row);
-  BIND (verify_tls_switch);
-  BIND (tls_warning_row);
-  BIND (services_row);
-  BIND (ssh_switch);
-  BIND (ssh_port_spin);
-  BIND (http_switch);
-  BIND (http_port_spin);
-  BIND (vnc_switch);
-  BIND (vnc_port_spin);
-  BIND (relay_ports_row);
-  BIND (token_row);
-  BIND (token_status_row);
-  BIND (clear_token_button);
-  BIND (ssh_key_row);
-  BIND (publish_spinner);
-  BIND (publish_button);
+  BIND (not_registered_row); BIND (error_row); BIND (state_row);
+  BIND (state_label); BIND (reconnect_button); BIND (enable_row);
+  BIND (enable_switch); BIND (proxy_host_row); BIND (proxy_port_row);
+  BIND (proxy_port_spin); BIND (tls_row); BIND (tls_switch);
+  BIND (verify_tls_row); BIND (verify_tls_switch); BIND (tls_warning_row);
+  BIND (services_row); BIND (ssh_switch); BIND (ssh_port_spin);
+  BIND (http_switch); BIND (http_port_spin); BIND (vnc_switch);
+  BIND (vnc_port_spin); BIND (relay_ports_row); BIND (token_row);
+  BIND (token_status_row); BIND (clear_token_button); BIND (ssh_key_row);
+  BIND (publish_spinner); BIND (publish_button);
 #undef BIND
 
   gtk_widget_class_install_action (widget_class, "remote.reconnect", NULL, reconnect_action);

@@ -397,7 +397,8 @@ show_token_source (UmtRemoteAccessGroup *self,
   switch (self->token_source)
     {
     case TOKEN_REGISTRATION:
-      text = _("Uses the registration token, kept in the keyring when the device registered");
+      text = _("Uses the registration token, kept in the keyring when the device registered. "
+               "A token saved here replaces it for good.");
       break;
     case TOKEN_SEPARATE:
       text = _("A separate tunnel token, set here and kept in the keyring");

@@ -38,15 +38,21 @@ umt_window_connect_device (UmtWindow      *self,
 {
   UmtDeviceManager *manager = umt_application_get_device_manager (app);
   GtkWidget *settings = umt_window_get_page (self, "settings");
+  GtkWidget *diagnostics = umt_window_get_page (self, "diagnostics");
 
   if (manager != NULL)
     {
       umt_overview_page_set_manager (UMT_OVERVIEW_PAGE (umt_window_get_page (self, "overview")), manager);
       umt_settings_page_set_manager (UMT_SETTINGS_PAGE (settings), manager);
+      umt_diagnostics_page_set_manager (UMT_DIAGNOSTICS_PAGE (diagnostics), manager);
     }
   else if (umt_application_get_load_error (app) != NULL)
-    umt_settings_page_show_load_error (UMT_SETTINGS_PAGE (settings),
-                                       umt_application_get_load_error (app));
+    {
+      umt_settings_page_show_load_error (UMT_SETTINGS_PAGE (settings),
+                                         umt_application_get_load_error (app));
+      umt_diagnostics_page_set_load_error (UMT_DIAGNOSTICS_PAGE (diagnostics),
+                                           umt_application_get_load_error (app));
+    }
 }
 
 UmtWindow *

@@ -241,7 +241,7 @@ test_failure_shown (void)
       api = g_ptr_array_index (rows, i);
   g_assert_nonnull (api);
   g_assert_cmpstr (row_icon (api), ==, "dialog-error-symbolic");
-  g_assert_nonnull (strstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (api)), "check the URL"));
+  g_assert_nonnull (strstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (api)), "administrator"));
   wait_for_frames (GTK_WIDGET (window));
   save_window_png (GTK_WIDGET (window), "ui-diagnostics-failed-en.png");
   umt_test_sim_clear_faults (sim);

@@ -12,6 +12,7 @@
 
 #include "umt-diagnostics.h"
 #include "umt-meeting-client.h"
+#include "umt-meeting-error.h"
 #include "umt-secret-store.h"
 #include "umt-validate.h"
 
@@ -357,6 +358,19 @@ check_network (Checker      *checker,
   return TRUE;
 }
 
+/* A server that fails is not the same trouble as an address that is not a
+ * Meeting server at all: the user calls someone else. */
+static const char *
+api_hint (const GError *error)
+{
+  if (g_error_matches (error, UMT_MEETING_ERROR, UMT_MEETING_ERROR_SERVER) ||
+      g_error_matches (error, UMT_MEETING_ERROR, UMT_MEETING_ERROR_UNAVAILABLE))
+    return _("The Meeting server has a problem of its own: try again later, and tell your administrator if it lasts.");
+  if (g_error_matches (error, UMT_MEETING_ERROR, UMT_MEETING_ERROR_TIMEOUT))
+    return _("The server is slow to answer: try again later, and tell your administrator if it lasts.");
+  return _("The address answers but not as a Meeting server: check the URL (scheme, host, port).");
+}
+
 static void
 check_server (Checker      *checker,
               Snapshot     *snapshot,
@@ -384,8 +398,7 @@ check_server (Checker      *checker,
     }
   else if (error != NULL)
     {
-      report (checker, UMT_DIAGNOSTIC_FAIL, error->message,
-              _("The address answers but not as a Meeting server: check the URL (scheme, host, port)."));
+      report (checker, UMT_DIAGNOSTIC_FAIL, error->message, api_hint (error));
       g_clear_error (&error);
     }
   else

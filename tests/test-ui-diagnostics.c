@@ -134,6 +134,17 @@ check_rows (GtkWidget *page)
   return rows;
 }
 
+static void
+assert_label (GtkWidget  *widget,
+              const char *label)
+{
+  g_autofree char *problem =
+    gtk_test_accessible_check_property (GTK_ACCESSIBLE (widget), GTK_ACCESSIBLE_PROPERTY_LABEL, label);
+
+  if (problem != NULL)
+    g_error ("%s: %s", G_OBJECT_TYPE_NAME (widget), problem);
+}
+
 static const char *
 row_icon (GtkWidget *row)
 {
@@ -181,6 +192,9 @@ test_run_and_copy (void)
   g_assert_false (gtk_widget_is_sensitive (GTK_WIDGET (run_button)));
   iterate_until (run_finished, diagnostics);
   g_assert_true (gtk_widget_is_sensitive (GTK_WIDGET (run_button)));
+  assert_label (GTK_WIDGET (run_button), "Run Checks");
+  assert_label (GTK_WIDGET (gtk_widget_get_template_child (page, UMT_TYPE_DIAGNOSTICS_PAGE, "copy_report_button")),
+                "Copy Report");
 
   rows = check_rows (page);
   g_assert_cmpuint (rows->len, ==, G_N_ELEMENTS (ids));
@@ -191,6 +205,10 @@ test_run_and_copy (void)
 
       g_assert_cmpstr (gtk_widget_get_name (row), ==, ids[i]);
       g_assert_true (subtitle != NULL && subtitle[0] != '\0');
+      /* Reached with Tab and the arrows; the icon's meaning is said, not only drawn. */
+      g_assert_true (gtk_widget_get_focusable (row));
+      assert_label (g_object_get_data (G_OBJECT (row), "status-icon"),
+                    g_str_equal (ids[i], "tls") || g_str_equal (ids[i], "device") ? "Skipped" : "Passed");
       /* Not registered here: TLS (plain http) and the device are skipped. */
       if (g_str_equal (ids[i], "tls") || g_str_equal (ids[i], "device"))
         g_assert_cmpstr (row_icon (row), ==, "action-unavailable-symbolic");
@@ -244,6 +262,46 @@ test_failure_shown (void)
   g_assert_nonnull (strstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (api)), "administrator"));
   wait_for_frames (GTK_WIDGET (window));
   save_window_png (GTK_WIDGET (window), "ui-diagnostics-failed-en.png");
+  umt_test_sim_clear_faults (sim);
+  close_window (window);
+}
+
+static gboolean
+waiting_for_api (gpointer data)
+{
+  /* config, profile, dns, tcp and tls are in; the server has not answered. */
+  return umt_diagnostics_get_results (data)->len == 5;
+}
+
+static void
+test_progress (void)
+{
+  UmtWindow *window;
+  GtkWidget *page;
+  UmtDiagnostics *diagnostics;
+  g_autoptr(GPtrArray) rows = NULL;
+  GObject *spinner;
+
+  /* A slow server: the rows come one by one, with a spinner meanwhile. */
+  umt_test_sim_add_fault (sim, "{\"path\": \"/api\", \"status\": 200, \"delay_ms\": 2000, \"count\": 1,"
+                               " \"body\": \"{\\\"status\\\": \\\"Meeting API ready\\\", \\\"version\\\": \\\"3.3.1\\\"}\"}");
+  window = open_window ();
+  page = umt_window_get_page (window, "diagnostics");
+  diagnostics = umt_diagnostics_page_get_diagnostics (UMT_DIAGNOSTICS_PAGE (page));
+  spinner = gtk_widget_get_template_child (page, UMT_TYPE_DIAGNOSTICS_PAGE, "spinner");
+  umt_window_show_page (window, "diagnostics");
+  iterate_until (waiting_for_api, diagnostics);
+
+  rows = check_rows (page);
+  g_assert_cmpuint (rows->len, ==, 5);
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (spinner)));
+  g_assert_false (gtk_widget_is_sensitive (GTK_WIDGET (gtk_widget_get_template_child (page, UMT_TYPE_DIAGNOSTICS_PAGE,
+                                                                                     "run_button"))));
+  wait_for_frames (GTK_WIDGET (window));
+  save_window_png (GTK_WIDGET (window), "ui-diagnostics-running-en.png");
+
+  iterate_until (run_finished, diagnostics);
+  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (spinner)));
   umt_test_sim_clear_faults (sim);
   close_window (window);
 }
@@ -328,6 +386,7 @@ main (int   argc,
 
   g_test_add_func ("/ui/diagnostics/run-and-copy", test_run_and_copy);
   g_test_add_func ("/ui/diagnostics/failure", test_failure_shown);
+  g_test_add_func ("/ui/diagnostics/progress", test_progress);
   g_test_add_func ("/ui/diagnostics/french", test_french);
 
   status = g_test_run ();

@@ -222,6 +222,7 @@ test_run_and_copy (void)
   g_assert_true (gtk_widget_activate_action (page, "diagnostics.copy-report", NULL));
   gdk_clipboard_read_text_async (gtk_widget_get_clipboard (page), NULL, on_text_read, &report);
   iterate_until (text_read, &report);
+  g_test_message ("Report:\n%s", report);
   g_assert_nonnull (strstr (report, sim->url));
   g_assert_nonnull (strstr (report, "Server name (DNS)"));
   g_assert_nonnull (strstr (report, "Keyring"));

@@ -593,10 +593,13 @@ test_follows_heartbeat (void)
   g_assert_true (g_str_has_suffix (text, device_key));
   assert_menu (stopped_labels, all_enabled);
 
-  /* Resume from the menu: active again. */
+  /* Resume from the menu: active again, once the host has been told. */
+  statuses = signal_count ("NewStatus");
   umt_test_sim_clear_faults (sim);
   menu_event (menu_id ("Resume Heartbeat"));
   iterate_until (is_active, heartbeat);
+  wait_for_signal ("NewStatus", statuses);
+  g_assert_cmpstr (last_new_status, ==, "Active");
   assert_item ("Active", "umt-heartbeat-active-symbolic", "Updates Manager: heartbeat active");
 
   /* Pause from the menu, and resume. */

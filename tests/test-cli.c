@@ -323,7 +323,7 @@ test_register_status (Fixture       *fixture,
   g_assert_nonnull (strstr (fixture->out, "MEETING_SERVER_URL"));
 
   /* The token is kept for the tunnel, upper-cased. */
-  kept = umt_secret_store_lookup_sync (UMT_SECRET_TUNNEL_TOKEN, key, NULL, NULL, &error);
+  kept = umt_secret_store_lookup_tunnel_token_sync (key, NULL, NULL, &error);
   g_assert_no_error (error);
   g_assert_cmpstr (kept, ==, token);
 
@@ -403,7 +403,7 @@ test_unregister (Fixture       *fixture,
   g_assert_nonnull (strstr (fixture->out, "new token"));
   g_assert_false (g_file_test (state_file, G_FILE_TEST_EXISTS));
 
-  kept = umt_secret_store_lookup_sync (UMT_SECRET_TUNNEL_TOKEN, key, NULL, NULL, &error);
+  kept = umt_secret_store_lookup_tunnel_token_sync (key, NULL, NULL, &error);
   g_assert_no_error (error);
   g_assert_null (kept);
 

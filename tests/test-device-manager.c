@@ -92,6 +92,7 @@ test_register_and_unregister (Fixture       *fixture,
   g_autoptr(GError) error = NULL;
   g_autofree char *lowercase = g_ascii_strdown (fixture->token_code, -1);
   g_autofree char *tunnel_token = NULL;
+  gboolean from_registration = FALSE;
 
   g_assert_false (umt_device_manager_get_registered (fixture->manager));
   g_assert_true (umt_device_manager_get_server_url_overridden (fixture->manager));
@@ -125,10 +126,11 @@ test_register_and_unregister (Fixture       *fixture,
     {
       g_main_context_iteration (NULL, FALSE);
       g_usleep (10000);
-      tunnel_token = umt_secret_store_lookup_sync (UMT_SECRET_TUNNEL_TOKEN, fixture->device_key,
-                                                   NULL, NULL, NULL);
+      tunnel_token = umt_secret_store_lookup_tunnel_token_sync (fixture->device_key,
+                                                                &from_registration, NULL, NULL);
     }
   g_assert_cmpstr (tunnel_token, ==, fixture->token_code);
+  g_assert_true (from_registration);
   g_clear_pointer (&tunnel_token, g_free);
 
   umt_device_manager_unregister_async (fixture->manager, NULL, on_done, &unregistered);
@@ -139,8 +141,8 @@ test_register_and_unregister (Fixture       *fixture,
   g_assert_cmpint (umt_heartbeat_get_state (umt_device_manager_get_heartbeat (fixture->manager)),
                    ==, UMT_HEARTBEAT_STATE_UNREGISTERED);
 
-  tunnel_token = umt_secret_store_lookup_sync (UMT_SECRET_TUNNEL_TOKEN, fixture->device_key,
-                                               NULL, NULL, &error);
+  tunnel_token = umt_secret_store_lookup_tunnel_token_sync (fixture->device_key, NULL, NULL,
+                                                            &error);
   g_assert_no_error (error);
   g_assert_null (tunnel_token);
 

@@ -144,6 +144,62 @@ test_async_tunnel_token (void)
 }
 
 static void
+test_tunnel_token_falls_back (void)
+{
+  Wait wait = { g_main_loop_new (NULL, FALSE), NULL };
+  g_autoptr(GError) error = NULL;
+  g_autofree char *found = NULL;
+  const char *key = "FEDCBA9876543210FEDCBA9876543210";
+  gboolean from_registration = FALSE;
+
+  if (!have_test_keyring ())
+    {
+      g_main_loop_unref (wait.loop);
+      return;
+    }
+
+  /* Registered: the tunnel uses the registration token. */
+  g_assert_true (umt_secret_store_store_sync (UMT_SECRET_REGISTRATION_TOKEN, key, NULL, "C0FFEE",
+                                              NULL, &error));
+  found = umt_secret_store_lookup_tunnel_token_sync (key, &from_registration, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (found, ==, "C0FFEE");
+  g_assert_true (from_registration);
+  g_clear_pointer (&found, g_free);
+
+  /* A token set for the tunnel wins, in the async face too. */
+  g_assert_true (umt_secret_store_store_sync (UMT_SECRET_TUNNEL_TOKEN, key, NULL, "tunnel-secret",
+                                              NULL, &error));
+  umt_secret_store_lookup_tunnel_token_async (key, NULL, on_done, &wait);
+  found = umt_secret_store_lookup_tunnel_token_finish (wait_for (&wait), &from_registration, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (found, ==, "tunnel-secret");
+  g_assert_false (from_registration);
+  g_clear_pointer (&found, g_free);
+  g_clear_object (&wait.result);
+
+  /* Cleared, the registration token is back. */
+  g_assert_true (umt_secret_store_clear_sync (UMT_SECRET_TUNNEL_TOKEN, key, NULL, NULL, &error));
+  found = umt_secret_store_lookup_tunnel_token_sync (key, &from_registration, NULL, &error);
+  g_assert_cmpstr (found, ==, "C0FFEE");
+  g_assert_true (from_registration);
+  g_clear_pointer (&found, g_free);
+
+  /* Unregistering forgets both. */
+  g_assert_true (umt_secret_store_store_sync (UMT_SECRET_TUNNEL_TOKEN, key, NULL, "tunnel-secret",
+                                              NULL, &error));
+  umt_secret_store_clear_device_tokens_async (key, NULL, on_done, &wait);
+  g_assert_true (umt_secret_store_clear_device_tokens_finish (wait_for (&wait), &error));
+  g_assert_no_error (error);
+  g_clear_object (&wait.result);
+  found = umt_secret_store_lookup_tunnel_token_sync (key, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_null (found);
+
+  g_main_loop_unref (wait.loop);
+}
+
+static void
 test_cancelled (void)
 {
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
@@ -239,6 +295,7 @@ main (int   argc,
 
   g_test_add_func ("/secret-store/sync-round-trip", test_sync_round_trip);
   g_test_add_func ("/secret-store/async-tunnel-token", test_async_tunnel_token);
+  g_test_add_func ("/secret-store/tunnel-token-falls-back", test_tunnel_token_falls_back);
   g_test_add_func ("/secret-store/cancelled", test_cancelled);
   g_test_add_func ("/secret-store/missing-arguments", test_missing_arguments);
   g_test_add_func ("/secret-store/no-bus", test_no_bus);

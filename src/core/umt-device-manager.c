@@ -559,8 +559,7 @@ umt_device_manager_unregister_sync (UmtDeviceManager  *self,
   if (*device_key == '\0')
     return TRUE;
 
-  cleared = umt_secret_store_clear_sync (UMT_SECRET_TUNNEL_TOKEN, device_key, NULL,
-                                         cancellable, &local_error);
+  cleared = umt_secret_store_clear_device_tokens_sync (device_key, cancellable, &local_error);
   if (!tunnel_token_cleared (cleared, local_error, error))
     return FALSE;
   g_clear_error (&local_error);
@@ -577,7 +576,7 @@ on_tunnel_token_cleared (GObject      *source,
   GError *error = NULL;
   gboolean cleared;
 
-  cleared = umt_secret_store_clear_finish (result, &local_error);
+  cleared = umt_secret_store_clear_device_tokens_finish (result, &local_error);
   if (tunnel_token_cleared (cleared, local_error, &error))
     {
       g_clear_error (&local_error);
@@ -608,8 +607,8 @@ umt_device_manager_unregister_async (UmtDeviceManager    *self,
   else if (*device_key == '\0')
     g_task_return_boolean (task, TRUE);
   else
-    umt_secret_store_clear_async (UMT_SECRET_TUNNEL_TOKEN, device_key, NULL, cancellable,
-                                  on_tunnel_token_cleared, g_steal_pointer (&task));
+    umt_secret_store_clear_device_tokens_async (device_key, cancellable,
+                                                on_tunnel_token_cleared, g_steal_pointer (&task));
 }
 
 gboolean

@@ -330,9 +330,9 @@ check_keyring (Checker                *checker,
 
   /* A lookup of something that may not exist reaches the Secret Service
    * without storing anything. */
-  secret = umt_secret_store_lookup_sync (UMT_SECRET_TUNNEL_TOKEN,
-                                         snapshot->registered ? snapshot->device_key : "umt-diagnose",
-                                         NULL, cancellable, &error);
+  secret = umt_secret_store_lookup_tunnel_token_sync (snapshot->registered ? snapshot->device_key
+                                                                        : "umt-diagnose",
+                                                      NULL, cancellable, &error);
   if (g_cancellable_is_cancelled (cancellable))
     return;
   if (error != NULL)

@@ -125,15 +125,14 @@ keep_tunnel_token (UmtRegistration *registration,
 
   if (registration->previous_key != NULL &&
       !g_str_equal (registration->previous_key, registration->device_key) &&
-      !umt_secret_store_clear_sync (UMT_SECRET_TUNNEL_TOKEN, registration->previous_key, NULL,
-                                    cancellable, &error))
+      !umt_secret_store_clear_device_tokens_sync (registration->previous_key, cancellable, &error))
     {
-      g_debug ("Could not forget the tunnel token of %s: %s",
+      g_debug ("Could not forget the tokens of %s: %s",
                registration->previous_key, error->message);
       g_clear_error (&error);
     }
 
-  if (!umt_secret_store_store_sync (UMT_SECRET_TUNNEL_TOKEN, registration->device_key, NULL,
+  if (!umt_secret_store_store_sync (UMT_SECRET_REGISTRATION_TOKEN, registration->device_key, NULL,
                                     registration->token_code, cancellable, &error))
     {
       registration->keyring_warning =

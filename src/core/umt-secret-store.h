@@ -13,8 +13,11 @@ G_BEGIN_DECLS
  * Credential Manager generic credentials. */
 typedef enum
 {
-  UMT_SECRET_PROFILE_TOKEN, /* @id = profile name, @server = the profile's base URL */
-  UMT_SECRET_TUNNEL_TOKEN,  /* @id = device key, @server ignored (may be NULL) */
+  UMT_SECRET_PROFILE_TOKEN,      /* @id = profile name, @server = the profile's base URL */
+  UMT_SECRET_TUNNEL_TOKEN,       /* @id = device key, @server ignored (may be NULL): a
+                                  * token set for the tunnel by the user */
+  UMT_SECRET_REGISTRATION_TOKEN, /* @id = device key, @server ignored: the one-time code
+                                  * the device registered with, kept for the tunnel */
 } UmtSecretKind;
 
 /* Failures are UMT_CONFIG_ERROR_NO_KEYRING (no Secret Service on the bus:
@@ -71,5 +74,31 @@ gboolean  umt_secret_store_clear_sync   (UmtSecretKind        kind,
                                          const char          *server,
                                          GCancellable        *cancellable,
                                          GError             **error);
+
+/* The token the tunnel of @device_key uses: one set for the tunnel when
+ * there is one, else the registration token, else NULL. @from_registration
+ * (may be NULL) tells which. The async form runs in a worker thread. */
+char     *umt_secret_store_lookup_tunnel_token_sync   (const char          *device_key,
+                                                       gboolean            *from_registration,
+                                                       GCancellable        *cancellable,
+                                                       GError             **error);
+void      umt_secret_store_lookup_tunnel_token_async  (const char          *device_key,
+                                                       GCancellable        *cancellable,
+                                                       GAsyncReadyCallback  callback,
+                                                       gpointer             user_data);
+char     *umt_secret_store_lookup_tunnel_token_finish (GAsyncResult        *result,
+                                                       gboolean            *from_registration,
+                                                       GError             **error);
+
+/* Forgets both tokens of @device_key, the tunnel's and the registration's. */
+gboolean  umt_secret_store_clear_device_tokens_sync   (const char          *device_key,
+                                                       GCancellable        *cancellable,
+                                                       GError             **error);
+void      umt_secret_store_clear_device_tokens_async  (const char          *device_key,
+                                                       GCancellable        *cancellable,
+                                                       GAsyncReadyCallback  callback,
+                                                       gpointer             user_data);
+gboolean  umt_secret_store_clear_device_tokens_finish (GAsyncResult        *result,
+                                                       GError             **error);
 
 G_END_DECLS

@@ -419,7 +419,7 @@ on_token (GObject      *source,
   Lookup *lookup = data;
   g_autoptr(UmtTunnelSupervisor) self = lookup->self;
   g_autoptr(GError) error = NULL;
-  g_autofree char *token = umt_secret_store_lookup_finish (result, &error);
+  g_autofree char *token = umt_secret_store_lookup_tunnel_token_finish (result, NULL, &error);
   g_autofree char *message = NULL;
   guint generation = lookup->generation;
 
@@ -463,8 +463,7 @@ start_agent (UmtTunnelSupervisor *self)
   lookup = g_new0 (Lookup, 1);
   lookup->self = g_object_ref (self);
   lookup->generation = ++self->generation;
-  umt_secret_store_lookup_async (UMT_SECRET_TUNNEL_TOKEN, self->device_key, NULL, NULL,
-                                 on_token, lookup);
+  umt_secret_store_lookup_tunnel_token_async (self->device_key, NULL, on_token, lookup);
 }
 
 /* Stops whatever runs; the state says why nothing does. */

@@ -13,7 +13,6 @@
 #include "umt-secret-store.h"
 #include "umt-ssh-key.h"
 #include "umt-tunnel-text.h"
-#include "umt-validate.h"
 #include "umt-window.h"
 
 /* Longer than any token a server hands out, short enough to be a mistake. */
@@ -397,11 +396,10 @@ show_token_source (UmtRemoteAccessGroup *self,
   switch (self->token_source)
     {
     case TOKEN_REGISTRATION:
-      text = _("Uses the registration token, kept in the keyring when the device registered. "
-               "A token saved here replaces it for good.");
+      text = _("Uses the registration token, kept in the keyring when the device registered");
       break;
     case TOKEN_SEPARATE:
-      text = _("A separate tunnel token, set here and kept in the keyring");
+      text = _("A separate tunnel token, kept in the keyring; Clear goes back to the registration token");
       break;
     case TOKEN_NONE:
       text = _("None: the tunnel cannot connect. Enter the tunnel token the administrator gave you, "
@@ -424,8 +422,9 @@ on_token_looked_up (GObject      *source,
 {
   g_autoptr(UmtRemoteAccessGroup) self = user_data;
   g_autoptr(GError) error = NULL;
-  g_autofree char *secret = umt_secret_store_lookup_finish (result, &error);
-  g_autofree char *code = NULL;
+  gboolean from_registration = FALSE;
+  g_autofree char *secret = umt_secret_store_lookup_tunnel_token_finish (result, &from_registration,
+                                                                          &error);
 
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
@@ -437,12 +436,9 @@ on_token_looked_up (GObject      *source,
       show_token_source (self, error->message);
       return;
     }
-  /* Registration keeps its one-time code (6 hex digits) as the tunnel
-   * token; a token given separately by the server has another form. */
-  code = secret != NULL ? umt_validate_token_code (secret, NULL) : NULL;
   if (secret == NULL)
     self->token_source = TOKEN_NONE;
-  else if (code != NULL)
+  else if (from_registration)
     self->token_source = TOKEN_REGISTRATION;
   else
     self->token_source = TOKEN_SEPARATE;
@@ -474,8 +470,8 @@ look_up_token (UmtRemoteAccessGroup *self)
     }
 
   show_token_source (self, _("Reading the keyring…"));
-  umt_secret_store_lookup_async (UMT_SECRET_TUNNEL_TOKEN, key, NULL, self->token_cancellable,
-                                 on_token_looked_up, g_object_ref (self));
+  umt_secret_store_lookup_tunnel_token_async (key, self->token_cancellable,
+                                              on_token_looked_up, g_object_ref (self));
 }
 
 /* The agent reads the token when it starts: a running one must start again. */

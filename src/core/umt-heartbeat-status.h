@@ -35,7 +35,8 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (UmtHeartbeatStatus, umt_heartbeat_status_free)
 UmtHeartbeatStatus *umt_heartbeat_status_load    (GError      **error);
 
 /* Writes @heartbeat's state to heartbeat.json now and at every change of
- * its properties, until umt_heartbeat_status_unpublish(). */
+ * its properties, until umt_heartbeat_status_unpublish() (which writes it
+ * once more without a pid: the last state, and no owner). */
 void                umt_heartbeat_status_publish   (UmtHeartbeat *heartbeat,
                                                     const char   *device_key);
 void                umt_heartbeat_status_unpublish (UmtHeartbeat *heartbeat);

@@ -17,7 +17,8 @@ struct _UmtOverviewPage
 {
   AdwPreferencesPage  parent_instance;
 
-  AdwStatusPage      *status_page;
+  GtkLabel           *status_title;
+  GtkLabel           *status_description;
   GtkButton          *main_action_button;
   GtkLabel           *registration_label;
   GtkImage           *heartbeat_icon;
@@ -96,31 +97,31 @@ update_display (UmtOverviewPage *self)
       switch (hb_state)
         {
         case UMT_HEARTBEAT_STATE_ACTIVE:
-          adw_status_page_set_title (self->status_page, _("Online"));
+          gtk_label_set_label (self->status_title, _("Online"));
           break;
         case UMT_HEARTBEAT_STATE_RETRYING:
-          adw_status_page_set_title (self->status_page, _("Connection Problems"));
+          gtk_label_set_label (self->status_title, _("Connection Problems"));
           break;
         case UMT_HEARTBEAT_STATE_PAUSED:
-          adw_status_page_set_title (self->status_page, _("Heartbeat Paused"));
+          gtk_label_set_label (self->status_title, _("Heartbeat Paused"));
           break;
         case UMT_HEARTBEAT_STATE_STOPPED:
         case UMT_HEARTBEAT_STATE_UNREGISTERED:
         default:
-          adw_status_page_set_title (self->status_page, _("Heartbeat Stopped"));
+          gtk_label_set_label (self->status_title, _("Heartbeat Stopped"));
           break;
         }
       gtk_button_set_label (self->main_action_button, halted ? _("Resume Heartbeat") : _("Send Heartbeat Now"));
       gtk_actionable_set_action_name (GTK_ACTIONABLE (self->main_action_button),
                                       halted ? "overview.resume-heartbeat" : "overview.send-heartbeat");
-      adw_status_page_set_description (self->status_page, details != NULL ? details : state);
+      gtk_label_set_label (self->status_description, details != NULL ? details : state);
     }
   else
     {
-      adw_status_page_set_title (self->status_page, _("Not Registered Yet"));
+      gtk_label_set_label (self->status_title, _("Not Registered Yet"));
       gtk_button_set_label (self->main_action_button, _("Open Registration"));
       gtk_actionable_set_action_name (GTK_ACTIONABLE (self->main_action_button), "win.show-settings");
-      adw_status_page_set_description (self->status_page,
+      gtk_label_set_label (self->status_description,
                                        _("This device is not registered yet. You need the device key and the one-time token from your server administrator."));
     }
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->main_action_button),
@@ -316,7 +317,8 @@ umt_overview_page_class_init (UmtOverviewPageClass *klass)
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/fr/ygsoft/UpdatesManagerTool/ui/umt-overview-page.ui");
-  gtk_widget_class_bind_template_child (widget_class, UmtOverviewPage, status_page);
+  gtk_widget_class_bind_template_child (widget_class, UmtOverviewPage, status_title);
+  gtk_widget_class_bind_template_child (widget_class, UmtOverviewPage, status_description);
   gtk_widget_class_bind_template_child (widget_class, UmtOverviewPage, main_action_button);
   gtk_widget_class_bind_template_child (widget_class, UmtOverviewPage, registration_label);
   gtk_widget_class_bind_template_child (widget_class, UmtOverviewPage, heartbeat_icon);

@@ -89,6 +89,32 @@ server_method_call (GDBusConnection       *connection,
 static const GDBusInterfaceVTable server_vtable = { server_method_call, NULL, NULL };
 
 static void
+on_flushed (GObject      *source,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  g_autoptr(GVariant) reply = g_dbus_connection_call_finish (G_DBUS_CONNECTION (source), result, NULL);
+
+  *(gboolean *) user_data = TRUE;
+}
+
+/* A notification the last application sent just before it quit may still be
+ * on its way through the bus. One more call from the same connection is
+ * answered after it: once it is, nothing of that application is left. */
+static void
+flush_notifications (void)
+{
+  g_autoptr(GDBusConnection) session = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, NULL);
+  gboolean flushed = FALSE;
+
+  g_dbus_connection_call (session, "org.freedesktop.Notifications", "/org/freedesktop/Notifications",
+                          "org.freedesktop.Notifications", "GetCapabilities", NULL, NULL,
+                          G_DBUS_CALL_FLAGS_NONE, -1, NULL, on_flushed, &flushed);
+  while (!flushed)
+    g_main_context_iteration (NULL, TRUE);
+}
+
+static void
 reset_notifications (void)
 {
   g_ptr_array_set_size (summaries, 0);
@@ -244,6 +270,7 @@ run_app (gboolean        background,
   g_signal_connect (app, "startup", G_CALLBACK (on_startup), script);
   status = g_application_run (G_APPLICATION (app), g_strv_length ((char **) argv), (char **) argv);
   g_clear_object (&app);
+  flush_notifications ();
   return status;
 }
 

@@ -7,6 +7,7 @@
 #include <json-glib/json-glib.h>
 
 #include "umt-tunnel-frame.h"
+#include "umt-tunnel-out-queue.h"
 #include "umt-tunnel-session.h"
 #include "umt-tunnel-stream.h"
 
@@ -19,7 +20,8 @@
 #define HANDSHAKE_TIMEOUT_SECONDS 30
 /* The proxy's reply is one short JSON line. */
 #define MAX_REPLY_LINE 16384
-#define MAX_VECTORS 16
+/* Reads in one wakeup before other sources get their turn (plain TCP). */
+#define MAX_READS_PER_WAKEUP 16
 
 /* Keepalive probes after 30 s of silence, every 10 s, 6 unanswered: a dead path is
  * noticed after about 90 s, and unacknowledged data gives up after the same time. */
@@ -27,11 +29,6 @@
 #define KEEPALIVE_INTERVAL_SECONDS 10
 #define KEEPALIVE_COUNT 6
 #define USER_TIMEOUT_MS 90000
-
-typedef struct {
-  GBytes *bytes;
-  UmtTunnelStream *origin; /* owned; NULL for frames that belong to no stream's budget */
-} OutEntry;
 
 struct _UmtTunnelSession {
   GObject parent_instance;
@@ -47,14 +44,13 @@ struct _UmtTunnelSession {
 
   UmtTunnelFrameDecoder *decoder;
   guint8 *read_buf;
-  gboolean reading;
+  GSource *read_source;  /* while the proxy may be read */
   guint n_blocking; /* streams whose local side cannot take more for now */
 
-  GQueue out_queue; /* OutEntry toward the proxy */
-  gsize out_pending;
-  GOutputVector vectors[MAX_VECTORS];
-  guint n_vectors;
-  gboolean writing;
+  /* Toward the proxy; tags are the UmtTunnelStream whose budget a frame counts
+   * against (owned), or NULL. */
+  UmtTunnelOutQueue *out;
+  GSource *write_source; /* while the proxy does not take what is queued */
   gboolean congested;
 
   GHashTable *streams;      /* id → UmtTunnelStream, for ids in use */
@@ -76,26 +72,24 @@ enum {
 static guint signals[N_SIGNALS];
 
 static void maybe_read (UmtTunnelSession *self);
-static void maybe_write (UmtTunnelSession *self);
+static void flush_output (UmtTunnelSession *self);
 
 static void
-out_entry_free (OutEntry *entry)
+clear_source (GSource **source)
 {
-  g_bytes_unref (entry->bytes);
-  g_clear_object (&entry->origin);
-  g_free (entry);
+  if (*source == NULL)
+    return;
+  g_source_destroy (*source);
+  g_clear_pointer (source, g_source_unref);
 }
 
 static void
 drop_output (UmtTunnelSession *self)
 {
-  /* A write in flight still reads the queued buffers: they go when it returns. */
-  if (self->writing)
-    return;
-
-  g_queue_clear_full (&self->out_queue, (GDestroyNotify) out_entry_free);
-  self->out_pending = 0;
-  self->n_vectors = 0;
+  clear_source (&self->write_source);
+  clear_source (&self->read_source);
+  if (self->out != NULL)
+    umt_tunnel_out_queue_clear (self->out);
 }
 
 static void
@@ -131,6 +125,7 @@ umt_tunnel_session_finalize (GObject *object)
   g_clear_object (&self->cancellable);
   g_clear_pointer (&self->reply_line, g_byte_array_unref);
   g_clear_pointer (&self->decoder, umt_tunnel_frame_decoder_free);
+  g_clear_pointer (&self->out, umt_tunnel_out_queue_free);
   g_free (self->read_buf);
 
   G_OBJECT_CLASS (umt_tunnel_session_parent_class)->finalize (object);
@@ -172,7 +167,7 @@ umt_tunnel_session_init (UmtTunnelSession *self)
   self->decoder = umt_tunnel_frame_decoder_new ();
   self->streams = g_hash_table_new (NULL, NULL);
   self->live_streams = g_hash_table_new_full (NULL, NULL, g_object_unref, NULL);
-  g_queue_init (&self->out_queue);
+  self->out = umt_tunnel_out_queue_new (g_object_unref);
 }
 
 UmtTunnelSession *
@@ -241,23 +236,19 @@ umt_tunnel_session_send_frame (UmtTunnelSession *self,
                                GBytes           *frame,
                                UmtTunnelStream  *origin)
 {
-  OutEntry *entry;
-
   if (self->closed)
     {
       g_bytes_unref (frame);
       return;
     }
 
-  entry = g_new0 (OutEntry, 1);
-  entry->bytes = frame;
-  entry->origin = origin != NULL ? g_object_ref (origin) : NULL;
-  g_queue_push_tail (&self->out_queue, entry);
-  self->out_pending += g_bytes_get_size (frame);
-  if (self->out_pending >= UMT_TUNNEL_CONTROL_BOUND)
+  umt_tunnel_out_queue_push (self->out, frame, origin != NULL ? g_object_ref (origin) : NULL);
+  if (umt_tunnel_out_queue_get_pending (self->out) >= UMT_TUNNEL_CONTROL_BOUND)
     self->congested = TRUE;
 
-  maybe_write (self);
+  /* Written at once when nothing waits before it: no main-loop round per frame. */
+  if (self->write_source == NULL)
+    flush_output (self);
 }
 
 gboolean
@@ -267,42 +258,55 @@ umt_tunnel_session_can_send (UmtTunnelSession *self)
 }
 
 static void
-on_written (GObject      *source,
-            GAsyncResult *result,
-            gpointer      user_data)
+on_frame_sent (gpointer tag,
+               gsize    size,
+               gpointer user_data)
 {
-  g_autoptr(UmtTunnelSession) self = user_data;
+  if (tag != NULL)
+    umt_tunnel_stream_sent (tag, size);
+}
+
+static gboolean
+on_proxy_writable (GObject  *pollable,
+                   gpointer  user_data)
+{
+  flush_output (user_data);
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+flush_output (UmtTunnelSession *self)
+{
+  g_autoptr(UmtTunnelSession) hold = g_object_ref (self);
   g_autoptr(GError) error = NULL;
-  gsize written = 0;
+  GOutputStream *output;
+  gsize written;
 
-  self->writing = FALSE;
-  if (!g_output_stream_writev_all_finish (G_OUTPUT_STREAM (source), result, &written, &error))
+  if (self->closed || self->connection == NULL)
+    return;
+
+  output = g_io_stream_get_output_stream (G_IO_STREAM (self->connection));
+  if (!umt_tunnel_out_queue_flush (self->out, G_POLLABLE_OUTPUT_STREAM (output),
+                                   on_frame_sent, self, &written, &error))
     {
-      if (self->closed)
-        drop_output (self);
-      else
-        close_with_error (self, "write to proxy failed", error);
+      close_with_error (self, "write to proxy failed", error);
       return;
     }
-
   if (self->closed)
+    return;
+
+  if (umt_tunnel_out_queue_is_empty (self->out))
+    clear_source (&self->write_source);
+  else if (self->write_source == NULL)
     {
-      drop_output (self);
-      return;
+      self->write_source = g_pollable_output_stream_create_source (G_POLLABLE_OUTPUT_STREAM (output),
+                                                                   NULL);
+      g_source_set_callback (self->write_source, G_SOURCE_FUNC (on_proxy_writable), self, NULL);
+      g_source_attach (self->write_source, g_main_context_get_thread_default ());
     }
 
-  for (guint i = 0; i < self->n_vectors; i++)
-    {
-      OutEntry *entry = g_queue_pop_head (&self->out_queue);
-
-      if (entry->origin != NULL)
-        umt_tunnel_stream_sent (entry->origin, g_bytes_get_size (entry->bytes));
-      out_entry_free (entry);
-    }
-  self->n_vectors = 0;
-  self->out_pending -= written;
-
-  if (self->congested && self->out_pending < UMT_TUNNEL_CONTROL_BOUND / 2)
+  if (self->congested &&
+      umt_tunnel_out_queue_get_pending (self->out) < UMT_TUNNEL_CONTROL_BOUND / 2)
     {
       GHashTableIter iter;
       gpointer stream;
@@ -312,36 +316,6 @@ on_written (GObject      *source,
       while (g_hash_table_iter_next (&iter, &stream, NULL))
         umt_tunnel_stream_resume (stream);
     }
-
-  maybe_write (self);
-}
-
-static void
-maybe_write (UmtTunnelSession *self)
-{
-  GList *l;
-
-  if (self->closed || self->connection == NULL || self->writing ||
-      g_queue_is_empty (&self->out_queue))
-    return;
-
-  /* Several frames in one writev: each frame's header and payload are already one buffer. */
-  self->n_vectors = 0;
-  for (l = self->out_queue.head; l != NULL && self->n_vectors < MAX_VECTORS; l = l->next)
-    {
-      OutEntry *entry = l->data;
-      gsize len;
-
-      self->vectors[self->n_vectors].buffer = g_bytes_get_data (entry->bytes, &len);
-      self->vectors[self->n_vectors].size = len;
-      self->n_vectors++;
-    }
-
-  self->writing = TRUE;
-  g_output_stream_writev_all_async (g_io_stream_get_output_stream (G_IO_STREAM (self->connection)),
-                                    self->vectors, self->n_vectors,
-                                    G_PRIORITY_DEFAULT, self->cancellable,
-                                    on_written, g_object_ref (self));
 }
 
 /* Streams */
@@ -579,29 +553,48 @@ process_input (UmtTunnelSession *self,
     feed_frames (self, newline + 1, len - line_part - 1);
 }
 
-static void
-on_read (GObject      *source,
-         GAsyncResult *result,
-         gpointer      user_data)
+static gboolean
+on_proxy_readable (GObject  *pollable,
+                   gpointer  user_data)
 {
-  g_autoptr(UmtTunnelSession) self = user_data;
-  g_autoptr(GError) error = NULL;
-  gssize n;
+  UmtTunnelSession *self = user_data;
+  g_autoptr(UmtTunnelSession) hold = g_object_ref (self);
+  /* TLS may hold decrypted bytes the socket no longer shows: read those until it says so. */
+  guint max_reads = self->config->tls ? G_MAXUINT : MAX_READS_PER_WAKEUP;
 
-  n = g_input_stream_read_finish (G_INPUT_STREAM (source), result, &error);
-  self->reading = FALSE;
-  if (self->closed)
-    return;
-
-  if (n < 0)
-    close_with_error (self, "read from proxy failed", error);
-  else if (n == 0)
-    umt_tunnel_session_close (self, "the proxy closed the connection");
-  else
+  for (guint i = 0; i < max_reads; i++)
     {
+      g_autoptr(GError) error = NULL;
+      gssize n;
+
+      if (self->closed || self->n_blocking > 0)
+        {
+          clear_source (&self->read_source);
+          break;
+        }
+
+      n = g_pollable_input_stream_read_nonblocking (G_POLLABLE_INPUT_STREAM (pollable),
+                                                    self->read_buf, UMT_TUNNEL_READ_SIZE,
+                                                    NULL, &error);
+      if (n < 0 && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
+        break;
+      if (n < 0)
+        {
+          close_with_error (self, "read from proxy failed", error);
+          break;
+        }
+      if (n == 0)
+        {
+          umt_tunnel_session_close (self, "the proxy closed the connection");
+          break;
+        }
+
       process_input (self, self->read_buf, n);
-      maybe_read (self);
+      /* A short read emptied the socket: another would only say so. */
+      if (n < UMT_TUNNEL_READ_SIZE && !self->config->tls)
+        break;
     }
+  return G_SOURCE_CONTINUE;
 }
 
 /* While a local service is slow, the proxy is not read: the kernel's buffers fill and
@@ -609,14 +602,16 @@ on_read (GObject      *source,
 static void
 maybe_read (UmtTunnelSession *self)
 {
-  if (self->closed || self->connection == NULL || self->reading || self->n_blocking > 0)
+  GInputStream *input;
+
+  if (self->closed || self->connection == NULL || self->read_source != NULL ||
+      self->n_blocking > 0)
     return;
 
-  self->reading = TRUE;
-  g_input_stream_read_async (g_io_stream_get_input_stream (G_IO_STREAM (self->connection)),
-                             self->read_buf, UMT_TUNNEL_READ_SIZE,
-                             G_PRIORITY_DEFAULT, self->cancellable,
-                             on_read, g_object_ref (self));
+  input = g_io_stream_get_input_stream (G_IO_STREAM (self->connection));
+  self->read_source = g_pollable_input_stream_create_source (G_POLLABLE_INPUT_STREAM (input), NULL);
+  g_source_set_callback (self->read_source, G_SOURCE_FUNC (on_proxy_readable), self, NULL);
+  g_source_attach (self->read_source, g_main_context_get_thread_default ());
 }
 
 /* Connecting */

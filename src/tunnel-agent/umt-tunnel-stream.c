@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include "umt-tunnel-frame.h"
+#include "umt-tunnel-out-queue.h"
 #include "umt-tunnel-stream.h"
 
 #ifdef G_OS_UNIX
@@ -10,8 +11,8 @@
 #include <netinet/tcp.h>
 #endif
 
-/* Frames toward the local service are written a few at a time with one writev. */
-#define MAX_VECTORS 16
+/* Reads in one wakeup before other sources get their turn. */
+#define MAX_READS_PER_WAKEUP 16
 
 struct _UmtTunnelStream {
   GObject parent_instance;
@@ -20,27 +21,23 @@ struct _UmtTunnelStream {
   guint32 id;
   guint16 port;
 
-  GCancellable *cancellable;      /* every operation */
-  GCancellable *read_cancellable; /* only the local read, stopped on a C from the proxy */
+  GCancellable *cancellable; /* connecting */
   GSocketClient *client;
   GSocketConnection *connection;
   gboolean tried_ipv6;
   gboolean opened;
 
   guint8 *read_buf; /* frame header room + one read */
-  gboolean reading;
+  GSource *read_source; /* while the local side may be read */
   gboolean read_done;
   gsize to_proxy_pending; /* our bytes still in the session's queue */
 
-  GQueue out_queue; /* GBytes toward the local service */
-  gsize out_pending;
-  GOutputVector vectors[MAX_VECTORS];
-  guint n_vectors;
-  gboolean writing;
+  UmtTunnelOutQueue *out; /* toward the local service */
+  GSource *write_source;  /* while the local side does not take what is queued */
   gboolean blocking; /* we asked the session to stop reading the proxy */
 
   gboolean forgotten; /* a C went either way: the id no longer names us */
-  gboolean finishing; /* close once out_queue is flushed */
+  gboolean finishing; /* close once the output is flushed */
   gboolean finished;
 
   guint64 bytes_in;  /* written to the local service */
@@ -50,7 +47,16 @@ struct _UmtTunnelStream {
 G_DEFINE_FINAL_TYPE (UmtTunnelStream, umt_tunnel_stream, G_TYPE_OBJECT)
 
 static void maybe_read (UmtTunnelStream *self);
-static void maybe_write (UmtTunnelStream *self);
+static void flush_output (UmtTunnelStream *self);
+
+static void
+clear_source (GSource **source)
+{
+  if (*source == NULL)
+    return;
+  g_source_destroy (*source);
+  g_clear_pointer (source, g_source_unref);
+}
 
 static void
 umt_tunnel_stream_dispose (GObject *object)
@@ -58,9 +64,11 @@ umt_tunnel_stream_dispose (GObject *object)
   UmtTunnelStream *self = UMT_TUNNEL_STREAM (object);
 
   g_cancellable_cancel (self->cancellable);
+  clear_source (&self->read_source);
+  clear_source (&self->write_source);
   g_clear_object (&self->connection);
   g_clear_object (&self->client);
-  g_queue_clear_full (&self->out_queue, (GDestroyNotify) g_bytes_unref);
+  umt_tunnel_out_queue_clear (self->out);
 
   G_OBJECT_CLASS (umt_tunnel_stream_parent_class)->dispose (object);
 }
@@ -71,7 +79,7 @@ umt_tunnel_stream_finalize (GObject *object)
   UmtTunnelStream *self = UMT_TUNNEL_STREAM (object);
 
   g_clear_object (&self->cancellable);
-  g_clear_object (&self->read_cancellable);
+  g_clear_pointer (&self->out, umt_tunnel_out_queue_free);
   g_free (self->read_buf);
 
   G_OBJECT_CLASS (umt_tunnel_stream_parent_class)->finalize (object);
@@ -90,8 +98,7 @@ static void
 umt_tunnel_stream_init (UmtTunnelStream *self)
 {
   self->cancellable = g_cancellable_new ();
-  self->read_cancellable = g_cancellable_new ();
-  g_queue_init (&self->out_queue);
+  self->out = umt_tunnel_out_queue_new (NULL);
 }
 
 UmtTunnelStream *
@@ -117,21 +124,16 @@ static void
 close_connection (UmtTunnelStream *self)
 {
   g_cancellable_cancel (self->cancellable);
-  /* Closing the socket itself does not wait for the cancelled operations to return. */
+  clear_source (&self->read_source);
+  clear_source (&self->write_source);
   if (self->connection != NULL)
     g_socket_close (g_socket_connection_get_socket (self->connection), NULL);
 }
 
-/* A write in flight still reads the queued buffers: they go when it returns. */
 static void
 drop_output (UmtTunnelStream *self)
 {
-  if (self->writing)
-    return;
-
-  g_queue_clear_full (&self->out_queue, (GDestroyNotify) g_bytes_unref);
-  self->out_pending = 0;
-  self->n_vectors = 0;
+  umt_tunnel_out_queue_clear (self->out);
 }
 
 /* Ends the stream; the session drops its reference, so keep one until we return. */
@@ -180,7 +182,7 @@ send_close (UmtTunnelStream *self)
 static void
 finish_when_flushed (UmtTunnelStream *self)
 {
-  if (g_queue_is_empty (&self->out_queue) && !self->writing)
+  if (umt_tunnel_out_queue_is_empty (self->out))
     finish (self);
   else
     self->finishing = TRUE;
@@ -195,45 +197,65 @@ local_failed (UmtTunnelStream *self,
   finish (self);
 }
 
-static void
-on_read (GObject      *source,
-         GAsyncResult *result,
-         gpointer      user_data)
+static gboolean
+may_read (UmtTunnelStream *self)
 {
-  g_autoptr(UmtTunnelStream) self = user_data;
-  g_autoptr(GError) error = NULL;
-  gssize n;
+  return self->session != NULL && self->connection != NULL && !self->read_done &&
+         !self->forgotten && !self->finished &&
+         self->to_proxy_pending < UMT_TUNNEL_STREAM_BOUND &&
+         umt_tunnel_session_can_send (self->session);
+}
 
-  n = g_input_stream_read_finish (G_INPUT_STREAM (source), result, &error);
-  self->reading = FALSE;
+static gboolean
+on_local_readable (GObject  *pollable,
+                   gpointer  user_data)
+{
+  UmtTunnelStream *self = user_data;
+  g_autoptr(UmtTunnelStream) hold = g_object_ref (self);
 
-  if (self->finished || self->forgotten)
-    return;
-
-  if (n < 0)
+  for (guint i = 0; i < MAX_READS_PER_WAKEUP; i++)
     {
-      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        local_failed (self, error);
-      return;
-    }
+      g_autoptr(GError) error = NULL;
+      gssize n;
 
-  if (n == 0)
-    {
-      /* The local service is done sending; what it still receives is flushed first. */
-      g_debug ("Stream %u: local end closed", self->id);
-      self->read_done = TRUE;
-      send_close (self);
-      finish_when_flushed (self);
-      return;
-    }
+      if (!may_read (self))
+        {
+          clear_source (&self->read_source);
+          break;
+        }
 
-  umt_tunnel_frame_write_header (self->read_buf, UMT_TUNNEL_FRAME_DATA, self->id, (guint32) n);
-  self->bytes_out += n;
-  self->to_proxy_pending += UMT_TUNNEL_FRAME_HEADER_SIZE + n;
-  umt_tunnel_session_send_frame (self->session,
-                                 g_bytes_new (self->read_buf, UMT_TUNNEL_FRAME_HEADER_SIZE + n),
-                                 self);
-  maybe_read (self);
+      n = g_pollable_input_stream_read_nonblocking (G_POLLABLE_INPUT_STREAM (pollable),
+                                                    self->read_buf + UMT_TUNNEL_FRAME_HEADER_SIZE,
+                                                    UMT_TUNNEL_READ_SIZE, NULL, &error);
+      if (n < 0 && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
+        break;
+      if (n < 0)
+        {
+          local_failed (self, error);
+          break;
+        }
+      if (n == 0)
+        {
+          /* The local service is done sending; what it still receives is flushed first. */
+          g_debug ("Stream %u: local end closed", self->id);
+          self->read_done = TRUE;
+          clear_source (&self->read_source);
+          send_close (self);
+          finish_when_flushed (self);
+          break;
+        }
+
+      umt_tunnel_frame_write_header (self->read_buf, UMT_TUNNEL_FRAME_DATA, self->id, (guint32) n);
+      self->bytes_out += n;
+      self->to_proxy_pending += UMT_TUNNEL_FRAME_HEADER_SIZE + n;
+      umt_tunnel_session_send_frame (self->session,
+                                     g_bytes_new (self->read_buf, UMT_TUNNEL_FRAME_HEADER_SIZE + n),
+                                     self);
+      /* A short read emptied the socket: another would only say so. */
+      if (n < UMT_TUNNEL_READ_SIZE)
+        break;
+    }
+  return G_SOURCE_CONTINUE;
 }
 
 /* Reads the local side only while the data has somewhere to go: the stream's own share
@@ -241,96 +263,70 @@ on_read (GObject      *source,
 static void
 maybe_read (UmtTunnelStream *self)
 {
-  if (self->session == NULL || self->connection == NULL || self->reading ||
-      self->read_done || self->forgotten || self->finished)
-    return;
+  GInputStream *input;
 
-  if (self->to_proxy_pending >= UMT_TUNNEL_STREAM_BOUND ||
-      !umt_tunnel_session_can_send (self->session))
+  if (self->read_source != NULL || !may_read (self))
     return;
 
   if (self->read_buf == NULL)
     self->read_buf = g_malloc (UMT_TUNNEL_FRAME_HEADER_SIZE + UMT_TUNNEL_READ_SIZE);
 
-  self->reading = TRUE;
-  g_input_stream_read_async (g_io_stream_get_input_stream (G_IO_STREAM (self->connection)),
-                             self->read_buf + UMT_TUNNEL_FRAME_HEADER_SIZE,
-                             UMT_TUNNEL_READ_SIZE,
-                             G_PRIORITY_DEFAULT,
-                             self->read_cancellable,
-                             on_read,
-                             g_object_ref (self));
+  input = g_io_stream_get_input_stream (G_IO_STREAM (self->connection));
+  self->read_source = g_pollable_input_stream_create_source (G_POLLABLE_INPUT_STREAM (input), NULL);
+  g_source_set_callback (self->read_source, G_SOURCE_FUNC (on_local_readable), self, NULL);
+  g_source_attach (self->read_source, g_main_context_get_thread_default ());
 }
 
-static void
-on_written (GObject      *source,
-            GAsyncResult *result,
-            gpointer      user_data)
+static gboolean
+on_local_writable (GObject  *pollable,
+                   gpointer  user_data)
 {
-  g_autoptr(UmtTunnelStream) self = user_data;
+  flush_output (user_data);
+  return G_SOURCE_CONTINUE;
+}
+
+/* Writes at once what the local side takes; a pollable source waits for room for the rest. */
+static void
+flush_output (UmtTunnelStream *self)
+{
+  g_autoptr(UmtTunnelStream) hold = g_object_ref (self);
   g_autoptr(GError) error = NULL;
-  gsize written = 0;
+  GOutputStream *output;
+  gsize written;
 
-  self->writing = FALSE;
-  if (!g_output_stream_writev_all_finish (G_OUTPUT_STREAM (source), result, &written, &error))
+  if (self->connection == NULL || self->finished)
+    return;
+
+  output = g_io_stream_get_output_stream (G_IO_STREAM (self->connection));
+  if (!umt_tunnel_out_queue_flush (self->out, G_POLLABLE_OUTPUT_STREAM (output),
+                                   NULL, NULL, &written, &error))
     {
-      if (self->finished)
-        drop_output (self);
-      else if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        local_failed (self, error);
+      local_failed (self, error);
       return;
     }
-
-  if (self->finished)
-    {
-      drop_output (self);
-      return;
-    }
-
-  for (guint i = 0; i < self->n_vectors; i++)
-    g_bytes_unref (g_queue_pop_head (&self->out_queue));
-  self->n_vectors = 0;
-  self->out_pending -= written;
   self->bytes_in += written;
 
   /* Resume the proxy side only once a good part has drained, not byte by byte. */
-  if (self->blocking && self->out_pending <= UMT_TUNNEL_STREAM_BOUND / 2)
+  if (self->blocking && umt_tunnel_out_queue_get_pending (self->out) <= UMT_TUNNEL_STREAM_BOUND / 2)
     {
       self->blocking = FALSE;
       if (self->session != NULL)
         umt_tunnel_session_unblock_reading (self->session);
     }
 
-  if (!g_queue_is_empty (&self->out_queue))
-    maybe_write (self);
-  else if (self->finishing)
-    finish (self);
-}
-
-static void
-maybe_write (UmtTunnelStream *self)
-{
-  GList *l;
-
-  if (self->connection == NULL || self->writing || self->finished ||
-      g_queue_is_empty (&self->out_queue))
-    return;
-
-  self->n_vectors = 0;
-  for (l = self->out_queue.head; l != NULL && self->n_vectors < MAX_VECTORS; l = l->next)
+  if (umt_tunnel_out_queue_is_empty (self->out))
     {
-      gsize len;
-
-      self->vectors[self->n_vectors].buffer = g_bytes_get_data (l->data, &len);
-      self->vectors[self->n_vectors].size = len;
-      self->n_vectors++;
+      clear_source (&self->write_source);
+      if (self->finishing)
+        finish (self);
     }
-
-  self->writing = TRUE;
-  g_output_stream_writev_all_async (g_io_stream_get_output_stream (G_IO_STREAM (self->connection)),
-                                    self->vectors, self->n_vectors,
-                                    G_PRIORITY_DEFAULT, self->cancellable,
-                                    on_written, g_object_ref (self));
+  else if (self->write_source == NULL)
+    {
+      self->write_source = g_pollable_output_stream_create_source (G_POLLABLE_OUTPUT_STREAM (output),
+                                                                   NULL);
+      g_source_set_callback (self->write_source, G_SOURCE_FUNC (on_local_writable), self, NULL);
+      g_source_attach (self->write_source, g_main_context_get_thread_default ());
+    }
 }
 
 static void
@@ -388,7 +384,9 @@ on_connected (GObject      *source,
   if (self->finished)
     return;
 
-  maybe_write (self);
+  flush_output (self);
+  if (self->finished)
+    return;
   if (self->forgotten)
     finish_when_flushed (self);
   else
@@ -431,16 +429,17 @@ umt_tunnel_stream_deliver (UmtTunnelStream *self,
   if (self->finished || self->forgotten || g_bytes_get_size (payload) == 0)
     return;
 
-  g_queue_push_tail (&self->out_queue, g_bytes_ref (payload));
-  self->out_pending += g_bytes_get_size (payload);
+  umt_tunnel_out_queue_push (self->out, g_bytes_ref (payload), NULL);
+  /* Written at once when nothing waits before it. */
+  if (self->write_source == NULL)
+    flush_output (self);
 
-  if (!self->blocking && self->out_pending > UMT_TUNNEL_STREAM_BOUND)
+  if (!self->finished && !self->blocking &&
+      umt_tunnel_out_queue_get_pending (self->out) > UMT_TUNNEL_STREAM_BOUND)
     {
       self->blocking = TRUE;
       umt_tunnel_session_block_reading (self->session);
     }
-
-  maybe_write (self);
 }
 
 void
@@ -452,7 +451,7 @@ umt_tunnel_stream_remote_close (UmtTunnelStream *self)
     return;
 
   self->forgotten = TRUE;
-  g_cancellable_cancel (self->read_cancellable);
+  clear_source (&self->read_source);
   /* Still connecting: on_connected flushes and finishes. */
   if (self->connection != NULL)
     finish_when_flushed (self);

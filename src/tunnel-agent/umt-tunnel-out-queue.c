@@ -168,3 +168,22 @@ umt_tunnel_out_queue_flush (UmtTunnelOutQueue          *self,
     }
   return TRUE;
 }
+
+GSource *
+umt_tunnel_watch_socket (GSocket           *socket,
+                         GIOCondition       condition,
+                         GSocketSourceFunc  callback,
+                         gpointer           user_data)
+{
+  /* The socket's own source, not a pollable stream's: that one has a child source,
+   * and GLib 2.74 takes every dispatched source's descriptors out of the poll set and
+   * puts them back, each time signalling the context's wakeup descriptor (four writes
+   * and one more poll per message). A source that may recurse is left alone, and
+   * these callbacks never iterate the main loop. */
+  GSource *source = g_socket_create_source (socket, condition, NULL);
+
+  g_source_set_can_recurse (source, TRUE);
+  g_source_set_callback (source, G_SOURCE_FUNC (callback), user_data, NULL);
+  g_source_attach (source, g_main_context_get_thread_default ());
+  return source;
+}

@@ -41,6 +41,14 @@ gboolean umt_tunnel_out_queue_flush       (UmtTunnelOutQueue          *self,
                                            gsize                      *written,
                                            GError                    **error);
 
+/* A source on the thread-default context calling @callback while @socket meets
+ * @condition (G_IO_IN or G_IO_OUT). For a TLS stream over @socket, read until
+ * it would block: decrypted bytes it holds do not show on the socket. */
+GSource *umt_tunnel_watch_socket (GSocket           *socket,
+                                  GIOCondition       condition,
+                                  GSocketSourceFunc  callback,
+                                  gpointer           user_data);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (UmtTunnelOutQueue, umt_tunnel_out_queue_free)
 
 G_END_DECLS

@@ -267,8 +267,9 @@ on_frame_sent (gpointer tag,
 }
 
 static gboolean
-on_proxy_writable (GObject  *pollable,
-                   gpointer  user_data)
+on_proxy_writable (GSocket      *socket,
+                   GIOCondition  condition,
+                   gpointer      user_data)
 {
   flush_output (user_data);
   return G_SOURCE_CONTINUE;
@@ -299,10 +300,8 @@ flush_output (UmtTunnelSession *self)
     clear_source (&self->write_source);
   else if (self->write_source == NULL)
     {
-      self->write_source = g_pollable_output_stream_create_source (G_POLLABLE_OUTPUT_STREAM (output),
-                                                                   NULL);
-      g_source_set_callback (self->write_source, G_SOURCE_FUNC (on_proxy_writable), self, NULL);
-      g_source_attach (self->write_source, g_main_context_get_thread_default ());
+      self->write_source = umt_tunnel_watch_socket (g_socket_connection_get_socket (self->connection),
+                                                    G_IO_OUT, on_proxy_writable, self);
     }
 
   if (self->congested &&
@@ -554,13 +553,16 @@ process_input (UmtTunnelSession *self,
 }
 
 static gboolean
-on_proxy_readable (GObject  *pollable,
-                   gpointer  user_data)
+on_proxy_readable (GSocket      *socket,
+                   GIOCondition  condition,
+                   gpointer      user_data)
 {
   UmtTunnelSession *self = user_data;
   g_autoptr(UmtTunnelSession) hold = g_object_ref (self);
   /* TLS may hold decrypted bytes the socket no longer shows: read those until it says so. */
   guint max_reads = self->config->tls ? G_MAXUINT : MAX_READS_PER_WAKEUP;
+  GPollableInputStream *input =
+    G_POLLABLE_INPUT_STREAM (g_io_stream_get_input_stream (G_IO_STREAM (self->connection)));
 
   for (guint i = 0; i < max_reads; i++)
     {
@@ -573,7 +575,7 @@ on_proxy_readable (GObject  *pollable,
           break;
         }
 
-      n = g_pollable_input_stream_read_nonblocking (G_POLLABLE_INPUT_STREAM (pollable),
+      n = g_pollable_input_stream_read_nonblocking (input,
                                                     self->read_buf, UMT_TUNNEL_READ_SIZE,
                                                     NULL, &error);
       if (n < 0 && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
@@ -602,16 +604,12 @@ on_proxy_readable (GObject  *pollable,
 static void
 maybe_read (UmtTunnelSession *self)
 {
-  GInputStream *input;
-
   if (self->closed || self->connection == NULL || self->read_source != NULL ||
       self->n_blocking > 0)
     return;
 
-  input = g_io_stream_get_input_stream (G_IO_STREAM (self->connection));
-  self->read_source = g_pollable_input_stream_create_source (G_POLLABLE_INPUT_STREAM (input), NULL);
-  g_source_set_callback (self->read_source, G_SOURCE_FUNC (on_proxy_readable), self, NULL);
-  g_source_attach (self->read_source, g_main_context_get_thread_default ());
+  self->read_source = umt_tunnel_watch_socket (g_socket_connection_get_socket (self->connection),
+                                               G_IO_IN, on_proxy_readable, self);
 }
 
 /* Connecting */

@@ -207,11 +207,14 @@ may_read (UmtTunnelStream *self)
 }
 
 static gboolean
-on_local_readable (GObject  *pollable,
-                   gpointer  user_data)
+on_local_readable (GSocket      *socket,
+                   GIOCondition  condition,
+                   gpointer      user_data)
 {
   UmtTunnelStream *self = user_data;
   g_autoptr(UmtTunnelStream) hold = g_object_ref (self);
+  GPollableInputStream *input =
+    G_POLLABLE_INPUT_STREAM (g_io_stream_get_input_stream (G_IO_STREAM (self->connection)));
 
   for (guint i = 0; i < MAX_READS_PER_WAKEUP; i++)
     {
@@ -224,7 +227,7 @@ on_local_readable (GObject  *pollable,
           break;
         }
 
-      n = g_pollable_input_stream_read_nonblocking (G_POLLABLE_INPUT_STREAM (pollable),
+      n = g_pollable_input_stream_read_nonblocking (input,
                                                     self->read_buf + UMT_TUNNEL_FRAME_HEADER_SIZE,
                                                     UMT_TUNNEL_READ_SIZE, NULL, &error);
       if (n < 0 && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
@@ -263,29 +266,26 @@ on_local_readable (GObject  *pollable,
 static void
 maybe_read (UmtTunnelStream *self)
 {
-  GInputStream *input;
-
   if (self->read_source != NULL || !may_read (self))
     return;
 
   if (self->read_buf == NULL)
     self->read_buf = g_malloc (UMT_TUNNEL_FRAME_HEADER_SIZE + UMT_TUNNEL_READ_SIZE);
 
-  input = g_io_stream_get_input_stream (G_IO_STREAM (self->connection));
-  self->read_source = g_pollable_input_stream_create_source (G_POLLABLE_INPUT_STREAM (input), NULL);
-  g_source_set_callback (self->read_source, G_SOURCE_FUNC (on_local_readable), self, NULL);
-  g_source_attach (self->read_source, g_main_context_get_thread_default ());
+  self->read_source = umt_tunnel_watch_socket (g_socket_connection_get_socket (self->connection),
+                                               G_IO_IN, on_local_readable, self);
 }
 
 static gboolean
-on_local_writable (GObject  *pollable,
-                   gpointer  user_data)
+on_local_writable (GSocket      *socket,
+                   GIOCondition  condition,
+                   gpointer      user_data)
 {
   flush_output (user_data);
   return G_SOURCE_CONTINUE;
 }
 
-/* Writes at once what the local side takes; a pollable source waits for room for the rest. */
+/* Writes at once what the local side takes; a socket source waits for room for the rest. */
 static void
 flush_output (UmtTunnelStream *self)
 {
@@ -322,10 +322,8 @@ flush_output (UmtTunnelStream *self)
     }
   else if (self->write_source == NULL)
     {
-      self->write_source = g_pollable_output_stream_create_source (G_POLLABLE_OUTPUT_STREAM (output),
-                                                                   NULL);
-      g_source_set_callback (self->write_source, G_SOURCE_FUNC (on_local_writable), self, NULL);
-      g_source_attach (self->write_source, g_main_context_get_thread_default ());
+      self->write_source = umt_tunnel_watch_socket (g_socket_connection_get_socket (self->connection),
+                                                    G_IO_OUT, on_local_writable, self);
     }
 }
 

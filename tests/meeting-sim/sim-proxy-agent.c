@@ -9,20 +9,24 @@
  * sim's memory grow. Public reads pause while the agent queue is full; agent
  * reads pause while any stream's public queue is full (one connection carries
  * every stream, so that is the only way to push back on the agent).
+ *
+ * Reads and writes are non-blocking calls on socket sources rather than
+ * async operations: a write goes out at once when the socket takes it, so a
+ * small message crosses the proxy with one read and one write.
  */
 #define G_LOG_DOMAIN "sim-proxy"
 
 #include "config.h"
 
 #include "umt-tunnel-frame.h"
+#include "umt-tunnel-out-queue.h"
 
 #include "sim-proxy-agent.h"
 
 #define SIM_PROXY_CHUNK (64 * 1024)
 #define SIM_PROXY_BOUND (256 * 1024)
-/* The agent's queue is flushed in writes of up to this size, so that many
- * small frames do not each cost a write. */
-#define SIM_PROXY_WRITE_MAX (256 * 1024)
+/* Reads in one wakeup before other sources get their turn (plain TCP). */
+#define SIM_PROXY_MAX_READS 16
 
 typedef struct _SimProxyStream SimProxyStream;
 
@@ -31,6 +35,7 @@ struct _SimProxyAgent
   gint                     ref_count;
   char                    *device_key;
   GIOStream               *connection;
+  GSocket                 *socket;       /* under @connection, TLS or not */
   GCancellable            *cancellable;
   UmtTunnelFrameDecoder   *decoder;
   SimProxyAgentClosedFunc  closed_func;
@@ -39,11 +44,14 @@ struct _SimProxyAgent
   GHashTable              *streams;      /* id → SimProxyStream, open and draining */
   guint32                  next_id;
 
-  GQueue                   out_queue;    /* GBytes of encoded frames */
-  gsize                    out_pending;  /* bytes queued or being written */
-  gboolean                 writing;
-  gboolean                 reading;
+  gboolean                 tls;
+  guint8                  *read_buf;     /* one read of the agent */
+  guint8                  *public_buf;   /* frame header room + one public read */
+  UmtTunnelOutQueue       *out;          /* encoded frames toward the agent */
+  GSource                 *write_source; /* while the agent does not take them */
+  GSource                 *read_source;  /* while the agent may be read */
   guint                    n_congested;  /* streams whose public queue is over the bound */
+  gboolean                 public_paused; /* public reads stopped on a full agent queue */
   gboolean                 closed;
 };
 
@@ -56,10 +64,9 @@ struct _SimProxyStream
   GSocketConnection *connection;
   GCancellable      *cancellable;
 
-  GQueue             out_queue;   /* GBytes to write to the public client */
-  gsize              out_pending;
-  gboolean           writing;
-  gboolean           reading;
+  UmtTunnelOutQueue *out;          /* toward the public client */
+  GSource           *write_source;
+  GSource           *read_source;
   gboolean           congested;
   /* The agent closed the stream: finish writing what it sent, then close. */
   gboolean           draining;
@@ -73,6 +80,22 @@ static void agent_read    (SimProxyAgent  *self);
 static void agent_flush   (SimProxyAgent  *self);
 static void stream_read   (SimProxyStream *stream);
 static void stream_flush  (SimProxyStream *stream);
+
+static void
+clear_source (GSource **source)
+{
+  if (*source == NULL)
+    return;
+  g_source_destroy (*source);
+  g_clear_pointer (source, g_source_unref);
+}
+
+static gboolean
+is_would_block (gssize        n,
+                const GError *error)
+{
+  return n < 0 && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK);
+}
 
 /* Streams */
 
@@ -89,7 +112,9 @@ stream_unref (SimProxyStream *stream)
   if (!g_atomic_int_dec_and_test (&stream->ref_count))
     return;
 
-  g_queue_clear_full (&stream->out_queue, (GDestroyNotify) g_bytes_unref);
+  clear_source (&stream->read_source);
+  clear_source (&stream->write_source);
+  umt_tunnel_out_queue_free (stream->out);
   g_clear_object (&stream->connection);
   g_clear_object (&stream->cancellable);
   sim_proxy_agent_unref (stream->agent);
@@ -127,10 +152,10 @@ stream_destroy (SimProxyStream *stream)
 
   stream->closed = TRUE;
   g_cancellable_cancel (stream->cancellable);
+  clear_source (&stream->read_source);
+  clear_source (&stream->write_source);
   g_io_stream_close (G_IO_STREAM (stream->connection), NULL, NULL);
-  g_queue_clear_full (&stream->out_queue, (GDestroyNotify) g_bytes_unref);
-  g_queue_init (&stream->out_queue);
-  stream->out_pending = 0;
+  umt_tunnel_out_queue_clear (stream->out);
   g_debug ("stream %u of %s closed (%" G_GUINT64_FORMAT " bytes in, %"
            G_GUINT64_FORMAT " bytes out)", stream->id, agent->device_key,
            stream->bytes_in, stream->bytes_out);
@@ -145,9 +170,15 @@ static void
 agent_send (SimProxyAgent *self,
             GBytes        *frame)
 {
-  self->out_pending += g_bytes_get_size (frame);
-  g_queue_push_tail (&self->out_queue, frame);
-  agent_flush (self);
+  if (self->closed)
+    {
+      g_bytes_unref (frame);
+      return;
+    }
+  umt_tunnel_out_queue_push (self->out, frame, NULL);
+  /* At once when nothing waits before it. */
+  if (self->write_source == NULL)
+    agent_flush (self);
 }
 
 static void
@@ -157,114 +188,112 @@ stream_send_close (SimProxyStream *stream)
               umt_tunnel_frame_encode (UMT_TUNNEL_FRAME_CLOSE, stream->id, NULL, 0));
 }
 
-static void
-on_public_read (GObject      *source,
-                GAsyncResult *result,
-                gpointer      user_data)
+static gboolean
+on_public_readable (GSocket      *socket,
+                    GIOCondition  condition,
+                    gpointer      user_data)
 {
-  SimProxyStream *stream = user_data;
-  g_autoptr(GBytes) data = NULL;
-  g_autoptr(GError) error = NULL;
+  SimProxyStream *stream = stream_ref (user_data);
+  SimProxyAgent *agent = stream->agent;
+  GPollableInputStream *input =
+    G_POLLABLE_INPUT_STREAM (g_io_stream_get_input_stream (G_IO_STREAM (stream->connection)));
 
-  data = g_input_stream_read_bytes_finish (G_INPUT_STREAM (source), result, &error);
-  stream->reading = FALSE;
-
-  if (!stream->closed && !stream->draining)
+  for (guint i = 0; i < SIM_PROXY_MAX_READS; i++)
     {
-      if (data == NULL || g_bytes_get_size (data) == 0)
+      g_autoptr(GError) error = NULL;
+      gssize n;
+
+      if (umt_tunnel_out_queue_get_pending (agent->out) >= SIM_PROXY_BOUND)
+        agent->public_paused = TRUE;
+      if (stream->closed || stream->draining || agent->closed || agent->public_paused)
+        {
+          clear_source (&stream->read_source);
+          break;
+        }
+
+      n = g_pollable_input_stream_read_nonblocking (input, agent->public_buf + UMT_TUNNEL_FRAME_HEADER_SIZE,
+                                                    SIM_PROXY_CHUNK, NULL, &error);
+      if (is_would_block (n, error))
+        break;
+      if (n <= 0)
         {
           /* The protocol has no half-close: EOF from the client ends the stream. */
           stream_send_close (stream);
           stream_destroy (stream);
+          break;
         }
-      else
-        {
-          gsize size = g_bytes_get_size (data);
 
-          stream->bytes_in += size;
-          agent_send (stream->agent,
-                      umt_tunnel_frame_encode (UMT_TUNNEL_FRAME_DATA, stream->id,
-                                               g_bytes_get_data (data, NULL), size));
-          stream_read (stream);
-        }
+      stream->bytes_in += (guint64) n;
+      umt_tunnel_frame_write_header (agent->public_buf, UMT_TUNNEL_FRAME_DATA, stream->id,
+                                     (guint32) n);
+      agent_send (agent, g_bytes_new (agent->public_buf, UMT_TUNNEL_FRAME_HEADER_SIZE + (gsize) n));
+      /* A short read emptied the socket: another would only say so. */
+      if (n < SIM_PROXY_CHUNK)
+        break;
     }
   stream_unref (stream);
+  return G_SOURCE_CONTINUE;
 }
 
 static void
 stream_read (SimProxyStream *stream)
 {
-  GInputStream *input;
-
-  if (stream->reading || stream->closed || stream->draining || stream->agent->closed ||
-      stream->agent->out_pending >= SIM_PROXY_BOUND)
+  if (umt_tunnel_out_queue_get_pending (stream->agent->out) >= SIM_PROXY_BOUND)
+    stream->agent->public_paused = TRUE;
+  if (stream->read_source != NULL || stream->closed || stream->draining ||
+      stream->agent->closed || stream->agent->public_paused)
     return;
 
-  stream->reading = TRUE;
-  input = g_io_stream_get_input_stream (G_IO_STREAM (stream->connection));
-  g_input_stream_read_bytes_async (input, SIM_PROXY_CHUNK, G_PRIORITY_DEFAULT,
-                                   stream->cancellable, on_public_read, stream_ref (stream));
+  stream->read_source = umt_tunnel_watch_socket (g_socket_connection_get_socket (stream->connection),
+                                                 G_IO_IN, on_public_readable, stream);
 }
 
-static void
-on_public_written (GObject      *source,
-                   GAsyncResult *result,
-                   gpointer      user_data)
+static gboolean
+on_public_writable (GSocket      *socket,
+                    GIOCondition  condition,
+                    gpointer      user_data)
 {
-  SimProxyStream *stream = user_data;
-  g_autoptr(GError) error = NULL;
-  gsize written = 0;
+  SimProxyStream *stream = stream_ref (user_data);
 
-  g_output_stream_write_all_finish (G_OUTPUT_STREAM (source), result, &written, &error);
-  stream->writing = FALSE;
-
-  if (!stream->closed)
-    {
-      g_autoptr(GBytes) done = g_queue_pop_head (&stream->out_queue);
-
-      if (error != NULL)
-        {
-          g_debug ("stream %u: public write failed: %s", stream->id, error->message);
-          if (!stream->draining)
-            stream_send_close (stream);
-          stream_destroy (stream);
-        }
-      else
-        {
-          stream->out_pending -= g_bytes_get_size (done);
-          stream->bytes_out += g_bytes_get_size (done);
-          if (stream->out_pending <= SIM_PROXY_BOUND)
-            set_congested (stream, FALSE);
-          stream_flush (stream);
-        }
-    }
+  stream_flush (stream);
   stream_unref (stream);
+  return G_SOURCE_CONTINUE;
 }
 
 static void
 stream_flush (SimProxyStream *stream)
 {
+  g_autoptr(GError) error = NULL;
   GOutputStream *output;
-  GBytes *head;
+  gsize written = 0;
 
-  if (stream->writing || stream->closed)
+  if (stream->closed)
     return;
 
-  head = g_queue_peek_head (&stream->out_queue);
-  if (head == NULL)
+  output = g_io_stream_get_output_stream (G_IO_STREAM (stream->connection));
+  if (!umt_tunnel_out_queue_flush (stream->out, G_POLLABLE_OUTPUT_STREAM (output),
+                                   NULL, NULL, &written, &error))
     {
-      if (stream->draining)
-        stream_destroy (stream);
+      g_debug ("stream %u: public write failed: %s", stream->id, error->message);
+      if (!stream->draining)
+        stream_send_close (stream);
+      stream_destroy (stream);
       return;
     }
 
-  stream->writing = TRUE;
-  output = g_io_stream_get_output_stream (G_IO_STREAM (stream->connection));
-  /* The queue keeps @head alive until the write completes. */
-  g_output_stream_write_all_async (output,
-                                   g_bytes_get_data (head, NULL), g_bytes_get_size (head),
-                                   G_PRIORITY_DEFAULT, stream->cancellable,
-                                   on_public_written, stream_ref (stream));
+  stream->bytes_out += written;
+  if (umt_tunnel_out_queue_get_pending (stream->out) <= SIM_PROXY_BOUND)
+    set_congested (stream, FALSE);
+
+  if (umt_tunnel_out_queue_is_empty (stream->out))
+    {
+      clear_source (&stream->write_source);
+      if (stream->draining)
+        stream_destroy (stream);
+    }
+  else if (stream->write_source == NULL)
+    stream->write_source = umt_tunnel_watch_socket (g_socket_connection_get_socket (stream->connection),
+                                                    G_IO_OUT, on_public_writable, stream);
 }
 
 static void
@@ -274,11 +303,11 @@ stream_write (SimProxyStream *stream,
   if (g_bytes_get_size (data) == 0)
     return;
 
-  stream->out_pending += g_bytes_get_size (data);
-  g_queue_push_tail (&stream->out_queue, g_bytes_ref (data));
-  if (stream->out_pending > SIM_PROXY_BOUND)
+  umt_tunnel_out_queue_push (stream->out, g_bytes_ref (data), NULL);
+  if (umt_tunnel_out_queue_get_pending (stream->out) > SIM_PROXY_BOUND)
     set_congested (stream, TRUE);
-  stream_flush (stream);
+  if (stream->write_source == NULL)
+    stream_flush (stream);
 }
 
 /* Agent connection */
@@ -320,9 +349,14 @@ sim_proxy_agent_unref (SimProxyAgent *self)
     return;
 
   g_hash_table_unref (self->streams);
-  g_queue_clear_full (&self->out_queue, (GDestroyNotify) g_bytes_unref);
+  clear_source (&self->read_source);
+  clear_source (&self->write_source);
+  umt_tunnel_out_queue_free (self->out);
+  g_free (self->read_buf);
+  g_free (self->public_buf);
   g_clear_pointer (&self->decoder, umt_tunnel_frame_decoder_free);
   g_clear_object (&self->connection);
+  g_clear_object (&self->socket);
   g_clear_object (&self->cancellable);
   g_free (self->device_key);
   g_free (self);
@@ -359,9 +393,9 @@ sim_proxy_agent_close (SimProxyAgent *self,
   for (guint i = 0; i < streams->len; i++)
     stream_destroy (g_ptr_array_index (streams, i));
 
-  g_queue_clear_full (&self->out_queue, (GDestroyNotify) g_bytes_unref);
-  g_queue_init (&self->out_queue);
-  self->out_pending = 0;
+  clear_source (&self->read_source);
+  clear_source (&self->write_source);
+  umt_tunnel_out_queue_clear (self->out);
   /* Async: a TLS close may have a close_notify to send. */
   g_io_stream_close_async (self->connection, G_PRIORITY_DEFAULT, NULL, NULL, NULL);
 }
@@ -382,83 +416,49 @@ agent_fail (SimProxyAgent *self,
     closed_func (self, closed_data);
 }
 
-typedef struct
+static gboolean
+on_agent_writable (GSocket      *socket,
+                   GIOCondition  condition,
+                   gpointer      user_data)
 {
-  SimProxyAgent *agent;
-  GBytes        *buffer;  /* keeps the written memory alive */
-} AgentWrite;
+  g_autoptr(SimProxyAgent) self = sim_proxy_agent_ref (user_data);
 
-static void
-on_agent_written (GObject      *source,
-                  GAsyncResult *result,
-                  gpointer      user_data)
-{
-  AgentWrite *op = user_data;
-  g_autoptr(SimProxyAgent) self = op->agent;
-  g_autoptr(GBytes) buffer = op->buffer;
-  g_autoptr(GError) error = NULL;
-  gsize written = 0;
-
-  g_free (op);
-  g_output_stream_write_all_finish (G_OUTPUT_STREAM (source), result, &written, &error);
-  self->writing = FALSE;
-  if (self->closed)
-    return;
-  if (error != NULL)
-    {
-      agent_fail (self, error->message);
-      return;
-    }
-
-  self->out_pending -= g_bytes_get_size (buffer);
-  if (self->out_pending < SIM_PROXY_BOUND)
-    {
-      g_autoptr(GPtrArray) streams = list_streams (self);
-
-      for (guint i = 0; i < streams->len; i++)
-        stream_read (g_ptr_array_index (streams, i));
-    }
   agent_flush (self);
+  return G_SOURCE_CONTINUE;
 }
 
 static void
 agent_flush (SimProxyAgent *self)
 {
-  g_autoptr(GByteArray) joined = NULL;
+  g_autoptr(GError) error = NULL;
   GOutputStream *output;
-  AgentWrite *op;
-  GBytes *buffer;
+  gsize written = 0;
 
-  if (self->writing || self->closed || g_queue_is_empty (&self->out_queue))
+  if (self->closed)
     return;
 
-  buffer = g_queue_pop_head (&self->out_queue);
-  if (!g_queue_is_empty (&self->out_queue) &&
-      g_bytes_get_size (buffer) < SIM_PROXY_WRITE_MAX)
+  output = g_io_stream_get_output_stream (self->connection);
+  if (!umt_tunnel_out_queue_flush (self->out, G_POLLABLE_OUTPUT_STREAM (output),
+                                   NULL, NULL, &written, &error))
     {
-      joined = g_byte_array_sized_new (SIM_PROXY_WRITE_MAX);
-      g_byte_array_append (joined, g_bytes_get_data (buffer, NULL), g_bytes_get_size (buffer));
-      g_bytes_unref (buffer);
-      while (!g_queue_is_empty (&self->out_queue) &&
-             joined->len + g_bytes_get_size (g_queue_peek_head (&self->out_queue))
-               <= SIM_PROXY_WRITE_MAX)
-        {
-          g_autoptr(GBytes) next = g_queue_pop_head (&self->out_queue);
-
-          g_byte_array_append (joined, g_bytes_get_data (next, NULL), g_bytes_get_size (next));
-        }
-      buffer = g_byte_array_free_to_bytes (g_steal_pointer (&joined));
+      agent_fail (self, error->message);
+      return;
     }
 
-  self->writing = TRUE;
-  op = g_new0 (AgentWrite, 1);
-  op->agent = sim_proxy_agent_ref (self);
-  op->buffer = buffer;
-  output = g_io_stream_get_output_stream (self->connection);
-  g_output_stream_write_all_async (output,
-                                   g_bytes_get_data (buffer, NULL), g_bytes_get_size (buffer),
-                                   G_PRIORITY_DEFAULT, self->cancellable,
-                                   on_agent_written, op);
+  if (umt_tunnel_out_queue_is_empty (self->out))
+    clear_source (&self->write_source);
+  else if (self->write_source == NULL)
+    self->write_source = umt_tunnel_watch_socket (self->socket, G_IO_OUT, on_agent_writable, self);
+
+  if (self->public_paused && umt_tunnel_out_queue_get_pending (self->out) < SIM_PROXY_BOUND)
+    {
+      g_autoptr(GPtrArray) streams = list_streams (self);
+
+      self->public_paused = FALSE;
+
+      for (guint i = 0; i < streams->len; i++)
+        stream_read (g_ptr_array_index (streams, i));
+    }
 }
 
 static gboolean
@@ -522,47 +522,58 @@ agent_feed (SimProxyAgent *self,
   return !self->closed;
 }
 
-static void
-on_agent_read (GObject      *source,
-               GAsyncResult *result,
-               gpointer      user_data)
+static gboolean
+on_agent_readable (GSocket      *socket,
+                   GIOCondition  condition,
+                   gpointer      user_data)
 {
-  g_autoptr(SimProxyAgent) self = user_data;
-  g_autoptr(GBytes) data = NULL;
-  g_autoptr(GError) error = NULL;
+  g_autoptr(SimProxyAgent) self = sim_proxy_agent_ref (user_data);
+  GPollableInputStream *input =
+    G_POLLABLE_INPUT_STREAM (g_io_stream_get_input_stream (self->connection));
+  /* TLS may hold decrypted bytes the socket no longer shows: read those until it says so. */
+  guint max_reads = self->tls ? G_MAXUINT : SIM_PROXY_MAX_READS;
 
-  data = g_input_stream_read_bytes_finish (G_INPUT_STREAM (source), result, &error);
-  self->reading = FALSE;
-  if (self->closed)
-    return;
-
-  if (data == NULL)
-    agent_fail (self, error->message);
-  else if (g_bytes_get_size (data) == 0)
-    agent_fail (self, "end of stream");
-  else
+  for (guint i = 0; i < max_reads; i++)
     {
-      gsize len = g_bytes_get_size (data);
-      const guint8 *bytes = g_bytes_get_data (data, &len);
+      g_autoptr(GError) error = NULL;
+      gssize n;
 
-      if (agent_feed (self, bytes, len))
-        agent_read (self);
+      if (self->closed || self->n_congested > 0)
+        {
+          clear_source (&self->read_source);
+          break;
+        }
+
+      n = g_pollable_input_stream_read_nonblocking (input, self->read_buf, SIM_PROXY_CHUNK,
+                                                    NULL, &error);
+      if (is_would_block (n, error))
+        break;
+      if (n < 0)
+        {
+          agent_fail (self, error->message);
+          break;
+        }
+      if (n == 0)
+        {
+          agent_fail (self, "end of stream");
+          break;
+        }
+      if (!agent_feed (self, self->read_buf, (gsize) n))
+        break;
+      /* A short read emptied the socket: another would only say so. */
+      if (n < SIM_PROXY_CHUNK && !self->tls)
+        break;
     }
+  return G_SOURCE_CONTINUE;
 }
 
 static void
 agent_read (SimProxyAgent *self)
 {
-  GInputStream *input;
-
-  if (self->reading || self->closed || self->n_congested > 0)
+  if (self->read_source != NULL || self->closed || self->n_congested > 0)
     return;
 
-  self->reading = TRUE;
-  input = g_io_stream_get_input_stream (self->connection);
-  g_input_stream_read_bytes_async (input, SIM_PROXY_CHUNK, G_PRIORITY_DEFAULT,
-                                   self->cancellable, on_agent_read,
-                                   sim_proxy_agent_ref (self));
+  self->read_source = umt_tunnel_watch_socket (self->socket, G_IO_IN, on_agent_readable, self);
 }
 
 SimProxyAgent *
@@ -582,7 +593,19 @@ sim_proxy_agent_new (GIOStream               *connection,
   self->decoder = umt_tunnel_frame_decoder_new ();
   self->streams = g_hash_table_new_full (NULL, NULL, NULL, (GDestroyNotify) stream_unref);
   self->next_id = 1;
-  g_queue_init (&self->out_queue);
+  self->tls = G_IS_TLS_CONNECTION (connection);
+  if (self->tls)
+    {
+      g_autoptr(GIOStream) base = NULL;
+
+      g_object_get (connection, "base-io-stream", &base, NULL);
+      self->socket = g_object_ref (g_socket_connection_get_socket (G_SOCKET_CONNECTION (base)));
+    }
+  else
+    self->socket = g_object_ref (g_socket_connection_get_socket (G_SOCKET_CONNECTION (connection)));
+  self->read_buf = g_malloc (SIM_PROXY_CHUNK);
+  self->public_buf = g_malloc (UMT_TUNNEL_FRAME_HEADER_SIZE + SIM_PROXY_CHUNK);
+  self->out = umt_tunnel_out_queue_new (NULL);
 
   agent_send (self, g_bytes_ref (greeting));
   if (leftover != NULL && g_bytes_get_size (leftover) > 0)
@@ -621,7 +644,7 @@ sim_proxy_agent_open_stream (SimProxyAgent     *self,
   stream->local_port = local_port;
   stream->connection = g_object_ref (connection);
   stream->cancellable = g_cancellable_new ();
-  g_queue_init (&stream->out_queue);
+  stream->out = umt_tunnel_out_queue_new (NULL);
   g_hash_table_insert (self->streams, GUINT_TO_POINTER (stream->id), stream);
 
   g_debug ("stream %u of %s opened to port %u", stream->id, self->device_key, local_port);
@@ -639,7 +662,7 @@ sim_proxy_agent_describe (SimProxyAgent *self,
   json_builder_set_member_name (builder, "device_key");
   json_builder_add_string_value (builder, self->device_key);
   json_builder_set_member_name (builder, "queued_bytes");
-  json_builder_add_int_value (builder, (gint64) self->out_pending);
+  json_builder_add_int_value (builder, (gint64) umt_tunnel_out_queue_get_pending (self->out));
   json_builder_set_member_name (builder, "streams");
   json_builder_begin_array (builder);
   ids = g_list_sort (ids, compare_ids);
@@ -657,7 +680,7 @@ sim_proxy_agent_describe (SimProxyAgent *self,
       json_builder_set_member_name (builder, "bytes_out");
       json_builder_add_int_value (builder, (gint64) stream->bytes_out);
       json_builder_set_member_name (builder, "queued_bytes");
-      json_builder_add_int_value (builder, (gint64) stream->out_pending);
+      json_builder_add_int_value (builder, (gint64) umt_tunnel_out_queue_get_pending (stream->out));
       json_builder_end_object (builder);
     }
   json_builder_end_array (builder);

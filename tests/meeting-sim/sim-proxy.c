@@ -17,6 +17,11 @@
 #include "sim-proxy-agent.h"
 #include "sim-util.h"
 
+#ifdef G_OS_UNIX
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#endif
+
 /* A handshake line longer than this is not one. */
 #define HANDSHAKE_MAX_LINE 8192
 #define HANDSHAKE_TIMEOUT_SECONDS 10
@@ -278,6 +283,16 @@ on_handshake_timeout (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
+/* A relay forwards small interactive writes as they come, like the real proxy. */
+static void
+set_nodelay (GSocketConnection *connection)
+{
+#ifdef G_OS_UNIX
+  g_socket_set_option (g_socket_connection_get_socket (connection),
+                       IPPROTO_TCP, TCP_NODELAY, 1, NULL);
+#endif
+}
+
 static gboolean
 on_control_incoming (GSocketService    *service,
                      GSocketConnection *connection,
@@ -288,6 +303,7 @@ on_control_incoming (GSocketService    *service,
   Handshake *handshake = g_new0 (Handshake, 1);
   g_autoptr(GError) error = NULL;
 
+  set_nodelay (connection);
   handshake->proxy = self;
   handshake->cancellable = g_cancellable_new ();
   handshake->line = g_byte_array_new ();
@@ -344,6 +360,7 @@ on_public_incoming (GSocketService    *service,
       return TRUE;
     }
 
+  set_nodelay (connection);
   sim_proxy_agent_open_stream (agent, connection, reservation->local_port);
   return TRUE;
 }

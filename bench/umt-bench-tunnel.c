@@ -9,7 +9,12 @@
 
 #include "config.h"
 
+/* sched_setaffinity() and the CPU_* macros, for --one-cpu. */
+#define _GNU_SOURCE
+
+#include <dirent.h>
 #include <errno.h>
+#include <sched.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <signal.h>
@@ -17,6 +22,7 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <arpa/inet.h>
@@ -312,6 +318,116 @@ measure_latencies (Figures **paths,
     }
 }
 
+/* CPU time, to tell which process of a path the time goes to */
+
+typedef struct
+{
+  const char *name;
+  GArray     *pids;    /* pid_t */
+  double      start_s;
+  double      us_per_round_trip;
+} CpuShare;
+
+static double
+process_cpu_seconds (pid_t pid)
+{
+  clockid_t clock;
+  struct timespec now;
+
+  if (clock_getcpuclockid (pid, &clock) != 0 || clock_gettime (clock, &now) != 0)
+    return 0;
+  return (double) now.tv_sec + (double) now.tv_nsec / 1e9;
+}
+
+static double
+cpu_share_seconds (const CpuShare *share)
+{
+  double total = 0;
+
+  for (guint i = 0; i < share->pids->len; i++)
+    total += process_cpu_seconds (g_array_index (share->pids, pid_t, i));
+  return total;
+}
+
+static pid_t
+parent_of (pid_t pid)
+{
+  g_autofree char *path = g_strdup_printf ("/proc/%d/stat", (int) pid);
+  g_autofree char *stat = NULL;
+  const char *after_name;
+  int ppid = 0;
+
+  /* The name in parentheses may hold spaces: the fields follow its last ')'. */
+  if (!g_file_get_contents (path, &stat, NULL, NULL) ||
+      (after_name = strrchr (stat, ')')) == NULL ||
+      sscanf (after_name + 1, " %*c %d", &ppid) != 1)
+    return 0;
+  return (pid_t) ppid;
+}
+
+/* @root and every process under it: sshd forks one process per connection. */
+static void
+add_process_tree (GArray *pids,
+                  pid_t   root)
+{
+  gboolean grew = TRUE;
+
+  g_array_append_val (pids, root);
+  while (grew)
+    {
+      DIR *proc = opendir ("/proc");
+      struct dirent *entry;
+
+      grew = FALSE;
+      if (proc == NULL)
+        return;
+      while ((entry = readdir (proc)) != NULL)
+        {
+          pid_t pid = (pid_t) atoi (entry->d_name), parent;
+          gboolean known = FALSE, parent_known = FALSE;
+
+          if (pid <= 0 || (parent = parent_of (pid)) <= 0)
+            continue;
+          for (guint i = 0; i < pids->len; i++)
+            {
+              known |= g_array_index (pids, pid_t, i) == pid;
+              parent_known |= g_array_index (pids, pid_t, i) == parent;
+            }
+          if (parent_known && !known)
+            {
+              g_array_append_val (pids, pid);
+              grew = TRUE;
+            }
+        }
+      closedir (proc);
+    }
+}
+
+static void
+cpu_share_init (CpuShare    *share,
+                const char  *name,
+                GSubprocess *process,
+                gboolean     with_children)
+{
+  pid_t pid = (pid_t) atoi (g_subprocess_get_identifier (process));
+
+  share->name = name;
+  share->pids = g_array_new (FALSE, FALSE, sizeof (pid_t));
+  if (with_children)
+    add_process_tree (share->pids, pid);
+  else
+    g_array_append_val (share->pids, pid);
+  share->start_s = cpu_share_seconds (share);
+}
+
+static void
+cpu_share_finish (CpuShare *share,
+                  guint     round_trips)
+{
+  share->us_per_round_trip = (cpu_share_seconds (share) - share->start_s) * 1e6 / round_trips;
+  g_clear_pointer (&share->pids, g_array_unref);
+}
+
 /* Processes */
 
 static void
@@ -533,13 +649,16 @@ main (int   argc,
   g_autoptr(UmtMeetingRegistration) registration = NULL;
   g_autoptr(UmtMeetingServiceGrant) grant = NULL;
   Figures direct = { .name = "direct loopback" };
-  Figures tunnel = { .name = "umt-tunnel-agent + proxy" };
+  Figures tunnel = { .name = "umt-tunnel-agent + sim proxy" };
   Figures ssh = { .name = "ssh -R" };
   Figures *paths[3];
   guint n_paths = 0;
+  CpuShare shares[4];
+  guint n_shares = 0;
   SshTunnel ssh_tunnel = { NULL };
   const char *token = "BE0C42";
   int mib = 256, round_trips = 2000;
+  gboolean one_cpu = FALSE;
   guint16 service_port;
   int listen_fd;
   const GOptionEntry entries[] = {
@@ -548,6 +667,8 @@ main (int   argc,
     { "sshd", 0, 0, G_OPTION_ARG_FILENAME, &sshd_path, "Also measure ssh -R through this sshd", "PATH" },
     { "mib", 0, 0, G_OPTION_ARG_INT, &mib, "MiB sent one way per path (256)", "N" },
     { "round-trips", 0, 0, G_OPTION_ARG_INT, &round_trips, "Echo round trips per path (2000)", "N" },
+    { "one-cpu", 0, 0, G_OPTION_ARG_NONE, &one_cpu,
+      "Run every process on one CPU: no cross-CPU wakeups in the round trips", NULL },
     { NULL }
   };
 
@@ -557,6 +678,16 @@ main (int   argc,
   if (sim_path == NULL || agent_path == NULL || mib <= 0 || round_trips <= 0)
     die ("--sim and --agent are needed, --mib and --round-trips must be positive");
   signal (SIGPIPE, SIG_IGN);
+  if (one_cpu)
+    {
+      cpu_set_t cpus;
+
+      /* Inherited by the threads and processes started from here on. */
+      CPU_ZERO (&cpus);
+      CPU_SET (sched_getcpu () >= 0 ? sched_getcpu () : 0, &cpus);
+      if (sched_setaffinity (0, sizeof cpus, &cpus) != 0)
+        die ("cannot keep to one CPU: %s", g_strerror (errno));
+    }
 
   listen_fd = listen_loopback (&service_port);
   g_thread_unref (g_thread_new ("accept", accept_loop, GINT_TO_POINTER (listen_fd)));
@@ -614,7 +745,17 @@ main (int   argc,
   if (sshd_path != NULL && (ssh.port = ssh_tunnel_start (&ssh_tunnel, sshd_path, service_port)) != 0)
     paths[n_paths++] = &ssh;
 
+  /* Each of these processes serves one path only, warm-up included. */
+  cpu_share_init (&shares[n_shares++], "umt-tunnel-agent (ours)", agent, FALSE);
+  cpu_share_init (&shares[n_shares++], "meeting-sim proxy (stand-in for the Meeting proxy)", sim, FALSE);
+  if (ssh.port != 0)
+    {
+      cpu_share_init (&shares[n_shares++], "ssh", ssh_tunnel.ssh, FALSE);
+      cpu_share_init (&shares[n_shares++], "sshd", ssh_tunnel.sshd, TRUE);
+    }
   measure_latencies (paths, n_paths, round_trips);
+  for (guint i = 0; i < n_shares; i++)
+    cpu_share_finish (&shares[i], round_trips + WARM_UP_ROUND_TRIPS);
   for (guint p = 0; p < n_paths; p++)
     {
       fprintf (stderr, "Measuring the throughput of %s…\n", paths[p]->name);
@@ -623,8 +764,8 @@ main (int   argc,
   hwm = read_vm_hwm (agent);
   ssh_tunnel_stop (&ssh_tunnel);
 
-  printf ("\nTunnel benchmark: %d MiB one way, %d round trips of %d bytes (after %d to warm up), loopback\n\n",
-          mib, round_trips, MESSAGE_SIZE, WARM_UP_ROUND_TRIPS);
+  printf ("\nTunnel benchmark: %d MiB one way, %d round trips of %d bytes (after %d to warm up), loopback%s\n\n",
+          mib, round_trips, MESSAGE_SIZE, WARM_UP_ROUND_TRIPS, one_cpu ? ", one CPU" : "");
   printf ("  %-26s %16s %10s %10s %10s\n", "path", "throughput", "rtt mean", "p50", "p99 (µs)");
   print_row (&direct);
   print_row (&tunnel);
@@ -635,6 +776,11 @@ main (int   argc,
   print_ratios (&ssh, &direct);
   if (!ssh.measured)
     printf ("  (ssh -R not measured)\n");
+  printf ("\n  The tunnel path is umt-tunnel-agent (ours) and meeting-sim's proxy (test\n"
+          "  infrastructure; the Meeting server's proxy takes its place in production).\n"
+          "  CPU time per echo round trip:\n");
+  for (guint i = 0; i < n_shares; i++)
+    printf ("    %-52s %6.1f µs\n", shares[i].name, shares[i].us_per_round_trip);
   printf ("\n  umt-tunnel-agent peak RSS (VmHWM): %s\n", hwm);
 
   g_subprocess_force_exit (agent);

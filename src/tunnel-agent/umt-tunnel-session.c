@@ -20,7 +20,7 @@
 #define HANDSHAKE_TIMEOUT_SECONDS 30
 /* The proxy's reply is one short JSON line. */
 #define MAX_REPLY_LINE 16384
-/* Reads in one wakeup before other sources get their turn (plain TCP). */
+/* Reads in one wakeup before other sources get their turn. */
 #define MAX_READS_PER_WAKEUP 16
 
 /* Keepalive probes after 30 s of silence, every 10 s, 6 unanswered: a dead path is
@@ -45,6 +45,7 @@ struct _UmtTunnelSession {
   UmtTunnelFrameDecoder *decoder;
   guint8 *read_buf;
   GSource *read_source;  /* while the proxy may be read */
+  GSource *tls_kick;     /* one read when reading resumes over TLS */
   guint n_blocking; /* streams whose local side cannot take more for now */
 
   /* Toward the proxy; tags are the UmtTunnelStream whose budget a frame counts
@@ -88,6 +89,7 @@ drop_output (UmtTunnelSession *self)
 {
   clear_source (&self->write_source);
   clear_source (&self->read_source);
+  clear_source (&self->tls_kick);
   if (self->out != NULL)
     umt_tunnel_out_queue_clear (self->out);
 }
@@ -552,6 +554,35 @@ process_input (UmtTunnelSession *self,
     feed_frames (self, newline + 1, len - line_part - 1);
 }
 
+static gboolean on_proxy_readable (GSocket      *socket,
+                                   GIOCondition  condition,
+                                   gpointer      user_data);
+
+static gboolean
+on_tls_kick (gpointer user_data)
+{
+  UmtTunnelSession *self = user_data;
+
+  clear_source (&self->tls_kick);
+  if (self->read_source != NULL)
+    on_proxy_readable (NULL, G_IO_IN, self);
+  return G_SOURCE_REMOVE;
+}
+
+/* TLS may hold records it has decrypted already: they do not wake the socket's source,
+ * so whenever reading stops short of "would block", one more round is due. */
+static void
+kick_tls_read (UmtTunnelSession *self)
+{
+  if (!self->config->tls || self->tls_kick != NULL)
+    return;
+
+  self->tls_kick = g_idle_source_new ();
+  g_source_set_priority (self->tls_kick, G_PRIORITY_DEFAULT);
+  g_source_set_callback (self->tls_kick, on_tls_kick, self, NULL);
+  g_source_attach (self->tls_kick, g_main_context_get_thread_default ());
+}
+
 static gboolean
 on_proxy_readable (GSocket      *socket,
                    GIOCondition  condition,
@@ -559,16 +590,20 @@ on_proxy_readable (GSocket      *socket,
 {
   UmtTunnelSession *self = user_data;
   g_autoptr(UmtTunnelSession) hold = g_object_ref (self);
-  /* TLS may hold decrypted bytes the socket no longer shows: read those until it says so. */
-  guint max_reads = self->config->tls ? G_MAXUINT : MAX_READS_PER_WAKEUP;
   GPollableInputStream *input =
     G_POLLABLE_INPUT_STREAM (g_io_stream_get_input_stream (G_IO_STREAM (self->connection)));
 
-  for (guint i = 0; i < max_reads; i++)
+  for (guint i = 0; ; i++)
     {
       g_autoptr(GError) error = NULL;
       gssize n;
 
+      if (i == MAX_READS_PER_WAKEUP)
+        {
+          /* Other sources get their turn; plain TCP wakes us again, TLS may not. */
+          kick_tls_read (self);
+          break;
+        }
       if (self->closed || self->n_blocking > 0)
         {
           clear_source (&self->read_source);
@@ -610,6 +645,7 @@ maybe_read (UmtTunnelSession *self)
 
   self->read_source = umt_tunnel_watch_socket (g_socket_connection_get_socket (self->connection),
                                                G_IO_IN, on_proxy_readable, self);
+  kick_tls_read (self);
 }
 
 /* Connecting */

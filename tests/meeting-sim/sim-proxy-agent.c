@@ -25,7 +25,7 @@
 
 #define SIM_PROXY_CHUNK (64 * 1024)
 #define SIM_PROXY_BOUND (256 * 1024)
-/* Reads in one wakeup before other sources get their turn (plain TCP). */
+/* Reads in one wakeup before other sources get their turn. */
 #define SIM_PROXY_MAX_READS 16
 
 typedef struct _SimProxyStream SimProxyStream;
@@ -50,6 +50,7 @@ struct _SimProxyAgent
   UmtTunnelOutQueue       *out;          /* encoded frames toward the agent */
   GSource                 *write_source; /* while the agent does not take them */
   GSource                 *read_source;  /* while the agent may be read */
+  GSource                 *tls_kick;     /* one read when reading resumes over TLS */
   guint                    n_congested;  /* streams whose public queue is over the bound */
   gboolean                 public_paused; /* public reads stopped on a full agent queue */
   gboolean                 closed;
@@ -351,6 +352,7 @@ sim_proxy_agent_unref (SimProxyAgent *self)
   g_hash_table_unref (self->streams);
   clear_source (&self->read_source);
   clear_source (&self->write_source);
+  clear_source (&self->tls_kick);
   umt_tunnel_out_queue_free (self->out);
   g_free (self->read_buf);
   g_free (self->public_buf);
@@ -395,6 +397,7 @@ sim_proxy_agent_close (SimProxyAgent *self,
 
   clear_source (&self->read_source);
   clear_source (&self->write_source);
+  clear_source (&self->tls_kick);
   umt_tunnel_out_queue_clear (self->out);
   /* Async: a TLS close may have a close_notify to send. */
   g_io_stream_close_async (self->connection, G_PRIORITY_DEFAULT, NULL, NULL, NULL);
@@ -522,6 +525,35 @@ agent_feed (SimProxyAgent *self,
   return !self->closed;
 }
 
+static gboolean on_agent_readable (GSocket      *socket,
+                                   GIOCondition  condition,
+                                   gpointer      user_data);
+
+static gboolean
+on_tls_kick (gpointer user_data)
+{
+  SimProxyAgent *self = user_data;
+
+  clear_source (&self->tls_kick);
+  if (self->read_source != NULL)
+    on_agent_readable (self->socket, G_IO_IN, self);
+  return G_SOURCE_REMOVE;
+}
+
+/* TLS may hold records it has decrypted already: they do not wake the socket's
+ * source, so whenever reading stops short of "would block", one more round is due. */
+static void
+kick_tls_read (SimProxyAgent *self)
+{
+  if (!self->tls || self->tls_kick != NULL)
+    return;
+
+  self->tls_kick = g_idle_source_new ();
+  g_source_set_priority (self->tls_kick, G_PRIORITY_DEFAULT);
+  g_source_set_callback (self->tls_kick, on_tls_kick, self, NULL);
+  g_source_attach (self->tls_kick, g_main_context_get_thread_default ());
+}
+
 static gboolean
 on_agent_readable (GSocket      *socket,
                    GIOCondition  condition,
@@ -530,14 +562,18 @@ on_agent_readable (GSocket      *socket,
   g_autoptr(SimProxyAgent) self = sim_proxy_agent_ref (user_data);
   GPollableInputStream *input =
     G_POLLABLE_INPUT_STREAM (g_io_stream_get_input_stream (self->connection));
-  /* TLS may hold decrypted bytes the socket no longer shows: read those until it says so. */
-  guint max_reads = self->tls ? G_MAXUINT : SIM_PROXY_MAX_READS;
 
-  for (guint i = 0; i < max_reads; i++)
+  for (guint i = 0; ; i++)
     {
       g_autoptr(GError) error = NULL;
       gssize n;
 
+      if (i == SIM_PROXY_MAX_READS)
+        {
+          /* Other sources get their turn; plain TCP wakes us again, TLS may not. */
+          kick_tls_read (self);
+          break;
+        }
       if (self->closed || self->n_congested > 0)
         {
           clear_source (&self->read_source);
@@ -574,6 +610,7 @@ agent_read (SimProxyAgent *self)
     return;
 
   self->read_source = umt_tunnel_watch_socket (self->socket, G_IO_IN, on_agent_readable, self);
+  kick_tls_read (self);
 }
 
 SimProxyAgent *

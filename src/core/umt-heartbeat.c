@@ -6,52 +6,8 @@
 
 #include "config.h"
 
-#include "umt-connectivity.h"
-#include "umt-device-info.h"
 #include "umt-enums.h"
-#include "umt-heartbeat.h"
-#include "umt-log.h"
-
-/* The worker thread owns the schedule; the main context owns the
- * properties. Everything between the two lives under the mutex, and each
- * beat's outcome crosses over as one Update. */
-struct _UmtHeartbeat
-{
-  GObject           parent_instance;
-
-  /* Main context side */
-  GMainContext     *context;
-  UmtHeartbeatState state;
-  GDateTime        *last_success;
-  char             *server_last_seen;
-  char             *last_error;
-  guint             failures;
-  GDateTime        *next_beat;
-  GQueue            waiting_tasks;   /* send_now_async callers */
-  UmtConnectivity  *connectivity;
-  gulong            back_id;
-
-  /* Shared with the worker, under mutex */
-  GMutex            mutex;
-  GCond             cond;
-  UmtMeetingClient *client;
-  char             *device_key;
-  char             *note;
-  char             *cluster_ip;
-  char             *public_ip_url;
-  gboolean          public_ip_lookup;
-  guint             interval;
-  guint             retry_base_ms;
-  gboolean          worker_running;
-  gboolean          quit;
-  gboolean          paused;
-  gboolean          given_up;
-  gboolean          beat_requested;
-  gboolean          in_flight;
-  guint             worker_failures;
-  gint64            due_time;        /* monotonic µs of the next beat, 0 = none */
-  GCancellable     *beat_cancellable;
-};
+#include "umt-heartbeat-private.h"
 
 G_DEFINE_FINAL_TYPE (UmtHeartbeat, umt_heartbeat, G_TYPE_OBJECT)
 
@@ -108,35 +64,6 @@ umt_heartbeat_retry_delay_ms (guint retry_base_ms,
   return retry_base_ms * factors[MIN (failures, G_N_ELEMENTS (factors)) - 1];
 }
 
-/* ±10 % so that a fleet started together does not beat in step. */
-static gint64
-jittered_interval_us (guint interval)
-{
-  double factor = g_random_double_range (0.9, 1.1);
-
-  return (gint64) (interval * factor * G_USEC_PER_SEC);
-}
-
-typedef struct
-{
-  GWeakRef             self;
-  UmtHeartbeatState    state;
-  guint                failures;
-  gint64               due_time;
-  UmtMeetingHeartbeat *result;
-  GError              *error;
-} Update;
-
-static void
-update_free (gpointer data)
-{
-  Update *update = data;
-
-  g_weak_ref_clear (&update->self);
-  g_clear_pointer (&update->result, umt_meeting_heartbeat_unref);
-  g_clear_error (&update->error);
-  g_free (update);
-}
 
 static GDateTime *
 wall_time_from_monotonic (gint64 due_time)
@@ -199,8 +126,8 @@ finish_waiting_tasks (UmtHeartbeat              *self,
     }
 }
 
-static gboolean
-apply_update (gpointer data)
+gboolean
+umt_heartbeat_apply_update (gpointer data)
 {
   Update *update = data;
   g_autoptr(UmtHeartbeat) self = g_weak_ref_get (&update->self);
@@ -259,173 +186,6 @@ apply_update (gpointer data)
   finish_waiting_tasks (self, update->result, update->error);
 
   return G_SOURCE_REMOVE;
-}
-
-/* Under the mutex, after a beat: the new schedule and state. */
-static void
-decide_locked (UmtHeartbeat *self,
-               Update       *update)
-{
-  gint64 now = g_get_monotonic_time ();
-
-  if (update->error == NULL)
-    {
-      self->worker_failures = 0;
-      self->given_up = FALSE;
-      self->due_time = now + jittered_interval_us (self->interval);
-    }
-  else
-    {
-      self->worker_failures++;
-
-      if (g_error_matches (update->error, UMT_MEETING_ERROR, UMT_MEETING_ERROR_NOT_FOUND) ||
-          self->worker_failures >= UMT_HEARTBEAT_MAX_FAILURES)
-        {
-          self->given_up = TRUE;
-          self->due_time = 0;
-        }
-      else
-        {
-          self->due_time = now + (gint64) umt_heartbeat_retry_delay_ms (self->retry_base_ms,
-                                                                        self->worker_failures) * 1000;
-        }
-    }
-
-  update->failures = self->worker_failures;
-  update->due_time = self->paused ? 0 : self->due_time;
-
-  if (self->paused)
-    update->state = UMT_HEARTBEAT_STATE_PAUSED;
-  else if (self->given_up)
-    update->state = UMT_HEARTBEAT_STATE_STOPPED;
-  else if (self->worker_failures > 0)
-    update->state = UMT_HEARTBEAT_STATE_RETRYING;
-  else
-    update->state = UMT_HEARTBEAT_STATE_ACTIVE;
-}
-
-/* Not g_main_context_invoke(): it runs the function in the calling thread
- * whenever nobody owns the context at that moment, and the properties must
- * only change in the thread that iterates it. */
-static void
-hand_to_main_context (UmtHeartbeat *self,
-                      Update       *update)
-{
-  g_autoptr(GSource) source = g_idle_source_new ();
-
-  g_source_set_priority (source, G_PRIORITY_DEFAULT);
-  g_source_set_callback (source, apply_update, update, update_free);
-  g_source_set_static_name (source, "[umt] heartbeat result");
-  g_source_attach (source, self->context);
-}
-
-static void
-log_outcome (const char *device_key,
-             Update     *update)
-{
-  if (update->error == NULL)
-    g_message ("Heartbeat sent for %s; server last_seen %s", device_key,
-               update->result->last_seen ? update->result->last_seen : "(not given)");
-  else if (update->state == UMT_HEARTBEAT_STATE_STOPPED)
-    UMT_LOG_ERROR ("Heartbeat stopped after %u failure(s): %s",
-                   update->failures, update->error->message);
-  else
-    UMT_LOG_WARNING ("Heartbeat failed (%u/%u): %s", update->failures,
-                     UMT_HEARTBEAT_MAX_FAILURES, update->error->message);
-}
-
-static gboolean
-beat_due_locked (UmtHeartbeat *self)
-{
-  return self->device_key != NULL && !self->paused && !self->given_up && self->due_time != 0 &&
-         g_get_monotonic_time () >= self->due_time;
-}
-
-static void
-worker (GTask        *task,
-        gpointer      source_object,
-        gpointer      task_data,
-        GCancellable *unused)
-{
-  UmtHeartbeat *self = task_data;
-
-  g_mutex_lock (&self->mutex);
-
-  while (!self->quit)
-    {
-      g_autoptr(UmtMeetingClient) client = NULL;
-      g_autoptr(GCancellable) cancellable = NULL;
-      g_autoptr(UmtDeviceInfo) info = NULL;
-      g_autoptr(JsonObject) fields = NULL;
-      g_autofree char *device_key = NULL;
-      g_autofree char *note = NULL;
-      g_autofree char *cluster_ip = NULL;
-      g_autofree char *public_ip_url = NULL;
-      UmtDeviceInfoFlags flags;
-      Update *update;
-
-      if (!self->beat_requested && !beat_due_locked (self))
-        {
-          if (self->device_key != NULL && !self->paused && !self->given_up && self->due_time != 0)
-            g_cond_wait_until (&self->cond, &self->mutex, self->due_time);
-          else
-            g_cond_wait (&self->cond, &self->mutex);
-          continue;
-        }
-
-      self->beat_requested = FALSE;
-      if (self->device_key == NULL || self->client == NULL)
-        continue;
-
-      self->in_flight = TRUE;
-      self->beat_cancellable = g_cancellable_new ();
-      cancellable = g_object_ref (self->beat_cancellable);
-      client = g_object_ref (self->client);
-      device_key = g_strdup (self->device_key);
-      note = g_strdup (self->note);
-      cluster_ip = g_strdup (self->cluster_ip);
-      public_ip_url = g_strdup (self->public_ip_url);
-      flags = self->public_ip_lookup ? UMT_DEVICE_INFO_FLAGS_NONE
-                                     : UMT_DEVICE_INFO_FLAGS_NO_PUBLIC_IP;
-      g_mutex_unlock (&self->mutex);
-
-      update = g_new0 (Update, 1);
-      g_weak_ref_init (&update->self, self);
-
-      info = umt_device_info_collect (note, cluster_ip, public_ip_url, flags, cancellable);
-      fields = umt_device_info_to_json (info);
-      g_debug ("Heartbeat payload: ip_address=%s ip_lan=%s ip_public=%s mac=%s",
-               umt_device_info_get_ip_address (info), umt_device_info_get_ip_lan (info),
-               umt_device_info_get_ip_public (info), umt_device_info_get_mac (info));
-      update->result = umt_meeting_client_online_sync (client, device_key, fields,
-                                                       cancellable, &update->error);
-
-      g_mutex_lock (&self->mutex);
-      self->in_flight = FALSE;
-      g_clear_object (&self->beat_cancellable);
-
-      if (self->quit)
-        {
-          update_free (update);
-          break;
-        }
-
-      if (g_error_matches (update->error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        {
-          /* Cancelled by a reconfiguration: the next beat is due at once. */
-          self->beat_requested = TRUE;
-          update_free (update);
-          continue;
-        }
-
-      decide_locked (self, update);
-      log_outcome (device_key, update);
-      hand_to_main_context (self, update);
-    }
-
-  self->worker_running = FALSE;
-  g_cond_broadcast (&self->cond);
-  g_mutex_unlock (&self->mutex);
 }
 
 static void
@@ -526,7 +286,7 @@ umt_heartbeat_start (UmtHeartbeat *self)
       task = g_task_new (NULL, NULL, NULL, NULL);
       g_task_set_source_tag (task, umt_heartbeat_start);
       g_task_set_task_data (task, self, NULL);
-      g_task_run_in_thread (task, worker);
+      g_task_run_in_thread (task, umt_heartbeat_worker);
     }
   wake_worker_locked (self);
   g_mutex_unlock (&self->mutex);
@@ -766,7 +526,7 @@ umt_heartbeat_set_interval (UmtHeartbeat *self,
   self->interval = seconds;
   /* A shorter interval takes effect now, not after the old one. */
   if (self->due_time != 0 && self->worker_failures == 0)
-    self->due_time = MIN (self->due_time, g_get_monotonic_time () + jittered_interval_us (seconds));
+    self->due_time = MIN (self->due_time, g_get_monotonic_time () + umt_heartbeat_jittered_interval_us (seconds));
   wake_worker_locked (self);
   g_mutex_unlock (&self->mutex);
 

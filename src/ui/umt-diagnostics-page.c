@@ -31,16 +31,6 @@ struct _UmtDiagnosticsPage
 G_DEFINE_FINAL_TYPE (UmtDiagnosticsPage, umt_diagnostics_page, ADW_TYPE_PREFERENCES_PAGE)
 
 static void
-show_toast (UmtDiagnosticsPage *self,
-            const char         *title)
-{
-  GtkWidget *window = gtk_widget_get_ancestor (GTK_WIDGET (self), UMT_TYPE_WINDOW);
-
-  if (window != NULL)
-    umt_window_add_toast (UMT_WINDOW (window), adw_toast_new (title));
-}
-
-static void
 update_actions (UmtDiagnosticsPage *self)
 {
   gboolean running = self->diagnostics != NULL && umt_diagnostics_get_running (self->diagnostics);
@@ -178,7 +168,7 @@ on_run_done (GObject      *source,
   update_actions (self);
   if (results == NULL)
     {
-      show_toast (self, error->message);
+      umt_window_toast_for (GTK_WIDGET (self), error->message);
       return;
     }
   show_summary (self);
@@ -225,7 +215,7 @@ copy_report_action (GtkWidget  *widget,
     return;
   report = umt_diagnostics_format_report (self->diagnostics);
   gdk_clipboard_set_text (gtk_widget_get_clipboard (widget), report);
-  show_toast (self, _("Report copied"));
+  umt_window_toast_for (GTK_WIDGET (self), _("Report copied"));
 }
 
 static void

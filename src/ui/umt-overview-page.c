@@ -223,28 +223,6 @@ refresh_availability (UmtOverviewPage *self)
 }
 
 static void
-on_heartbeat_sent (GObject      *source,
-                   GAsyncResult *result,
-                   gpointer      user_data)
-{
-  g_autoptr(UmtOverviewPage) self = user_data;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(UmtMeetingHeartbeat) beat = NULL;
-  g_autofree char *message = NULL;
-  GtkWidget *window;
-
-  beat = umt_heartbeat_send_now_finish (UMT_HEARTBEAT (source), result, &error);
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    return;
-
-  message = beat != NULL ? g_strdup (_("Heartbeat sent"))
-                         : g_strdup_printf (_("Heartbeat failed: %s"), error->message);
-  window = gtk_widget_get_ancestor (GTK_WIDGET (self), UMT_TYPE_WINDOW);
-  if (window != NULL)
-    umt_window_add_toast (UMT_WINDOW (window), adw_toast_new (message));
-}
-
-static void
 send_heartbeat_action (GtkWidget  *widget,
                        const char *action_name,
                        GVariant   *parameter)
@@ -252,8 +230,7 @@ send_heartbeat_action (GtkWidget  *widget,
   UmtOverviewPage *self = UMT_OVERVIEW_PAGE (widget);
 
   if (self->heartbeat != NULL)
-    umt_heartbeat_send_now_async (self->heartbeat, self->cancellable, on_heartbeat_sent,
-                                  g_object_ref (self));
+    umt_window_send_heartbeat (widget, self->heartbeat, self->cancellable);
 }
 
 static void

@@ -77,16 +77,6 @@ struct _UmtRemoteAccessGroup
 G_DEFINE_FINAL_TYPE (UmtRemoteAccessGroup, umt_remote_access_group, ADW_TYPE_PREFERENCES_GROUP)
 
 static void
-show_toast (UmtRemoteAccessGroup *self,
-            const char           *title)
-{
-  GtkWidget *window = gtk_widget_get_ancestor (GTK_WIDGET (self), UMT_TYPE_WINDOW);
-
-  if (window != NULL)
-    umt_window_add_toast (UMT_WINDOW (window), adw_toast_new (title));
-}
-
-static void
 show_error (UmtRemoteAccessGroup *self,
             const char           *title,
             const char           *message)
@@ -358,7 +348,7 @@ apply_text (UmtRemoteAccessGroup *self,
     }
   gtk_widget_remove_css_class (GTK_WIDGET (row), "error");
   if (save_profiles (self))
-    show_toast (self, _("Remote access settings saved"));
+    umt_window_toast_for (GTK_WIDGET (self), _("Remote access settings saved"));
 }
 
 static void
@@ -509,7 +499,7 @@ on_token_stored (GObject      *source,
 
   hide_error (self);
   gtk_editable_set_text (GTK_EDITABLE (self->token_row), "");
-  show_toast (self, _("Tunnel token saved in the keyring"));
+  umt_window_toast_for (GTK_WIDGET (self), _("Tunnel token saved in the keyring"));
   restart_tunnel (self);
   look_up_token (self);
 }
@@ -557,7 +547,7 @@ on_token_cleared (GObject      *source,
     }
 
   hide_error (self);
-  show_toast (self, _("Tunnel token cleared"));
+  umt_window_toast_for (GTK_WIDGET (self), _("Tunnel token cleared"));
   restart_tunnel (self);
   look_up_token (self);
 }
@@ -610,11 +600,11 @@ on_ssh_key_published (GObject      *source,
   if (error != NULL)
     {
       show_error (self, _("The SSH key could not be published"), error->message);
-      show_toast (self, _("The SSH key could not be published"));
+      umt_window_toast_for (GTK_WIDGET (self), _("The SSH key could not be published"));
       return;
     }
   hide_error (self);
-  show_toast (self, _("SSH key published"));
+  umt_window_toast_for (GTK_WIDGET (self), _("SSH key published"));
 }
 
 static void

@@ -62,16 +62,6 @@ struct _UmtSettingsPage
 
 G_DEFINE_FINAL_TYPE (UmtSettingsPage, umt_settings_page, ADW_TYPE_PREFERENCES_PAGE)
 
-static void
-show_toast (UmtSettingsPage *self,
-            const char      *title)
-{
-  GtkWidget *window = gtk_widget_get_ancestor (GTK_WIDGET (self), UMT_TYPE_WINDOW);
-
-  if (window != NULL)
-    umt_window_add_toast (UMT_WINDOW (window), adw_toast_new (title));
-}
-
 static gboolean
 inputs_are_valid (UmtSettingsPage *self)
 {
@@ -199,7 +189,7 @@ copy_device_key_action (GtkWidget  *widget,
   const char *key = gtk_editable_get_text (GTK_EDITABLE (self->device_key_row));
 
   gdk_clipboard_set_text (gtk_widget_get_clipboard (widget), key);
-  show_toast (self, _("Device key copied"));
+  umt_window_toast_for (GTK_WIDGET (self), _("Device key copied"));
 }
 
 static void
@@ -216,7 +206,7 @@ on_clipboard_key (GObject      *source,
   /* Keys copied from a mail or a web page often carry spaces or a newline. */
   gtk_editable_set_text (GTK_EDITABLE (self->device_key_row), g_strstrip (text));
   if (!umt_validate_device_key (gtk_editable_get_text (GTK_EDITABLE (self->device_key_row)), NULL))
-    show_toast (self, _("The clipboard does not hold a valid device key"));
+    umt_window_toast_for (GTK_WIDGET (self), _("The clipboard does not hold a valid device key"));
 }
 
 static void
@@ -310,7 +300,7 @@ on_registered (GObject      *source,
 
   hide_error (self);
   gtk_editable_set_text (GTK_EDITABLE (self->token_row), "");
-  show_toast (self, _("Device registered"));
+  umt_window_toast_for (GTK_WIDGET (self), _("Device registered"));
 
   root = gtk_widget_get_root (GTK_WIDGET (self));
   if (GTK_IS_WINDOW (root) && UMT_IS_APPLICATION (gtk_window_get_application (GTK_WINDOW (root))))
@@ -336,29 +326,6 @@ register_action (GtkWidget  *widget,
 }
 
 static void
-on_heartbeat_sent (GObject      *source,
-                   GAsyncResult *result,
-                   gpointer      user_data)
-{
-  g_autoptr(UmtSettingsPage) self = user_data;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(UmtMeetingHeartbeat) beat = NULL;
-  g_autofree char *message = NULL;
-
-  beat = umt_heartbeat_send_now_finish (UMT_HEARTBEAT (source), result, &error);
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    return;
-
-  if (beat == NULL)
-    message = g_strdup_printf (_("Heartbeat failed: %s"), error->message);
-  else if (beat->last_seen != NULL)
-    message = g_strdup_printf (_("Heartbeat sent; the server saw the device at %s UTC"), beat->last_seen);
-  else
-    message = g_strdup (_("Heartbeat sent"));
-  show_toast (self, message);
-}
-
-static void
 test_heartbeat_action (GtkWidget  *widget,
                        const char *action_name,
                        GVariant   *parameter)
@@ -368,8 +335,7 @@ test_heartbeat_action (GtkWidget  *widget,
   if (self->heartbeat == NULL)
     return;
 
-  umt_heartbeat_send_now_async (self->heartbeat, self->cancellable, on_heartbeat_sent,
-                                g_object_ref (self));
+  umt_window_send_heartbeat (widget, self->heartbeat, self->cancellable);
 }
 
 static void
@@ -402,7 +368,7 @@ on_unregistered (GObject      *source,
 
   set_busy (self, FALSE);
   hide_error (self);
-  show_toast (self, _("Device unregistered"));
+  umt_window_toast_for (GTK_WIDGET (self), _("Device unregistered"));
 }
 
 static void
@@ -617,12 +583,12 @@ apply_profile_text (UmtSettingsPage *self,
   if (!setter (umt_device_manager_get_profile (self->manager), text[0] ? text : NULL, &error))
     {
       gtk_widget_add_css_class (GTK_WIDGET (row), "error");
-      show_toast (self, error->message);
+      umt_window_toast_for (GTK_WIDGET (self), error->message);
       return;
     }
   gtk_widget_remove_css_class (GTK_WIDGET (row), "error");
   if (save_profiles (self))
-    show_toast (self, _("Saved; used from the next heartbeat"));
+    umt_window_toast_for (GTK_WIDGET (self), _("Saved; used from the next heartbeat"));
 }
 
 static void

@@ -113,6 +113,54 @@ umt_window_add_toast (UmtWindow *self,
 }
 
 void
+umt_window_toast_for (GtkWidget  *widget,
+                      const char *title)
+{
+  GtkWidget *window;
+
+  g_return_if_fail (GTK_IS_WIDGET (widget));
+
+  window = gtk_widget_get_ancestor (widget, UMT_TYPE_WINDOW);
+  if (window != NULL)
+    umt_window_add_toast (UMT_WINDOW (window), adw_toast_new (title));
+}
+
+static void
+on_heartbeat_sent (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr(GtkWidget) widget = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(UmtMeetingHeartbeat) beat = NULL;
+  g_autofree char *message = NULL;
+
+  beat = umt_heartbeat_send_now_finish (UMT_HEARTBEAT (source), result, &error);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+
+  if (beat == NULL)
+    message = g_strdup_printf (_("Heartbeat failed: %s"), error->message);
+  else if (beat->last_seen != NULL)
+    message = g_strdup_printf (_("Heartbeat sent; the server saw the device at %s UTC"),
+                               beat->last_seen);
+  else
+    message = g_strdup (_("Heartbeat sent"));
+  umt_window_toast_for (widget, message);
+}
+
+void
+umt_window_send_heartbeat (GtkWidget    *widget,
+                           UmtHeartbeat *heartbeat,
+                           GCancellable *cancellable)
+{
+  g_return_if_fail (GTK_IS_WIDGET (widget));
+  g_return_if_fail (UMT_IS_HEARTBEAT (heartbeat));
+
+  umt_heartbeat_send_now_async (heartbeat, cancellable, on_heartbeat_sent, g_object_ref (widget));
+}
+
+void
 umt_window_save_state (UmtWindow *self)
 {
   int width, height;

@@ -7,6 +7,7 @@
 #include <adwaita.h>
 
 #include "umt-application.h"
+#include "umt-heartbeat.h"
 
 G_BEGIN_DECLS
 
@@ -21,6 +22,15 @@ GtkWidget  *umt_window_get_page             (UmtWindow      *self,
                                              const char     *name);
 void        umt_window_add_toast            (UmtWindow      *self,
                                              AdwToast       *toast);
+
+/* For the pages: a toast in the window that holds @widget, if any. */
+void        umt_window_toast_for            (GtkWidget      *widget,
+                                             const char     *title);
+/* One heartbeat now ("Test Heartbeat"), its result told in a toast in the
+ * window that holds @widget. */
+void        umt_window_send_heartbeat       (GtkWidget      *widget,
+                                             UmtHeartbeat   *heartbeat,
+                                             GCancellable   *cancellable);
 void        umt_window_save_state           (UmtWindow      *self);
 
 G_END_DECLS

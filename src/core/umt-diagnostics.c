@@ -10,6 +10,7 @@
 
 #include "umt-diagnostics.h"
 #include "umt-diagnostics-checks.h"
+#include "umt-main-context.h"
 
 struct _UmtDiagnostics
 {
@@ -224,8 +225,7 @@ emit_in_context (UmtDiagnosticResult *result,
 
   delivery->task = g_object_ref (task);
   delivery->result = result;
-  g_main_context_invoke_full (run->context, G_PRIORITY_DEFAULT, deliver, delivery,
-                              (GDestroyNotify) delivery_free);
+  umt_main_context_hand_over (run->context, deliver, delivery, (GDestroyNotify) delivery_free);
 }
 
 static gboolean
@@ -250,8 +250,7 @@ run_in_thread (GTask        *task,
 
   umt_diagnostics_run_checks (run->snapshot, cancellable, emit_in_context, task);
   /* Queued after the last result, so the caller hears them all first. */
-  g_main_context_invoke_full (run->context, G_PRIORITY_DEFAULT, finish_in_context,
-                              g_object_ref (task), g_object_unref);
+  umt_main_context_hand_over (run->context, finish_in_context, g_object_ref (task), g_object_unref);
 }
 
 void

@@ -9,6 +9,7 @@
 #include "umt-device-info.h"
 #include "umt-heartbeat-private.h"
 #include "umt-log.h"
+#include "umt-main-context.h"
 
 /* ±10 % so that a fleet started together does not beat in step. */
 gint64
@@ -71,22 +72,6 @@ decide_locked (UmtHeartbeat *self,
     update->state = UMT_HEARTBEAT_STATE_RETRYING;
   else
     update->state = UMT_HEARTBEAT_STATE_ACTIVE;
-}
-
-/* Not g_main_context_invoke(): it runs the function in the calling thread
- * whenever nobody owns the context at that moment, and the properties must
- * only change in the thread that iterates it. */
-static void
-hand_to_main_context (UmtHeartbeat *self,
-                      Update       *update)
-{
-  g_autoptr(GSource) source = g_idle_source_new ();
-
-  g_source_set_priority (source, G_PRIORITY_DEFAULT);
-  g_source_set_callback (source, umt_heartbeat_apply_update, update,
-                         umt_heartbeat_update_free);
-  g_source_set_static_name (source, "[umt] heartbeat result");
-  g_source_attach (source, self->context);
 }
 
 static void
@@ -190,7 +175,8 @@ umt_heartbeat_worker (GTask        *task,
 
       decide_locked (self, update);
       log_outcome (device_key, update);
-      hand_to_main_context (self, update);
+      umt_main_context_hand_over (self->context, umt_heartbeat_apply_update, update,
+                                  umt_heartbeat_update_free);
     }
 
   self->worker_running = FALSE;

@@ -14,6 +14,7 @@
 #include "umt-device-key.h"
 #include "umt-secret-store.h"
 #include "umt-test-sim.h"
+#include "umt-test-util.h"
 
 typedef struct
 {
@@ -130,28 +131,10 @@ fixture_set_up (Fixture       *fixture,
 }
 
 static void
-remove_tree (const char *path)
-{
-  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *child = g_build_filename (path, name, NULL);
-
-      if (g_file_test (child, G_FILE_TEST_IS_DIR) && !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
-        remove_tree (child);
-      else
-        g_unlink (child);
-    }
-  g_rmdir (path);
-}
-
-static void
 fixture_tear_down (Fixture       *fixture,
                    gconstpointer  data)
 {
-  remove_tree (fixture->dir);
+  umt_test_remove_tree (fixture->dir);
   g_clear_pointer (&fixture->sim, umt_test_sim_free);
   g_free (fixture->dir);
   g_free (fixture->config);

@@ -14,6 +14,7 @@
 #include "umt-application.h"
 #include "umt-tray.h"
 #include "umt-test-sim.h"
+#include "umt-test-util.h"
 
 #define ITEM_IFACE "org.kde.StatusNotifierItem"
 #define MENU_IFACE "com.canonical.dbusmenu"
@@ -63,18 +64,6 @@ static const char watcher_xml[] =
   "  <method name='CloseNotification'><arg type='u' direction='in'/></method>"
   " </interface>"
   "</node>";
-
-static void
-iterate_until (gboolean (*done) (gpointer), gpointer data)
-{
-  gint64 deadline = g_get_monotonic_time () + 15 * G_USEC_PER_SEC;
-
-  while (!done (data))
-    {
-      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
-      g_main_context_iteration (NULL, TRUE);
-    }
-}
 
 static gboolean
 timeout_done (gpointer data)
@@ -182,7 +171,7 @@ start_watcher (void)
   watcher_owner_id = g_bus_own_name_on_connection (host_bus, "org.kde.StatusNotifierWatcher",
                                                    G_BUS_NAME_OWNER_FLAGS_NONE,
                                                    on_test_name_acquired, NULL, &acquired, NULL);
-  iterate_until (name_owned, &acquired);
+  umt_test_iterate_until (name_owned, &acquired);
 }
 
 static void
@@ -204,7 +193,7 @@ start_notification_server (void)
   notifications_owner_id = g_bus_own_name_on_connection (host_bus, "org.freedesktop.Notifications",
                                                          G_BUS_NAME_OWNER_FLAGS_NONE,
                                                          on_test_name_acquired, NULL, &acquired, NULL);
-  iterate_until (name_owned, &acquired);
+  umt_test_iterate_until (name_owned, &acquired);
 }
 
 static void
@@ -262,7 +251,7 @@ call (const char *path,
 
   g_dbus_connection_call (host_bus, app_bus_name, path, iface, method, parameters, NULL,
                           G_DBUS_CALL_FLAGS_NONE, 5000, NULL, on_call_done, &reply);
-  iterate_until (reply_arrived, &reply);
+  umt_test_iterate_until (reply_arrived, &reply);
   return reply;
 }
 
@@ -416,16 +405,16 @@ test_registers_with_late_watcher (void)
 
   /* A watcher that comes later still gets the item, under its SNI name. */
   start_watcher ();
-  iterate_until (registered_with_watcher, &before);
+  umt_test_iterate_until (registered_with_watcher, &before);
   g_assert_true (g_str_has_prefix (registered_service, prefix));
   g_assert_cmpstr (registered_sender, ==, app_bus_name);
-  iterate_until (host_available, tray);
+  umt_test_iterate_until (host_available, tray);
 
   /* A watcher that restarts (the panel crashed) gets it again. */
   before = registrations;
   stop_watcher ();
   start_watcher ();
-  iterate_until (registered_with_watcher, &before);
+  umt_test_iterate_until (registered_with_watcher, &before);
   g_assert_true (g_str_has_prefix (registered_service, prefix));
   g_assert_cmpuint (notifications, ==, 1);
 }
@@ -497,7 +486,7 @@ wait_for_signal (const char *name,
 {
   gpointer data[2] = { (gpointer) name, GUINT_TO_POINTER (before) };
 
-  iterate_until (signal_seen, data);
+  umt_test_iterate_until (signal_seen, data);
 }
 
 static void
@@ -554,7 +543,7 @@ test_follows_heartbeat (void)
   registration = umt_device_manager_register_sync (manager, device_key, token_code, NULL, &error);
   g_assert_no_error (error);
   umt_application_start_heartbeat (app);
-  iterate_until (has_last_success, heartbeat);
+  umt_test_iterate_until (has_last_success, heartbeat);
   g_assert_true (umt_heartbeat_get_state (heartbeat) == UMT_HEARTBEAT_STATE_ACTIVE);
   wait_for_signal ("NewIcon", icons);
   wait_for_signal ("NewStatus", statuses);
@@ -573,7 +562,7 @@ test_follows_heartbeat (void)
   icons = signal_count ("NewIcon");
   umt_test_sim_add_fault (sim, fault500);
   menu_event (menu_id ("Send Heartbeat Now"));
-  iterate_until (is_retrying, heartbeat);
+  umt_test_iterate_until (is_retrying, heartbeat);
   wait_for_signal ("NewIcon", icons);
   assert_item ("Active", "umt-heartbeat-retrying-symbolic", "Updates Manager: heartbeat retrying (1/5)");
 
@@ -582,7 +571,7 @@ test_follows_heartbeat (void)
   umt_test_sim_clear_faults (sim);
   umt_test_sim_add_fault (sim, fault404);
   menu_event (menu_id ("Send Heartbeat Now"));
-  iterate_until (is_stopped, heartbeat);
+  umt_test_iterate_until (is_stopped, heartbeat);
   wait_for_signal ("NewStatus", statuses);
   g_assert_cmpstr (last_new_status, ==, "NeedsAttention");
   assert_item ("NeedsAttention", "umt-heartbeat-stopped-symbolic", "Updates Manager: heartbeat stopped");
@@ -597,7 +586,7 @@ test_follows_heartbeat (void)
   statuses = signal_count ("NewStatus");
   umt_test_sim_clear_faults (sim);
   menu_event (menu_id ("Resume Heartbeat"));
-  iterate_until (is_active, heartbeat);
+  umt_test_iterate_until (is_active, heartbeat);
   wait_for_signal ("NewStatus", statuses);
   g_assert_cmpstr (last_new_status, ==, "Active");
   assert_item ("Active", "umt-heartbeat-active-symbolic", "Updates Manager: heartbeat active");
@@ -605,11 +594,11 @@ test_follows_heartbeat (void)
   /* Pause from the menu, and resume. */
   icons = signal_count ("NewIcon");
   menu_event (menu_id ("Pause Heartbeat"));
-  iterate_until (is_paused, heartbeat);
+  umt_test_iterate_until (is_paused, heartbeat);
   wait_for_signal ("NewIcon", icons);
   assert_item ("Active", "umt-heartbeat-paused-symbolic", "Updates Manager: heartbeat paused");
   menu_event (menu_id ("Resume Heartbeat"));
-  iterate_until (is_active, heartbeat);
+  umt_test_iterate_until (is_active, heartbeat);
 }
 
 static gint64
@@ -678,7 +667,7 @@ test_copy_device_key (void)
   gdk_clipboard_set_text (clipboard, "something else");
   menu_event (menu_id ("Copy Device Key"));
   gdk_clipboard_read_text_async (clipboard, NULL, on_clipboard_text, &text);
-  iterate_until (text_read, &text);
+  umt_test_iterate_until (text_read, &text);
   g_assert_cmpstr (text, ==, device_key);
 }
 
@@ -697,7 +686,7 @@ test_activate_presents_window (void)
 
   g_assert_null (gtk_application_get_active_window (GTK_APPLICATION (app)));
   reply = call ("/StatusNotifierItem", ITEM_IFACE, "Activate", g_variant_new ("(ii)", 0, 0));
-  iterate_until (window_shown, NULL);
+  umt_test_iterate_until (window_shown, NULL);
   gtk_window_destroy (gtk_application_get_active_window (GTK_APPLICATION (app)));
 }
 
@@ -714,34 +703,16 @@ test_setting_hides_tray (void)
   guint before = registrations;
 
   g_settings_set_boolean (settings, "show-tray-icon", FALSE);
-  iterate_until (tray_gone, NULL);
+  umt_test_iterate_until (tray_gone, NULL);
 
   g_settings_set_boolean (settings, "show-tray-icon", TRUE);
   g_assert_nonnull (umt_tray_get_for_application (G_APPLICATION (app)));
-  iterate_until (registered_with_watcher, &before);
+  umt_test_iterate_until (registered_with_watcher, &before);
   /* A new item: the host sees it under a new name. */
-  iterate_until (host_available, umt_tray_get_for_application (G_APPLICATION (app)));
+  umt_test_iterate_until (host_available, umt_tray_get_for_application (G_APPLICATION (app)));
 }
 
 /* The scratch directory holds only this run's state. */
-static void
-remove_tree (const char *path)
-{
-  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *child = g_build_filename (path, name, NULL);
-
-      if (g_file_test (child, G_FILE_TEST_IS_DIR) && !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
-        remove_tree (child);
-      else
-        g_unlink (child);
-    }
-  g_rmdir (path);
-}
-
 int
 main (int   argc,
       char *argv[])
@@ -822,6 +793,6 @@ main (int   argc,
   g_free (last_new_status);
   g_free (app_bus_name);
   g_free (device_key);
-  remove_tree (scratch);
+  umt_test_remove_tree (scratch);
   return status;
 }

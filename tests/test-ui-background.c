@@ -19,6 +19,7 @@
 #include "umt-application.h"
 #include "umt-heartbeat-status.h"
 #include "umt-test-sim.h"
+#include "umt-test-util.h"
 
 static UmtApplication *app;
 static UmtTestSim *sim;
@@ -144,18 +145,6 @@ last_index_of (const char *summary)
   return -1;
 }
 
-static void
-iterate_until (gboolean (*done) (gpointer), gpointer data)
-{
-  gint64 deadline = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
-
-  while (!done (data))
-    {
-      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
-      g_main_context_iteration (NULL, TRUE);
-    }
-}
-
 static gboolean
 flag_set (gpointer data)
 {
@@ -175,7 +164,7 @@ iterate_for (guint ms)
   gboolean done = FALSE;
 
   g_timeout_add (ms, set_flag, &done);
-  iterate_until (flag_set, &done);
+  umt_test_iterate_until (flag_set, &done);
 }
 
 static gboolean
@@ -230,7 +219,7 @@ heartbeat_stopped (gpointer data)
 static void
 wait_beating_fast (void)
 {
-  iterate_until (first_beat_done, NULL);
+  umt_test_iterate_until (first_beat_done, NULL);
   umt_heartbeat_set_interval (app_heartbeat (), 1);
 }
 
@@ -311,14 +300,14 @@ registration_script (gpointer data)
   g_autofree char *token = NULL;
 
   g_application_activate (G_APPLICATION (app));
-  iterate_until (window_mapped, NULL);
+  umt_test_iterate_until (window_mapped, NULL);
 
   device_key = umt_test_sim_create_device (sim, NULL, &token);
   umt_device_manager_register_async (umt_application_get_device_manager (app), device_key, token,
                                      NULL, on_registered, NULL);
-  iterate_until (notified, (gpointer) "Device registered");
+  umt_test_iterate_until (notified, (gpointer) "Device registered");
   g_assert_nonnull (strstr (g_ptr_array_index (bodies, last_index_of ("Device registered")), device_key));
-  iterate_until (first_beat_done, NULL);
+  umt_test_iterate_until (first_beat_done, NULL);
 
   g_action_group_activate_action (G_ACTION_GROUP (app), "quit", NULL);
 }
@@ -360,12 +349,12 @@ close_script (gpointer data)
   GtkWindow *window;
 
   g_application_activate (G_APPLICATION (app));
-  iterate_until (window_mapped, NULL);
+  umt_test_iterate_until (window_mapped, NULL);
   window = gtk_application_get_active_window (GTK_APPLICATION (app));
   wait_beating_fast ();
 
   gtk_window_close (window);
-  iterate_until (window_hidden, window);
+  umt_test_iterate_until (window_hidden, window);
   /* Back to the application's own loop: it ends now if closing quit. */
   g_timeout_add (2000, still_running_check, NULL);
 }
@@ -405,7 +394,7 @@ background_script (gpointer data)
 
   /* The tray's Open (and a notification click) run this action. */
   g_action_group_activate_action (G_ACTION_GROUP (app), "activate-window", NULL);
-  iterate_until (window_mapped, NULL);
+  umt_test_iterate_until (window_mapped, NULL);
   window = gtk_application_get_active_window (GTK_APPLICATION (app));
 
   /* The window holds the application now, not --background: with
@@ -445,7 +434,7 @@ off_script (gpointer data)
 {
   g_settings_set_boolean (settings, "run-in-background", FALSE);
   g_application_activate (G_APPLICATION (app));
-  iterate_until (window_mapped, NULL);
+  umt_test_iterate_until (window_mapped, NULL);
   wait_beating_fast ();
 
   gtk_window_close (gtk_application_get_active_window (GTK_APPLICATION (app)));
@@ -498,7 +487,7 @@ notifications_script (gpointer data)
 
   /* The server forgot the device: the heartbeat stops, and says why. */
   umt_test_sim_add_fault (sim, fault404);
-  iterate_until (notified, (gpointer) "Heartbeat stopped");
+  umt_test_iterate_until (notified, (gpointer) "Heartbeat stopped");
   stopped = last_index_of ("Heartbeat stopped");
   g_assert_cmpstr (g_ptr_array_index (bodies, stopped), ==, umt_heartbeat_get_last_error (app_heartbeat ()));
   g_assert_cmpuint (count_summary ("Heartbeat recovered"), ==, 0);
@@ -506,7 +495,7 @@ notifications_script (gpointer data)
   /* Back: one notification replacing the "stopped" one. */
   umt_test_sim_clear_faults (sim);
   g_action_group_activate_action (G_ACTION_GROUP (app), "resume-heartbeat", NULL);
-  iterate_until (notified, (gpointer) "Heartbeat recovered");
+  umt_test_iterate_until (notified, (gpointer) "Heartbeat recovered");
   recovered = last_index_of ("Heartbeat recovered");
   g_assert_cmpuint (g_array_index (replaces_ids, guint32, recovered), ==, g_array_index (ids, guint32, stopped));
   g_assert_nonnull (strstr (g_ptr_array_index (bodies, recovered), device_key));
@@ -515,13 +504,13 @@ notifications_script (gpointer data)
 
   /* Clicking it opens the window. */
   click_notification (g_array_index (ids, guint32, recovered));
-  iterate_until (window_mapped, NULL);
+  umt_test_iterate_until (window_mapped, NULL);
 
   /* Switched off in Settings: the same stop and recovery go untold. */
   g_settings_set_boolean (settings, "notifications", FALSE);
   before = summaries->len;
   umt_test_sim_add_fault (sim, fault404);
-  iterate_until (heartbeat_stopped, NULL);
+  umt_test_iterate_until (heartbeat_stopped, NULL);
   umt_test_sim_clear_faults (sim);
   g_action_group_activate_action (G_ACTION_GROUP (app), "resume-heartbeat", NULL);
   wait_for_beats (2);
@@ -538,24 +527,6 @@ test_notifications (void)
   /* Quitting stopped the heartbeat on purpose: no news. */
   g_assert_cmpuint (count_summary ("Heartbeat stopped"), ==, 1);
   assert_final_status_stopped ();
-}
-
-static void
-remove_tree (const char *path)
-{
-  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *child = g_build_filename (path, name, NULL);
-
-      if (g_file_test (child, G_FILE_TEST_IS_DIR) && !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
-        remove_tree (child);
-      else
-        g_unlink (child);
-    }
-  g_rmdir (path);
 }
 
 static void
@@ -645,7 +616,7 @@ main (int   argc,
   owner_id = g_bus_own_name_on_connection (host_bus, "org.freedesktop.Notifications",
                                            G_BUS_NAME_OWNER_FLAGS_NONE, on_name_acquired, NULL,
                                            &acquired, NULL);
-  iterate_until (flag_set, &acquired);
+  umt_test_iterate_until (flag_set, &acquired);
   summaries = g_ptr_array_new_with_free_func (g_free);
   bodies = g_ptr_array_new_with_free_func (g_free);
   replaces_ids = g_array_new (FALSE, FALSE, sizeof (guint32));
@@ -674,6 +645,6 @@ main (int   argc,
   g_clear_pointer (&ids, g_array_unref);
   g_clear_object (&settings);
   g_free (device_key);
-  remove_tree (scratch);
+  umt_test_remove_tree (scratch);
   return status;
 }

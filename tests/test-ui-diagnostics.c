@@ -15,21 +15,10 @@
 #include "umt-diagnostics-page.h"
 #include "umt-window.h"
 #include "umt-test-sim.h"
+#include "umt-test-util.h"
 
 static UmtApplication *app;
 static UmtTestSim *sim;
-
-static void
-iterate_until (gboolean (*done) (gpointer), gpointer data)
-{
-  gint64 deadline = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
-
-  while (!done (data))
-    {
-      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
-      g_main_context_iteration (NULL, TRUE);
-    }
-}
 
 static gboolean
 count_frame (GtkWidget     *widget,
@@ -55,7 +44,7 @@ wait_for_frames (GtkWidget *widget)
 
   gtk_widget_add_tick_callback (widget, count_frame, &remaining, NULL);
   gtk_widget_queue_draw (widget);
-  iterate_until (frames_elapsed, &remaining);
+  umt_test_iterate_until (frames_elapsed, &remaining);
 }
 
 static void
@@ -190,7 +179,7 @@ test_run_and_copy (void)
   umt_window_show_page (window, "diagnostics");
   g_assert_true (umt_diagnostics_get_running (diagnostics));
   g_assert_false (gtk_widget_is_sensitive (GTK_WIDGET (run_button)));
-  iterate_until (run_finished, diagnostics);
+  umt_test_iterate_until (run_finished, diagnostics);
   g_assert_true (gtk_widget_is_sensitive (GTK_WIDGET (run_button)));
   assert_label (GTK_WIDGET (run_button), "Run Checks");
   assert_label (GTK_WIDGET (gtk_widget_get_template_child (page, UMT_TYPE_DIAGNOSTICS_PAGE, "copy_report_button")),
@@ -221,7 +210,7 @@ test_run_and_copy (void)
   /* Copy Report: the whole report, as text, on the clipboard. */
   g_assert_true (gtk_widget_activate_action (page, "diagnostics.copy-report", NULL));
   gdk_clipboard_read_text_async (gtk_widget_get_clipboard (page), NULL, on_text_read, &report);
-  iterate_until (text_read, &report);
+  umt_test_iterate_until (text_read, &report);
   g_test_message ("Report:\n%s", report);
   g_assert_nonnull (strstr (report, sim->url));
   g_assert_nonnull (strstr (report, "Server name (DNS)"));
@@ -230,7 +219,7 @@ test_run_and_copy (void)
   /* Run Checks again: the same rows are updated, none added. */
   g_assert_true (gtk_widget_activate_action (page, "diagnostics.run", NULL));
   g_assert_true (umt_diagnostics_get_running (diagnostics));
-  iterate_until (run_finished, diagnostics);
+  umt_test_iterate_until (run_finished, diagnostics);
   rerun = check_rows (page);
   g_assert_cmpuint (rerun->len, ==, G_N_ELEMENTS (ids));
 
@@ -252,7 +241,7 @@ test_failure_shown (void)
   page = umt_window_get_page (window, "diagnostics");
   diagnostics = umt_diagnostics_page_get_diagnostics (UMT_DIAGNOSTICS_PAGE (page));
   umt_window_show_page (window, "diagnostics");
-  iterate_until (run_finished, diagnostics);
+  umt_test_iterate_until (run_finished, diagnostics);
 
   rows = check_rows (page);
   for (guint i = 0; i < rows->len; i++)
@@ -291,7 +280,7 @@ test_progress (void)
   diagnostics = umt_diagnostics_page_get_diagnostics (UMT_DIAGNOSTICS_PAGE (page));
   spinner = gtk_widget_get_template_child (page, UMT_TYPE_DIAGNOSTICS_PAGE, "spinner");
   umt_window_show_page (window, "diagnostics");
-  iterate_until (waiting_for_api, diagnostics);
+  umt_test_iterate_until (waiting_for_api, diagnostics);
 
   rows = check_rows (page);
   g_assert_cmpuint (rows->len, ==, 5);
@@ -301,7 +290,7 @@ test_progress (void)
   wait_for_frames (GTK_WIDGET (window));
   save_window_png (GTK_WIDGET (window), "ui-diagnostics-running-en.png");
 
-  iterate_until (run_finished, diagnostics);
+  umt_test_iterate_until (run_finished, diagnostics);
   g_assert_false (gtk_widget_get_visible (GTK_WIDGET (spinner)));
   umt_test_sim_clear_faults (sim);
   close_window (window);
@@ -321,7 +310,7 @@ test_french (void)
   page = umt_window_get_page (window, "diagnostics");
   diagnostics = umt_diagnostics_page_get_diagnostics (UMT_DIAGNOSTICS_PAGE (page));
   umt_window_show_page (window, "diagnostics");
-  iterate_until (run_finished, diagnostics);
+  umt_test_iterate_until (run_finished, diagnostics);
 
   /* The core's sentences are translated too, not only the template. */
   rows = check_rows (page);

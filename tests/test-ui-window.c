@@ -21,23 +21,12 @@
 #include "umt-secret-store.h"
 #include "umt-paths.h"
 #include "umt-test-sim.h"
+#include "umt-test-util.h"
 
 static const char *page_names[] = { "overview", "settings", "diagnostics", "logs" };
 
 static UmtApplication *app;
 static UmtTestSim *sim;
-
-static void
-iterate_until (gboolean (*done) (gpointer), gpointer data)
-{
-  gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
-
-  while (!done (data))
-    {
-      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
-      g_main_context_iteration (NULL, TRUE);
-    }
-}
 
 static gboolean
 frames_elapsed (gpointer data)
@@ -64,7 +53,7 @@ wait_for_frames (GtkWidget *widget)
 
   gtk_widget_add_tick_callback (widget, count_frame, &remaining, NULL);
   gtk_widget_queue_draw (widget);
-  iterate_until (frames_elapsed, &remaining);
+  umt_test_iterate_until (frames_elapsed, &remaining);
 }
 
 static UmtWindow *
@@ -259,14 +248,14 @@ test_copy_device_key (void)
   g_assert_true (gtk_widget_activate_action (page, "settings.copy-device-key", NULL));
 
   gdk_clipboard_read_text_async (gtk_widget_get_clipboard (page), NULL, on_clipboard_text, &copied);
-  iterate_until (pointer_is_set, &copied);
+  umt_test_iterate_until (pointer_is_set, &copied);
   g_assert_cmpstr (copied, ==, "0123456789ABCDEF0123456789ABCDEF");
 
   /* Paste takes the administrator's key from the clipboard, trimmed. */
   gdk_clipboard_set_text (gtk_widget_get_clipboard (page), "  FEDCBA9876543210FEDCBA9876543210\n");
   gtk_editable_set_text (key, "");
   g_assert_true (gtk_widget_activate_action (page, "settings.paste-device-key", NULL));
-  iterate_until (key_is_pasted, key);
+  umt_test_iterate_until (key_is_pasted, key);
 
   close_window (window);
 }
@@ -367,7 +356,7 @@ test_registration_flow (void)
   gtk_editable_set_text (token, g_str_equal (token_code, "000000") ? "000001" : "000000");
   g_assert_true (gtk_widget_is_sensitive (register_button));
   gtk_widget_activate_action (page, "settings.register", NULL);
-  iterate_until (error_row_shown, error_row);
+  umt_test_iterate_until (error_row_shown, error_row);
   g_assert_false (umt_device_manager_get_registered (manager));
   g_test_message ("Refusal shown: %s", adw_action_row_get_subtitle (ADW_ACTION_ROW (error_row)));
   g_assert_nonnull (strstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (error_row)), "token"));
@@ -376,7 +365,7 @@ test_registration_flow (void)
   gtk_editable_set_text (token, lower);
   g_assert_cmpstr (gtk_editable_get_text (token), ==, token_code);
   gtk_widget_activate_action (page, "settings.register", NULL);
-  iterate_until (is_registered, manager);
+  umt_test_iterate_until (is_registered, manager);
   g_assert_false (gtk_widget_get_visible (error_row));
   g_assert_cmpstr (gtk_label_get_label (GTK_LABEL (status)), ==, "Registered");
   g_assert_true (gtk_widget_has_css_class (status, "success"));
@@ -387,7 +376,7 @@ test_registration_flow (void)
   g_assert_true (json_object_get_boolean_member (record, "registered"));
 
   /* The heartbeat starts by itself and the row says so. */
-  iterate_until (heartbeat_active, umt_device_manager_get_heartbeat (manager));
+  umt_test_iterate_until (heartbeat_active, umt_device_manager_get_heartbeat (manager));
   wait_for_frames (GTK_WIDGET (window));
   g_assert_cmpstr (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (settings_child (window, "heartbeat_row"))),
                    ==, "Heartbeat: Active ✓");
@@ -399,7 +388,7 @@ test_registration_flow (void)
     GtkLabel *server = GTK_LABEL (gtk_widget_get_template_child (overview, UMT_TYPE_OVERVIEW_PAGE, "server_label"));
     GtkLabel *registration = GTK_LABEL (gtk_widget_get_template_child (overview, UMT_TYPE_OVERVIEW_PAGE, "registration_label"));
 
-    iterate_until (label_is_online, server);
+    umt_test_iterate_until (label_is_online, server);
     g_assert_cmpstr (gtk_label_get_label (registration), ==, "Registered");
   }
 
@@ -428,13 +417,13 @@ test_registration_flow (void)
 
     umt_test_sim_add_fault (sim, fault500);
     gtk_widget_activate_action (page, "settings.test-heartbeat", NULL);
-    iterate_until (heartbeat_retrying, heartbeat);
+    umt_test_iterate_until (heartbeat_retrying, heartbeat);
     g_assert_cmpstr (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row)), ==, "Heartbeat: Retrying (1/5)");
 
     umt_test_sim_clear_faults (sim);
     umt_test_sim_add_fault (sim, fault404);
     gtk_widget_activate_action (page, "settings.test-heartbeat", NULL);
-    iterate_until (heartbeat_stopped, heartbeat);
+    umt_test_iterate_until (heartbeat_stopped, heartbeat);
     title = adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row));
     g_test_message ("Stopped: %s", title);
     g_assert_true (g_str_has_prefix (title, "Heartbeat: Stopped — "));
@@ -442,7 +431,7 @@ test_registration_flow (void)
 
     umt_test_sim_clear_faults (sim);
     gtk_widget_activate_action (page, "settings.resume-heartbeat", NULL);
-    iterate_until (heartbeat_active, heartbeat);
+    umt_test_iterate_until (heartbeat_active, heartbeat);
     g_assert_cmpstr (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row)), ==, "Heartbeat: Active ✓");
     g_assert_false (gtk_widget_get_visible (resume));
   }
@@ -460,30 +449,30 @@ test_registration_flow (void)
   g_assert_nonnull (dialog);
   adw_message_dialog_response (dialog, "unregister");
   gtk_window_destroy (GTK_WINDOW (dialog));
-  iterate_until (is_not_registered, manager);
+  umt_test_iterate_until (is_not_registered, manager);
   g_assert_cmpstr (gtk_label_get_label (GTK_LABEL (status)), ==, "Not registered");
   /* Once the work is over the token can be typed again. */
-  iterate_until (widget_sensitive, token);
+  umt_test_iterate_until (widget_sensitive, token);
 
   /* The burned token again: the server's "already registered" is shown. */
   gtk_editable_set_text (key, device_key);
   gtk_editable_set_text (token, token_code);
   gtk_widget_activate_action (page, "settings.register", NULL);
-  iterate_until (error_row_shown, error_row);
+  umt_test_iterate_until (error_row_shown, error_row);
   g_test_message ("Second registration: %s", adw_action_row_get_subtitle (ADW_ACTION_ROW (error_row)));
   g_assert_nonnull (strstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (error_row)), "already"));
   g_assert_false (umt_device_manager_get_registered (manager));
-  iterate_until (widget_sensitive, token);
+  umt_test_iterate_until (widget_sensitive, token);
 
   /* The connection dropped by the server: a connection error, in words. */
   umt_test_sim_add_fault (sim, "{\"path\":\"/api/devices/*\",\"drop\":true}");
   gtk_widget_set_visible (error_row, FALSE);
   gtk_widget_activate_action (page, "settings.register", NULL);
-  iterate_until (error_row_shown, error_row);
+  umt_test_iterate_until (error_row_shown, error_row);
   g_test_message ("Dropped: %s", adw_action_row_get_subtitle (ADW_ACTION_ROW (error_row)));
   g_assert_nonnull (strstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (error_row)), "connection"));
   g_assert_false (umt_device_manager_get_registered (manager));
-  iterate_until (widget_sensitive, token);
+  umt_test_iterate_until (widget_sensitive, token);
   umt_test_sim_clear_faults (sim);
 
   close_window (window);
@@ -560,7 +549,7 @@ test_logs_page (void)
   umt_window_show_page (window, "logs");
   page = umt_window_get_page (window, "logs");
   view = GTK_TEXT_VIEW (gtk_widget_get_template_child (page, UMT_TYPE_LOGS_PAGE, "text_view"));
-  iterate_until (log_shown, view);
+  umt_test_iterate_until (log_shown, view);
   all = text_view_contents (view);
   g_assert_nonnull (strstr (all, "Heartbeat sent"));
   g_assert_nonnull (strstr (all, "Registration refused"));
@@ -582,7 +571,7 @@ test_logs_page (void)
     g_assert_nonnull (out);
     g_assert_true (g_output_stream_write_all (G_OUTPUT_STREAM (out), line, strlen (line), NULL, NULL, NULL));
     g_assert_true (g_output_stream_close (G_OUTPUT_STREAM (out), NULL, NULL));
-    iterate_until (view_has_fresh_line, view);
+    umt_test_iterate_until (view_has_fresh_line, view);
   }
 
   close_window (window);
@@ -625,7 +614,7 @@ save_and_wait (UmtProfileDialog *dialog)
 
   g_object_add_weak_pointer (G_OBJECT (dialog), &weak);
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (dialog), "profile.save", NULL));
-  iterate_until (pointer_is_null, &weak);
+  umt_test_iterate_until (pointer_is_null, &weak);
 }
 
 static void
@@ -690,7 +679,7 @@ test_profiles (void)
   weak = dialog;
   g_object_add_weak_pointer (G_OBJECT (dialog), &weak);
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (dialog), "profile.remove", NULL));
-  iterate_until (pointer_is_null, &weak);
+  umt_test_iterate_until (pointer_is_null, &weak);
   saved = umt_profiles_load (NULL);
   g_assert_null (umt_profiles_lookup (saved, "staging"));
   for (int i = 0; i < 100; i++)
@@ -845,7 +834,7 @@ test_narrow_window (void)
 
   /* A phone-sized window shows one pane at a time, with a way back. */
   gtk_window_set_default_size (GTK_WINDOW (window), 360, 640);
-  iterate_until (leaflet_folded, leaflet);
+  umt_test_iterate_until (leaflet_folded, leaflet);
   umt_window_show_page (window, "settings");
   g_assert_cmpstr (adw_leaflet_get_visible_child_name (leaflet), ==, "content");
   g_assert_true (gtk_widget_get_visible (back));

@@ -35,35 +35,111 @@ is_flatpak (void)
   return g_file_test ("/.flatpak-info", G_FILE_TEST_EXISTS);
 }
 
+/* Who can show notifications is watched, not asked each time: a question
+ * to the bus is a blocking round trip on the interface thread. */
+static const char * const notification_services[] = {
+  "org.freedesktop.Notifications",
+  "org.gtk.Notifications",
+};
+
+#define SERVER_WATCH_KEY "umt-notifier-server-watch"
+
+typedef struct
+{
+  guint    watch_ids[G_N_ELEMENTS (notification_services)];
+  gboolean present[G_N_ELEMENTS (notification_services)];
+} ServerWatch;
+
+typedef struct
+{
+  ServerWatch *watch; /* a reference */
+  guint        index;
+} ServerWatchSlot;
+
+static void
+server_watch_slot_free (gpointer data)
+{
+  ServerWatchSlot *slot = data;
+
+  g_rc_box_release (slot->watch);
+  g_free (slot);
+}
+
+static void
+on_server_appeared (GDBusConnection *connection,
+                    const char      *name,
+                    const char      *owner,
+                    gpointer         user_data)
+{
+  ServerWatchSlot *slot = user_data;
+
+  slot->watch->present[slot->index] = TRUE;
+}
+
+static void
+on_server_vanished (GDBusConnection *connection,
+                    const char      *name,
+                    gpointer         user_data)
+{
+  ServerWatchSlot *slot = user_data;
+
+  slot->watch->present[slot->index] = FALSE;
+}
+
+static void
+server_watch_stop (gpointer data)
+{
+  ServerWatch *watch = data;
+
+  for (guint i = 0; i < G_N_ELEMENTS (watch->watch_ids); i++)
+    g_clear_handle_id (&watch->watch_ids[i], g_bus_unwatch_name);
+  g_rc_box_release (watch);
+}
+
+static ServerWatch *
+ensure_server_watch (GApplication *app)
+{
+  ServerWatch *watch = g_object_get_data (G_OBJECT (app), SERVER_WATCH_KEY);
+  GDBusConnection *bus;
+
+  if (watch != NULL)
+    return watch;
+
+  bus = g_application_get_dbus_connection (app);
+  if (bus == NULL)
+    return NULL;
+
+  watch = g_rc_box_new0 (ServerWatch);
+  for (guint i = 0; i < G_N_ELEMENTS (notification_services); i++)
+    {
+      ServerWatchSlot *slot = g_new0 (ServerWatchSlot, 1);
+
+      slot->watch = g_rc_box_acquire (watch);
+      slot->index = i;
+      watch->watch_ids[i] = g_bus_watch_name_on_connection (bus, notification_services[i],
+                                                            G_BUS_NAME_WATCHER_FLAGS_NONE,
+                                                            on_server_appeared, on_server_vanished,
+                                                            slot, server_watch_slot_free);
+    }
+  g_object_set_data_full (G_OBJECT (app), SERVER_WATCH_KEY, watch, server_watch_stop);
+  return watch;
+}
+
 gboolean
 umt_notifier_server_available (GApplication *app)
 {
-  static const char *services[] = { "org.freedesktop.Notifications", "org.gtk.Notifications" };
-  GDBusConnection *bus;
+  ServerWatch *watch;
 
   g_return_val_if_fail (G_IS_APPLICATION (app), FALSE);
 
   /* In a sandbox the portal carries notifications. */
   if (is_flatpak ())
     return TRUE;
-  bus = g_application_get_dbus_connection (app);
-  if (bus == NULL)
-    return FALSE;
 
-  for (guint i = 0; i < G_N_ELEMENTS (services); i++)
-    {
-      g_autoptr(GVariant) reply = NULL;
-      gboolean has_owner = FALSE;
-
-      reply = g_dbus_connection_call_sync (bus, "org.freedesktop.DBus", "/org/freedesktop/DBus",
-                                           "org.freedesktop.DBus", "NameHasOwner",
-                                           g_variant_new ("(s)", services[i]), G_VARIANT_TYPE ("(b)"),
-                                           G_DBUS_CALL_FLAGS_NONE, 1000, NULL, NULL);
-      if (reply != NULL)
-        g_variant_get (reply, "(b)", &has_owner);
-      if (has_owner)
-        return TRUE;
-    }
+  watch = ensure_server_watch (app);
+  for (guint i = 0; watch != NULL && i < G_N_ELEMENTS (watch->present); i++)
+    if (watch->present[i])
+      return TRUE;
   return FALSE;
 }
 
@@ -181,6 +257,8 @@ umt_notifier_new (GApplication     *app,
   self->heartbeat = g_object_ref (umt_device_manager_get_heartbeat (manager));
   self->state = umt_heartbeat_get_state (self->heartbeat);
   self->registered = umt_device_manager_get_registered (manager);
+  /* Start watching now, so the answer is known when there is news. */
+  umt_notifier_server_available (app);
 
   g_signal_connect_object (self->heartbeat, "notify::state",
                            G_CALLBACK (on_state_changed), self, G_CONNECT_SWAPPED);

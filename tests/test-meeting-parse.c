@@ -50,6 +50,8 @@ test_parse_api_info (void)
 {
   g_autoptr(JsonNode) good = parse ("{\"status\":\"Meeting API ready\",\"version\":\"3.3.1\"}");
   g_autoptr(JsonNode) no_version = parse ("{\"status\":\"Meeting API ready\"}");
+  g_autoptr(JsonNode) hostile = parse ("{\"status\":\"ready\","
+                                       "\"version\":\"\\u001b[2J\\u009b[31m3.3.1\\r\\u0007\"}");
   g_autoptr(JsonNode) array = parse ("[1,2]");
   g_autoptr(UmtMeetingApiInfo) info = NULL;
   g_autoptr(GError) error = NULL;
@@ -58,6 +60,12 @@ test_parse_api_info (void)
   g_assert_no_error (error);
   g_assert_cmpstr (info->status, ==, "Meeting API ready");
   g_assert_cmpstr (info->version, ==, "3.3.1");
+  g_clear_pointer (&info, umt_meeting_api_info_unref);
+
+  /* What `umt status` prints must not drive the terminal. */
+  info = umt_meeting_api_info_from_json (hostile, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (info->version, ==, " [2J [31m3.3.1  ");
 
   g_assert_null (umt_meeting_api_info_from_json (no_version, &error));
   assert_protocol_error (error, "version");

@@ -150,6 +150,22 @@ peek_string (JsonObject *object,
   return node != NULL && is_scalar_of (node, G_TYPE_STRING) ? json_node_get_string (node) : NULL;
 }
 
+/* A copy of a server's string fit to be shown: its control characters
+ * (terminal escape sequences among them) become spaces. */
+static char *
+printable_copy (const char *text)
+{
+  GString *copy = g_string_sized_new (strlen (text));
+
+  for (const char *p = text; *p != '\0'; p = g_utf8_next_char (p))
+    {
+      gunichar c = g_utf8_get_char (p);
+
+      g_string_append_unichar (copy, g_unichar_iscntrl (c) ? ' ' : c);
+    }
+  return g_string_free (copy, FALSE);
+}
+
 /* A string member. Missing or null is fine unless @required. */
 static gboolean
 get_string (JsonObject   *object,
@@ -172,7 +188,7 @@ get_string (JsonObject   *object,
   if (!is_scalar_of (node, G_TYPE_STRING))
     return protocol_error (error, what, member, "is not a string");
 
-  *out = g_strdup (json_node_get_string (node));
+  *out = printable_copy (json_node_get_string (node));
   return TRUE;
 }
 
@@ -465,7 +481,7 @@ umt_meeting_availability_from_json (JsonNode  *node,
   if (uptime == NULL || JSON_NODE_HOLDS_NULL (uptime))
     self->uptime = NULL;
   else if (is_scalar_of (uptime, G_TYPE_STRING))
-    self->uptime = g_strdup (json_node_get_string (uptime));
+    self->uptime = printable_copy (json_node_get_string (uptime));
   else if (is_scalar_of (uptime, G_TYPE_INT64))
     self->uptime = g_strdup_printf ("%" G_GINT64_FORMAT, json_node_get_int (uptime));
   else

@@ -533,6 +533,17 @@ test_token_secrecy (Fixture       *fixture,
   g_assert_cmpint (run_stdin (fixture, "\n", "token", "set", NULL), ==, 2);
   assert_one_sentence (fixture, "standard input");
 
+  /* A token the Authorization header could not carry as typed is refused, not kept. */
+  g_assert_cmpint (run_stdin (fixture, "profile\rsecret\n", "token", "set", "--profile", "production", NULL), ==, 2);
+  assert_one_sentence (fixture, "control characters");
+  g_assert_cmpint (run_stdin (fixture, "profile\x1b[2Jsecret", "token", "set", "--profile", "production", NULL), ==, 2);
+  g_assert_cmpint (run_stdin (fixture, "profile\xff\xfesecret", "token", "set", "--profile", "production", NULL), ==, 2);
+  assert_one_sentence (fixture, "not UTF-8");
+  kept = umt_secret_store_lookup_sync (UMT_SECRET_PROFILE_TOKEN, "production",
+                                       "https://meeting.ygsoft.fr", NULL, &error);
+  g_assert_no_error (error);
+  g_assert_null (kept);
+
   g_assert_cmpint (run_stdin (fixture, profile_token, "token", "set", "--profile", "production", NULL), ==, 0);
   g_assert_cmpint (run (fixture, "heartbeat"), ==, 0);
 

@@ -7,6 +7,7 @@
 #include "config.h"
 
 #include <stdio.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "umt-cli.h"
@@ -140,6 +141,15 @@ umt_cli_parse_options (GOptionContext   *context,
   return TRUE;
 }
 
+static gboolean
+secret_has_control (const char *text)
+{
+  for (const char *p = text; *p != '\0'; p = g_utf8_next_char (p))
+    if (g_unichar_iscntrl (g_utf8_get_char (p)))
+      return TRUE;
+  return FALSE;
+}
+
 /* One line from stdin, without its line end. Tokens never travel in argv,
  * where every user of the machine could read them. */
 char *
@@ -147,6 +157,7 @@ umt_cli_read_secret_from_stdin (const char  *prompt,
                                 GError     **error)
 {
   GString *line = g_string_new (NULL);
+  gboolean has_nul = FALSE;
   int c;
 
   if (isatty (STDIN_FILENO))
@@ -155,13 +166,27 @@ umt_cli_read_secret_from_stdin (const char  *prompt,
       fflush (stderr);
     }
   while ((c = getchar ()) != EOF && c != '\n')
-    g_string_append_c (line, (char) c);
+    {
+      has_nul |= c == '\0';
+      g_string_append_c (line, (char) c);
+    }
   g_strstrip (line->str);
-  if (line->str[0] == '\0')
+  if (line->str[0] == '\0' && !has_nul)
     {
       g_string_free (line, TRUE);
       g_set_error_literal (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
                            "No token was read from standard input; pipe it in, e.g. from a file with “< token-file”.");
+      return NULL;
+    }
+  /* A control character would be dropped from, or break, the Authorization
+   * header; whatever is refused here never reaches the keyring. */
+  if (has_nul || !g_utf8_validate (line->str, -1, NULL) || secret_has_control (line->str))
+    {
+      memset (line->str, 0, line->allocated_len);
+      g_string_free (line, TRUE);
+      g_set_error_literal (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                           "The token read from standard input holds control characters or is not UTF-8 text; "
+                           "copy it again from the server, as one line.");
       return NULL;
     }
   return g_string_free (line, FALSE);

@@ -87,18 +87,33 @@ umt_tunnel_text_state (UmtTunnelSupervisor *tunnel)
   return g_strdup_printf (_("%s — %s"), state, reason);
 }
 
+/* The number the words around a size agree with: g_format_size() spells out
+ * bytes below 1000 and uses a unit in the plural above. */
+static gulong
+plural_count (guint64 bytes)
+{
+  return bytes < 1000 ? (gulong) bytes : 1000;
+}
+
 char *
 umt_tunnel_text_traffic (UmtTunnelSupervisor *tunnel)
 {
   guint streams = umt_tunnel_supervisor_get_open_streams (tunnel);
-  g_autofree char *in = g_format_size (umt_tunnel_supervisor_get_bytes_in (tunnel));
-  g_autofree char *out = g_format_size (umt_tunnel_supervisor_get_bytes_out (tunnel));
+  guint64 bytes_in = umt_tunnel_supervisor_get_bytes_in (tunnel);
+  guint64 bytes_out = umt_tunnel_supervisor_get_bytes_out (tunnel);
+  g_autofree char *in = g_format_size (bytes_in);
+  g_autofree char *out = g_format_size (bytes_out);
   g_autofree char *open = NULL;
+  g_autofree char *received = NULL;
+  g_autofree char *sent = NULL;
 
   /* Translators: connections relayed right now */
   open = g_strdup_printf (ngettext ("%u open stream", "%u open streams", streams), streams);
-  /* Translators: open streams, bytes received, bytes sent (e.g. "1.2 MB") */
-  return g_strdup_printf (_("%s · %s received · %s sent"), open, in, out);
+  /* Translators: a size (e.g. "0 bytes", "1.2 MB"); agree with it as with a number of bytes */
+  received = g_strdup_printf (ngettext ("%s received", "%s received", plural_count (bytes_in)), in);
+  /* Translators: a size (e.g. "0 bytes", "1.2 MB"); agree with it as with a number of bytes */
+  sent = g_strdup_printf (ngettext ("%s sent", "%s sent", plural_count (bytes_out)), out);
+  return g_strdup_printf ("%s · %s · %s", open, received, sent);
 }
 
 const char *

@@ -6,6 +6,7 @@ build_packages=(
   libglib2.0-dev libglib2.0-bin libsoup-3.0-dev libjson-glib-dev libsecret-1-dev
   libgtk-4-dev libadwaita-1-dev libgnutls28-dev
   glib-networking desktop-file-utils appstream openssh-client
+  systemd
 )
 
 session_packages=(
@@ -37,7 +38,7 @@ umt_install_packages() {
   echo "Installing ${missing[*]}"
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -q
-  apt-get install -y -q "${missing[@]}"
+  apt-get -o DPkg::Lock::Timeout=600 install -y -q "${missing[@]}"
 }
 
 umt_build() {

@@ -664,6 +664,47 @@ test_diagnose (Fixture       *fixture,
   assert_one_sentence (fixture, "");
 }
 
+/* `--system` keeps everything in the directories systemd gives the service,
+ * and nothing in the invoking user's own. */
+static void
+test_system_dirs (Fixture       *fixture,
+                  gconstpointer  data)
+{
+  g_autofree char *etc = g_build_filename (fixture->dir, "etc", NULL);
+  g_autofree char *lib = g_build_filename (fixture->dir, "lib", NULL);
+  g_autofree char *log = g_build_filename (fixture->dir, "log", NULL);
+  g_autofree char *system_info = g_build_filename (etc, "device_info.json", NULL);
+  g_autofree char *user_info = g_build_filename (fixture->config, "updates-manager-tool",
+                                                 "device_info.json", NULL);
+  g_autofree char *system_log = g_build_filename (log, "app.log", NULL);
+  g_autofree char *token = NULL;
+  g_autofree char *key = umt_test_sim_create_device (fixture->sim, NULL, &token);
+  g_autoptr(JsonObject) status = NULL;
+  gint64 before;
+
+  fixture_set_env (fixture, "CONFIGURATION_DIRECTORY", etc);
+  fixture_set_env (fixture, "STATE_DIRECTORY", lib);
+  fixture_set_env (fixture, "LOGS_DIRECTORY", log);
+
+  g_assert_cmpint (run (fixture, "--system", "profile", "set", "production",
+                        "public_ip_lookup", "false"), ==, 0);
+  g_assert_cmpint (run_stdin (fixture, token, "--system", "register", "--device-key", key,
+                              "--token", "-", NULL), ==, 0);
+  g_assert_true (g_file_test (system_info, G_FILE_TEST_IS_REGULAR));
+  g_assert_false (g_file_test (user_info, G_FILE_TEST_EXISTS));
+
+  /* The user's own instance is not the system's. */
+  status = status_json (fixture);
+  g_assert_false (json_object_get_boolean_member (status, "registered"));
+  g_assert_cmpint (run (fixture, "--system", "status"), ==, 0);
+  g_assert_nonnull (strstr (fixture->out, key));
+
+  before = heartbeat_count (fixture, key);
+  g_assert_cmpint (run (fixture, "--system", "heartbeat"), ==, 0);
+  g_assert_cmpint (heartbeat_count (fixture, key), ==, before + 1);
+  g_assert_true (g_file_test (system_log, G_FILE_TEST_IS_REGULAR));
+}
+
 int
 main (int    argc,
       char **argv)
@@ -685,6 +726,7 @@ main (int    argc,
   ADD ("/cli/run", test_run);
   ADD ("/cli/run/unregistered", test_run_unregistered);
   ADD ("/cli/diagnose", test_diagnose);
+  ADD ("/cli/system/dirs", test_system_dirs);
 #undef ADD
 
   return g_test_run ();

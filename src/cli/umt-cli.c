@@ -54,12 +54,16 @@ main (int    argc,
   g_autofree char *summary = commands_summary ();
   g_autofree char *logs_dir = NULL;
   gboolean version = FALSE;
+  gboolean system = FALSE;
   int exit_code = UMT_CLI_EXIT_OK;
   const GOptionEntry entries[] = {
     { "profile", 0, 0, G_OPTION_ARG_STRING, &ctx->profile_option,
       "Use this server profile instead of the active one", "NAME" },
     { "server", 0, 0, G_OPTION_ARG_STRING, &ctx->server_option,
       "Talk to this server URL for this run (wins over MEETING_SERVER_URL)", "URL" },
+    { "system", 0, 0, G_OPTION_ARG_NONE, &system,
+      "Act on the system service's device (/etc, /var/lib and /var/log/updates-manager-tool)",
+      NULL },
     { "version", 0, 0, G_OPTION_ARG_NONE, &version, "Print the version and exit", NULL },
     { NULL }
   };
@@ -83,6 +87,9 @@ main (int    argc,
     }
   if (argc < 2)
     return umt_cli_fail (UMT_CLI_EXIT_USAGE, "No command given; see “umt --help”.");
+
+  if (system)
+    umt_paths_use_system_dirs ();
 
   /* `run` is watched on a terminal or by a service manager, so its log goes
    * to stderr too; the other commands keep stderr for their one sentence. */

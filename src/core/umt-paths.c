@@ -7,6 +7,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <string.h>
 
 #include <glib/gstdio.h>
 
@@ -19,27 +20,67 @@
 
 static const char * const legacy_files[] = { "device_info.json", "profiles.json" };
 
+static gboolean system_mode;
+
+void
+umt_paths_use_system_dirs (void)
+{
+  system_mode = TRUE;
+}
+
+gboolean
+umt_paths_is_system (void)
+{
+  return system_mode;
+}
+
+/* The directory systemd made for the unit (StateDirectory= and friends set
+ * $STATE_DIRECTORY…), else where it would have made it. */
+static char *
+system_dir (const char *variable,
+            const char *fallback_root)
+{
+  const char *dir = g_getenv (variable);
+
+  /* Several directories of one kind are separated by ':'; ours is the first. */
+  if (dir != NULL && *dir == '/')
+    {
+      const char *colon = strchr (dir, ':');
+      return colon != NULL ? g_strndup (dir, colon - dir) : g_strdup (dir);
+    }
+  return g_build_filename (fallback_root, APP_DIR_NAME, NULL);
+}
+
 char *
 umt_paths_get_config_dir (void)
 {
+  if (system_mode)
+    return system_dir ("CONFIGURATION_DIRECTORY", "/etc");
   return g_build_filename (g_get_user_config_dir (), APP_DIR_NAME, NULL);
 }
 
 char *
 umt_paths_get_state_dir (void)
 {
+  if (system_mode)
+    return system_dir ("STATE_DIRECTORY", "/var/lib");
   return g_build_filename (g_get_user_state_dir (), APP_DIR_NAME, NULL);
 }
 
 char *
 umt_paths_get_data_dir (void)
 {
+  /* The system service's SSH key is state of the device like the rest. */
+  if (system_mode)
+    return system_dir ("STATE_DIRECTORY", "/var/lib");
   return g_build_filename (g_get_user_data_dir (), APP_DIR_NAME, NULL);
 }
 
 char *
 umt_paths_get_logs_dir (void)
 {
+  if (system_mode)
+    return system_dir ("LOGS_DIRECTORY", "/var/log");
   return g_build_filename (g_get_user_state_dir (), APP_DIR_NAME, "logs", NULL);
 }
 
@@ -161,6 +202,9 @@ umt_paths_import_legacy (GError **error)
   g_autofree char *legacy_dir = umt_paths_get_legacy_dir ();
   g_autofree char *marker = g_build_filename (config_dir, LEGACY_MARKER_NAME, NULL);
 
+  /* The service has no home of its own: nothing to import. */
+  if (system_mode)
+    return umt_paths_ensure_private_dir (config_dir, error);
   if (g_file_test (marker, G_FILE_TEST_EXISTS))
     return TRUE;
 

@@ -16,6 +16,12 @@ char     *umt_paths_get_data_dir        (void);  /* $XDG_DATA_HOME/updates-manag
 char     *umt_paths_get_logs_dir        (void);  /* <state dir>/logs */
 char     *umt_paths_get_legacy_dir      (void);  /* ~/.updates-manager-tool */
 
+/* The system service's directories from now on: $CONFIGURATION_DIRECTORY,
+ * $STATE_DIRECTORY (state and data) and $LOGS_DIRECTORY as systemd sets them,
+ * else /etc, /var/lib and /var/log/updates-manager-tool. No legacy import. */
+void      umt_paths_use_system_dirs     (void);
+gboolean  umt_paths_is_system           (void);
+
 /* Creates @path and its parents when missing and makes @path itself 0700. */
 gboolean  umt_paths_ensure_private_dir  (const char  *path,
                                          GError     **error);

@@ -572,6 +572,83 @@ test_token_secrecy (Fixture       *fixture,
   assert_one_sentence (fixture, "");
 }
 
+/* Starts every command of @commands at once and waits for them all. */
+static void
+run_all_at_once (Fixture  *fixture,
+                 GPtrArray *commands)
+{
+  g_autoptr(GPtrArray) processes = g_ptr_array_new_with_free_func (g_object_unref);
+
+  for (guint i = 0; i < commands->len; i++)
+    g_ptr_array_add (processes, spawn_umt (fixture, G_SUBPROCESS_FLAGS_STDOUT_SILENCE,
+                                           g_ptr_array_index (commands, i)));
+  for (guint i = 0; i < processes->len; i++)
+    {
+      g_autoptr(GError) error = NULL;
+      GSubprocess *process = g_ptr_array_index (processes, i);
+
+      g_subprocess_wait_check (process, NULL, &error);
+      g_assert_no_error (error);
+    }
+}
+
+/* Processes that edit profiles.json at the same time each keep their edit:
+ * none of them writes back a copy it read before another one saved. */
+static void
+test_profiles_concurrent (Fixture       *fixture,
+                          gconstpointer  data)
+{
+  const char *keys[][2] = {
+    { "timeout", "7" }, { "retries", "4" }, { "note", "lab" }, { "verify_tls", "false" },
+    { "heartbeat_interval", "120" }, { "cluster_ip", "10.0.0.9" },
+    { "public_ip_url", "https://ip.example.org" }, { "allow_insecure_http", "true" },
+  };
+  const guint n_processes = 10, n_rounds = 3;
+  g_autoptr(JsonObject) profiles = NULL;
+  g_autoptr(GPtrArray) commands = g_ptr_array_new_with_free_func ((GDestroyNotify) g_strfreev);
+  JsonObject *production;
+
+  for (guint round = 0; round < n_rounds; round++)
+    for (guint i = 0; i < n_processes; i++)
+      {
+        char *name = g_strdup_printf ("site-%u-%u", round, i);
+        char *url = g_strdup_printf ("https://%s.example.org", name);
+        char **argv = g_new0 (char *, 5);
+
+        argv[0] = g_strdup ("profile");
+        argv[1] = g_strdup ("add");
+        argv[2] = name;
+        argv[3] = url;
+        g_ptr_array_add (commands, argv);
+      }
+  for (guint i = 0; i < G_N_ELEMENTS (keys); i++)
+    g_ptr_array_add (commands, g_strdupv ((char *[]) { "profile", "set", "production",
+                                                       (char *) keys[i][0], (char *) keys[i][1],
+                                                       NULL }));
+  run_all_at_once (fixture, commands);
+
+  profiles = read_profiles (fixture);
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (profiles, "profiles")),
+                    ==, 1 + n_processes * n_rounds);
+  for (guint round = 0; round < n_rounds; round++)
+    for (guint i = 0; i < n_processes; i++)
+      {
+        g_autofree char *name = g_strdup_printf ("site-%u-%u", round, i);
+
+        g_assert_nonnull (find_profile (profiles, name));
+      }
+  production = find_profile (profiles, "production");
+  g_assert_cmpint (json_object_get_int_member (production, "timeout"), ==, 7);
+  g_assert_cmpint (json_object_get_int_member (production, "retries"), ==, 4);
+  g_assert_cmpstr (json_object_get_string_member (production, "note"), ==, "lab");
+  g_assert_false (json_object_get_boolean_member (production, "verify_tls"));
+  g_assert_cmpint (json_object_get_int_member (production, "heartbeat_interval"), ==, 120);
+  g_assert_cmpstr (json_object_get_string_member (production, "cluster_ip"), ==, "10.0.0.9");
+  g_assert_cmpstr (json_object_get_string_member (production, "public_ip_url"), ==,
+                   "https://ip.example.org");
+  g_assert_true (json_object_get_boolean_member (production, "allow_insecure_http"));
+}
+
 static void
 test_token_no_keyring (Fixture       *fixture,
                        gconstpointer  data)
@@ -721,6 +798,7 @@ main (int    argc,
   ADD ("/cli/heartbeat", test_heartbeat);
   ADD ("/cli/unregister", test_unregister);
   ADD ("/cli/profiles", test_profiles);
+  ADD ("/cli/profiles/concurrent", test_profiles_concurrent);
   ADD ("/cli/token/secrecy", test_token_secrecy);
   ADD ("/cli/token/no-keyring", test_token_no_keyring);
   ADD ("/cli/run", test_run);

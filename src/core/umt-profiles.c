@@ -11,6 +11,7 @@
 #include <json-glib/json-glib.h>
 
 #include "umt-config-error.h"
+#include "umt-file-lock.h"
 #include "umt-paths.h"
 #include "umt-profiles.h"
 #include "umt-validate.h"
@@ -204,19 +205,16 @@ umt_profiles_get_server_url (UmtProfiles *self,
   return umt_profiles_get_server_url_for (self, umt_profiles_get_active (self), overridden);
 }
 
-gboolean
-umt_profiles_save (UmtProfiles  *self,
-                   GError      **error)
+static gboolean
+write_file (UmtProfiles  *self,
+            const char   *path,
+            GError      **error)
 {
   g_autoptr(JsonGenerator) generator = json_generator_new ();
   g_autoptr(JsonNode) root = json_node_new (JSON_NODE_OBJECT);
-  g_autofree char *dir = umt_paths_get_config_dir ();
-  g_autofree char *path = umt_profiles_get_path ();
   g_autofree char *data = NULL;
   JsonObject *object = json_object_new ();
   JsonArray *array = json_array_new ();
-
-  g_return_val_if_fail (UMT_IS_PROFILES (self), FALSE);
 
   json_object_set_string_member (object, "active", self->active);
   for (guint i = 0; i < self->profiles->len; i++)
@@ -228,9 +226,37 @@ umt_profiles_save (UmtProfiles  *self,
   json_generator_set_pretty (generator, TRUE);
   data = json_generator_to_data (generator, NULL);
 
-  if (!umt_paths_ensure_private_dir (dir, error))
-    return FALSE;
   return umt_paths_write_atomic (path, data, -1, error);
+}
+
+/* Every writer holds the lock of profiles.json while it writes, so a writer
+ * that re-reads the file under the lock sees every edit made before it. */
+static UmtFileLock *
+lock_file (const char  *path,
+           GError     **error)
+{
+  g_autofree char *dir = umt_paths_get_config_dir ();
+  UmtFileLock *lock;
+
+  if (!umt_paths_ensure_private_dir (dir, error))
+    return NULL;
+  lock = umt_file_lock_acquire (path, error);
+  if (lock != NULL)
+    umt_file_lock_remove_stale_temporaries (path);
+  return lock;
+}
+
+gboolean
+umt_profiles_save (UmtProfiles  *self,
+                   GError      **error)
+{
+  g_autofree char *path = umt_profiles_get_path ();
+  g_autoptr(UmtFileLock) lock = NULL;
+
+  g_return_val_if_fail (UMT_IS_PROFILES (self), FALSE);
+
+  lock = lock_file (path, error);
+  return lock != NULL && write_file (self, path, error);
 }
 
 static void
@@ -261,13 +287,15 @@ append_profile (UmtProfiles *self,
   g_signal_connect_object (profile, "notify", G_CALLBACK (on_profile_notify), self, 0);
 }
 
-gboolean
-umt_profiles_add (UmtProfiles  *self,
-                  UmtProfile   *profile,
-                  GError      **error)
+/* The edits, each applied first to the file's current content under its
+ * lock, then to the profiles in memory. */
+
+static gboolean
+apply_add (UmtProfiles   *self,
+           gconstpointer  data,
+           GError       **error)
 {
-  g_return_val_if_fail (UMT_IS_PROFILES (self), FALSE);
-  g_return_val_if_fail (UMT_IS_PROFILE (profile), FALSE);
+  UmtProfile *profile = (UmtProfile *) data;
 
   if (find_index (self, umt_profile_get_name (profile)) >= 0)
     {
@@ -278,7 +306,7 @@ umt_profiles_add (UmtProfiles  *self,
     }
   append_profile (self, profile);
   g_list_model_items_changed (G_LIST_MODEL (self), self->profiles->len - 1, 0, 1);
-  return umt_profiles_save (self, error);
+  return TRUE;
 }
 
 static gboolean
@@ -291,14 +319,13 @@ set_unknown_error (const char  *name,
   return FALSE;
 }
 
-gboolean
-umt_profiles_remove (UmtProfiles  *self,
-                     const char   *name,
-                     GError      **error)
+static gboolean
+apply_remove (UmtProfiles   *self,
+              gconstpointer  data,
+              GError       **error)
 {
+  const char *name = data;
   gint index;
-
-  g_return_val_if_fail (UMT_IS_PROFILES (self), FALSE);
 
   index = find_index (self, name);
   if (index < 0)
@@ -313,15 +340,15 @@ umt_profiles_remove (UmtProfiles  *self,
   g_signal_handlers_disconnect_by_data (g_ptr_array_index (self->profiles, index), self);
   g_ptr_array_remove_index (self->profiles, index);
   g_list_model_items_changed (G_LIST_MODEL (self), index, 1, 0);
-  return umt_profiles_save (self, error);
+  return TRUE;
 }
 
-gboolean
-umt_profiles_use (UmtProfiles  *self,
-                  const char   *name,
-                  GError      **error)
+static gboolean
+apply_use (UmtProfiles   *self,
+           gconstpointer  data,
+           GError       **error)
 {
-  g_return_val_if_fail (UMT_IS_PROFILES (self), FALSE);
+  const char *name = data;
 
   if (find_index (self, name) < 0)
     return set_unknown_error (name, error);
@@ -331,26 +358,28 @@ umt_profiles_use (UmtProfiles  *self,
       self->active = g_strdup (name);
       notify_active (self);
     }
-  return umt_profiles_save (self, error);
+  return TRUE;
 }
 
-gboolean
-umt_profiles_set (UmtProfiles  *self,
-                  const char   *name,
-                  const char   *key,
-                  const char   *value,
-                  GError      **error)
+typedef struct
 {
+  const char *name;
+  const char *key;
+  const char *value;
+} SetValue;
+
+static gboolean
+apply_set (UmtProfiles   *self,
+           gconstpointer  data,
+           GError       **error)
+{
+  const SetValue *set = data;
   UmtProfile *profile;
 
-  g_return_val_if_fail (UMT_IS_PROFILES (self), FALSE);
-
-  profile = umt_profiles_lookup (self, name);
+  profile = umt_profiles_lookup (self, set->name);
   if (profile == NULL)
-    return set_unknown_error (name, error);
-  if (!umt_profile_set_value (profile, key, value, error))
-    return FALSE;
-  return umt_profiles_save (self, error);
+    return set_unknown_error (set->name, error);
+  return umt_profile_set_value (profile, set->key, set->value, error);
 }
 
 static gboolean
@@ -424,6 +453,129 @@ add_default_profile (UmtProfiles *self)
   self->active = g_strdup (UMT_PROFILE_DEFAULT_NAME);
 }
 
+/* Fills @self from the file at @path; a missing file leaves it empty, one
+ * that does not parse is a UMT_CONFIG_ERROR_CORRUPT whose message says why. */
+static gboolean
+read_file (UmtProfiles  *self,
+           const char   *path,
+           GError      **error)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) local_error = NULL;
+  g_autofree char *contents = NULL;
+  gsize length;
+
+  if (!g_file_get_contents (path, &contents, &length, &local_error))
+    {
+      if (g_error_matches (local_error, G_FILE_ERROR, G_FILE_ERROR_NOENT))
+        return TRUE;
+      g_set_error (error, UMT_CONFIG_ERROR, UMT_CONFIG_ERROR_IO,
+                   "Could not read the profiles file: %s.", local_error->message);
+      return FALSE;
+    }
+  if (length > PROFILES_MAX_SIZE)
+    {
+      g_set_error_literal (error, UMT_CONFIG_ERROR, UMT_CONFIG_ERROR_CORRUPT,
+                           "it is far too large");
+      return FALSE;
+    }
+  if (!json_parser_load_from_data (parser, contents, length, &local_error))
+    {
+      g_set_error_literal (error, UMT_CONFIG_ERROR, UMT_CONFIG_ERROR_CORRUPT, local_error->message);
+      return FALSE;
+    }
+  return fill_from_json (self, json_parser_get_root (parser), error);
+}
+
+typedef gboolean (*EditFunc) (UmtProfiles   *profiles,
+                              gconstpointer  data,
+                              GError       **error);
+
+/* Re-reads profiles.json under its lock, applies @edit to what it holds and
+ * writes it back before releasing the lock, so that edits made at the same
+ * time by other processes are all kept; then applies @edit to @self. */
+static gboolean
+edit_file (UmtProfiles    *self,
+           EditFunc        edit,
+           gconstpointer   data,
+           GError        **error)
+{
+  g_autofree char *path = umt_profiles_get_path ();
+  g_autoptr(UmtProfiles) current = g_object_new (UMT_TYPE_PROFILES, NULL);
+  g_autoptr(UmtFileLock) lock = NULL;
+  g_autoptr(GError) local_error = NULL;
+
+  lock = lock_file (path, error);
+  if (lock == NULL)
+    return FALSE;
+  if (!read_file (current, path, &local_error))
+    {
+      if (g_error_matches (local_error, UMT_CONFIG_ERROR, UMT_CONFIG_ERROR_CORRUPT))
+        g_set_error (error, UMT_CONFIG_ERROR, UMT_CONFIG_ERROR_CORRUPT,
+                     "The profiles file was changed meanwhile and cannot be read (%s); "
+                     "nothing was changed.", local_error->message);
+      else
+        g_propagate_error (error, g_steal_pointer (&local_error));
+      return FALSE;
+    }
+  if (current->profiles->len == 0)
+    add_default_profile (current);
+  if (!edit (current, data, error) || !write_file (current, path, error))
+    return FALSE;
+  g_clear_pointer (&lock, umt_file_lock_release);
+
+  /* The copy in memory may be older than the file (another process edited
+   * it): the edit then need not apply there, and the file is what counts. */
+  if (!edit (self, data, &local_error))
+    g_debug ("The edit saved in %s does not apply in memory: %s", path, local_error->message);
+  return TRUE;
+}
+
+gboolean
+umt_profiles_add (UmtProfiles  *self,
+                  UmtProfile   *profile,
+                  GError      **error)
+{
+  g_return_val_if_fail (UMT_IS_PROFILES (self), FALSE);
+  g_return_val_if_fail (UMT_IS_PROFILE (profile), FALSE);
+
+  return edit_file (self, apply_add, profile, error);
+}
+
+gboolean
+umt_profiles_remove (UmtProfiles  *self,
+                     const char   *name,
+                     GError      **error)
+{
+  g_return_val_if_fail (UMT_IS_PROFILES (self), FALSE);
+
+  return edit_file (self, apply_remove, name, error);
+}
+
+gboolean
+umt_profiles_use (UmtProfiles  *self,
+                  const char   *name,
+                  GError      **error)
+{
+  g_return_val_if_fail (UMT_IS_PROFILES (self), FALSE);
+
+  return edit_file (self, apply_use, name, error);
+}
+
+gboolean
+umt_profiles_set (UmtProfiles  *self,
+                  const char   *name,
+                  const char   *key,
+                  const char   *value,
+                  GError      **error)
+{
+  SetValue set = { name, key, value };
+
+  g_return_val_if_fail (UMT_IS_PROFILES (self), FALSE);
+
+  return edit_file (self, apply_set, &set, error);
+}
+
 static gboolean
 read_environment (UmtProfiles  *self,
                   GError      **error)
@@ -452,38 +604,31 @@ UmtProfiles *
 umt_profiles_load (GError **error)
 {
   g_autoptr(UmtProfiles) self = g_object_new (UMT_TYPE_PROFILES, NULL);
-  g_autoptr(JsonParser) parser = json_parser_new ();
   g_autoptr(GError) local_error = NULL;
   g_autofree char *path = umt_profiles_get_path ();
-  g_autofree char *contents = NULL;
-  gsize length;
   gboolean save = FALSE;
 
   if (!umt_paths_import_legacy (error))
     return NULL;
 
-  if (!g_file_get_contents (path, &contents, &length, &local_error))
+  umt_file_lock_remove_stale_temporaries (path);
+
+  if (!read_file (self, path, &local_error))
     {
-      if (!g_error_matches (local_error, G_FILE_ERROR, G_FILE_ERROR_NOENT))
+      g_autofree char *aside = NULL;
+
+      if (!g_error_matches (local_error, UMT_CONFIG_ERROR, UMT_CONFIG_ERROR_CORRUPT))
         {
-          g_set_error (error, UMT_CONFIG_ERROR, UMT_CONFIG_ERROR_IO,
-                       "Could not read the profiles file: %s.", local_error->message);
+          g_propagate_error (error, g_steal_pointer (&local_error));
           return NULL;
         }
-      g_clear_error (&local_error);
-    }
-  else if (length > PROFILES_MAX_SIZE ||
-           !json_parser_load_from_data (parser, contents, length, &local_error) ||
-           !fill_from_json (self, json_parser_get_root (parser), &local_error))
-    {
-      g_autofree char *aside = umt_paths_set_aside_corrupt (path, error);
+      aside = umt_paths_set_aside_corrupt (path, error);
 
       if (aside == NULL)
         return NULL;
       g_set_error (error, UMT_CONFIG_ERROR, UMT_CONFIG_ERROR_CORRUPT,
                    "The profiles file could not be read (%s); it was moved to %s. "
-                   "Run again to start from the default profile.",
-                   local_error != NULL ? local_error->message : "it is far too large", aside);
+                   "Run again to start from the default profile.", local_error->message, aside);
       return NULL;
     }
 

@@ -76,6 +76,7 @@ test_save_and_reload (void)
   g_autofree char *path = umt_device_state_get_path ();
   g_autofree char *dir = umt_paths_get_config_dir ();
   g_autofree char *listing = NULL;
+  g_autofree char *lock_path = NULL;
   g_autoptr(GList) members = NULL;
   JsonObject *root;
 
@@ -84,11 +85,14 @@ test_save_and_reload (void)
   g_assert_no_error (error);
   g_assert_true (umt_device_state_get_registered (state));
 
-  /* Private: the directory 0700, the file 0600, and no temporary file left. */
+  /* Private: the directory 0700, the file 0600, and no temporary file left;
+   * the lock that serialises writers stays, empty and private too. */
   g_assert_cmpuint (file_mode (dir), ==, 0700);
   g_assert_cmpuint (file_mode (path), ==, 0600);
   listing = list_dir (dir);
-  g_assert_cmpstr (listing, ==, "device_info.json");
+  g_assert_cmpstr (listing, ==, ".device_info.json.lock device_info.json");
+  lock_path = g_build_filename (dir, ".device_info.json.lock", NULL);
+  g_assert_cmpuint (file_mode (lock_path), ==, 0600);
 
   /* The documented shape plus server_url and profile, and nothing else. */
   g_assert_true (json_parser_load_from_file (parser, path, &error));

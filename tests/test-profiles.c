@@ -8,6 +8,7 @@
 
 #include <string.h>
 #include <sys/stat.h>
+#include <utime.h>
 
 #include <glib/gstdio.h>
 
@@ -256,6 +257,39 @@ test_corrupt (void)
     }
 }
 
+/* A writer killed between its temporary file and the rename leaves
+ * "profiles.json.XXXXXX" behind: the next start removes those that are
+ * stale, and nothing else. */
+static void
+test_stale_temporaries (void)
+{
+  g_autoptr(UmtProfiles) profiles = NULL;
+  g_autofree char *path = umt_profiles_get_path ();
+  g_autofree char *dir = umt_paths_get_config_dir ();
+  g_autofree char *stale = g_strconcat (path, ".Ab12Cd", NULL);
+  g_autofree char *fresh = g_strconcat (path, ".Xy34Zw", NULL);
+  g_autofree char *other = g_strconcat (path, ".notes", NULL);
+  g_autofree char *aside = g_strconcat (path, ".corrupt-20260101-000000", NULL);
+  gint64 an_hour_ago = g_get_real_time () / G_USEC_PER_SEC - 3600;
+  struct utimbuf old = { an_hour_ago, an_hour_ago };
+
+  g_assert_cmpint (g_mkdir_with_parents (dir, 0700), ==, 0);
+  for (const char *const *file = (const char *const[]) { stale, fresh, other, aside, NULL };
+       *file != NULL; file++)
+    {
+      g_assert_true (g_file_set_contents (*file, "{\"active\":", -1, NULL));
+      if (*file != fresh)
+        g_assert_cmpint (g_utime (*file, &old), ==, 0);
+    }
+
+  profiles = load_ok ();
+  g_assert_false (g_file_test (stale, G_FILE_TEST_EXISTS));
+  /* Maybe a writer at work right now. */
+  g_assert_true (g_file_test (fresh, G_FILE_TEST_EXISTS));
+  g_assert_true (g_file_test (other, G_FILE_TEST_EXISTS));
+  g_assert_true (g_file_test (aside, G_FILE_TEST_EXISTS));
+}
+
 static void
 test_missing_active_falls_back (void)
 {
@@ -286,6 +320,7 @@ main (int   argc,
   g_test_add_func ("/profiles/env-override", test_env_override);
   g_test_add_func ("/profiles/corrupt", test_corrupt);
   g_test_add_func ("/profiles/missing-active-falls-back", test_missing_active_falls_back);
+  g_test_add_func ("/profiles/stale-temporaries", test_stale_temporaries);
 
   return g_test_run ();
 }

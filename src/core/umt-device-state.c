@@ -13,6 +13,7 @@
 
 #include "umt-config-error.h"
 #include "umt-device-state.h"
+#include "umt-file-lock.h"
 #include "umt-paths.h"
 #include "umt-validate.h"
 
@@ -341,6 +342,7 @@ umt_device_state_load (GError **error)
 
   if (!umt_paths_import_legacy (error))
     return NULL;
+  umt_file_lock_remove_stale_temporaries (path);
 
   if (!g_file_get_contents (path, &contents, &length, &local_error))
     {
@@ -417,11 +419,16 @@ umt_device_state_save (UmtDeviceState  *self,
   g_autofree char *dir = umt_paths_get_config_dir ();
   g_autofree char *path = umt_device_state_get_path ();
   g_autofree char *data = NULL;
+  g_autoptr(UmtFileLock) lock = NULL;
 
   g_return_val_if_fail (UMT_IS_DEVICE_STATE (self), FALSE);
 
   if (!umt_paths_ensure_private_dir (dir, error))
     return FALSE;
+  lock = umt_file_lock_acquire (path, error);
+  if (lock == NULL)
+    return FALSE;
+  umt_file_lock_remove_stale_temporaries (path);
   data = to_data (self);
   return umt_paths_write_atomic (path, data, -1, error);
 }

@@ -484,7 +484,13 @@ read_file (UmtProfiles  *self,
       g_set_error_literal (error, UMT_CONFIG_ERROR, UMT_CONFIG_ERROR_CORRUPT, local_error->message);
       return FALSE;
     }
-  return fill_from_json (self, json_parser_get_root (parser), error);
+  /* A profile the checks refuse makes the file as unusable as bad JSON. */
+  if (!fill_from_json (self, json_parser_get_root (parser), &local_error))
+    {
+      g_set_error_literal (error, UMT_CONFIG_ERROR, UMT_CONFIG_ERROR_CORRUPT, local_error->message);
+      return FALSE;
+    }
+  return TRUE;
 }
 
 typedef gboolean (*EditFunc) (UmtProfiles   *profiles,

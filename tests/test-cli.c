@@ -782,6 +782,34 @@ test_system_dirs (Fixture       *fixture,
   g_assert_true (g_file_test (system_log, G_FILE_TEST_IS_REGULAR));
 }
 
+/* A device_info.json of the wrong shape is set aside like one that does not
+ * parse, and diagnose says so instead of calling the configuration readable. */
+static void
+test_diagnose_wrong_shape (Fixture       *fixture,
+                           gconstpointer  data)
+{
+  g_autofree char *path = g_build_filename (fixture->config, "updates-manager-tool",
+                                            "device_info.json", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) node = NULL;
+  JsonObject *config;
+
+  g_assert_true (g_file_set_contents (path, "{\"device_key\": 12345}", -1, &error));
+  g_assert_no_error (error);
+
+  g_assert_cmpint (run (fixture, "diagnose", "--json"), ==, 1);
+  node = json_from_string (fixture->out, &error);
+  g_assert_no_error (error);
+  config = json_array_get_object_element (json_object_get_array_member (json_node_get_object (node),
+                                                                        "checks"), 0);
+  g_assert_cmpstr (json_object_get_string_member (config, "name"), ==, "config");
+  g_assert_cmpstr (json_object_get_string_member (config, "result"), ==, "fail");
+  g_assert_nonnull (strstr (json_object_get_string_member (config, "detail"),
+                            "“device_key” is not a string"));
+  g_assert_nonnull (strstr (fixture->err, "device_info.json.corrupt-"));
+  g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
+}
+
 int
 main (int    argc,
       char **argv)
@@ -805,6 +833,7 @@ main (int    argc,
   ADD ("/cli/run/unregistered", test_run_unregistered);
   ADD ("/cli/diagnose", test_diagnose);
   ADD ("/cli/system/dirs", test_system_dirs);
+  ADD ("/cli/diagnose/wrong-shape", test_diagnose_wrong_shape);
 #undef ADD
 
   return g_test_run ();

@@ -225,6 +225,27 @@ test_wrong_types_are_corrupt (void)
   state = umt_device_state_load (&error);
   g_assert_null (state);
   g_assert_error (error, UMT_CONFIG_ERROR, UMT_CONFIG_ERROR_CORRUPT);
+  g_clear_error (&error);
+
+  /* Valid JSON of another shape is not "not registered": it is set aside
+   * with a sentence naming what is wrong. */
+  for (const char * const *bad = (const char * const[]) {
+         "{\"device_key\": 12345}",
+         "{\"device_key\": \"0123456789ABCDEF0123456789ABCDEF\", \"server_url\": [1]}",
+         "{\"device_key\": \"0123456789ABCDEF0123456789ABCDEF\", \"device_info\": \"lab\"}",
+         "{\"registered_at\": true}",
+         NULL };
+       *bad != NULL; bad++)
+    {
+      write_file (path, *bad);
+      state = umt_device_state_load (&error);
+      g_assert_null (state);
+      g_assert_error (error, UMT_CONFIG_ERROR, UMT_CONFIG_ERROR_CORRUPT);
+      g_assert_nonnull (strstr (error->message, "is not a"));
+      g_assert_nonnull (strstr (error->message, "device_info.json.corrupt-"));
+      g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
+      g_clear_error (&error);
+    }
 }
 
 static void

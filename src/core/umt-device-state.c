@@ -278,6 +278,31 @@ get_string_member (JsonObject *object,
   return json_node_get_string (node);
 }
 
+/* A member this tool writes must have the type it writes: a file where it
+ * has another one (say a number for the device key) was not written by this
+ * tool and is as unusable as one that does not parse. A missing member or a
+ * null is fine. */
+static gboolean
+check_member_type (JsonObject  *object,
+                   const char  *name,
+                   JsonNodeType type,
+                   char       **reason)
+{
+  JsonNode *node = json_object_get_member (object, name);
+  gboolean ok;
+
+  if (node == NULL || JSON_NODE_HOLDS_NULL (node))
+    return TRUE;
+  if (type == JSON_NODE_VALUE)
+    ok = JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_STRING;
+  else
+    ok = json_node_get_node_type (node) == type;
+  if (!ok)
+    *reason = g_strdup_printf ("“%s” is not %s", name,
+                               type == JSON_NODE_VALUE ? "a string" : "a JSON object");
+  return ok;
+}
+
 /* Fills @self from the parsed file; FALSE with @reason when it is not a
  * state file this tool could have written. */
 static gboolean
@@ -285,6 +310,9 @@ fill_from_json (UmtDeviceState  *self,
                 JsonNode        *root,
                 char           **reason)
 {
+  static const char * const string_members[] = {
+    "device_key", "server_url", "registered_at", "profile",
+  };
   g_autoptr(GError) local_error = NULL;
   JsonObject *object;
   JsonObject *info = NULL;
@@ -297,6 +325,12 @@ fill_from_json (UmtDeviceState  *self,
       return FALSE;
     }
   object = json_node_get_object (root);
+
+  for (gsize i = 0; i < G_N_ELEMENTS (string_members); i++)
+    if (!check_member_type (object, string_members[i], JSON_NODE_VALUE, reason))
+      return FALSE;
+  if (!check_member_type (object, "device_info", JSON_NODE_OBJECT, reason))
+    return FALSE;
 
   device_key = get_string_member (object, "device_key");
   if (device_key != NULL && !umt_validate_device_key (device_key, &local_error))

@@ -39,6 +39,7 @@ void
 umt_diagnostics_snapshot_free (UmtDiagnosticsSnapshot *snapshot)
 {
   g_clear_error (&snapshot->load_error);
+  g_free (snapshot->state_problem);
   g_free (snapshot->server_url);
   g_free (snapshot->profile_name);
   g_free (snapshot->device_key);
@@ -365,7 +366,12 @@ umt_diagnostics_run_checks (UmtDiagnosticsSnapshot  *snapshot,
     }
   else
     {
-      report (&checker, UMT_DIAGNOSTIC_OK, _("profiles.json and device_info.json are readable."), NULL);
+      /* The file was set aside so the rest can run: the other checks go on. */
+      if (snapshot->state_problem != NULL)
+        report (&checker, UMT_DIAGNOSTIC_FAIL, snapshot->state_problem,
+                _("Look at the file set aside if you need what it held, then register the device again."));
+      else
+        report (&checker, UMT_DIAGNOSTIC_OK, _("profiles.json and device_info.json are readable."), NULL);
 
       if (!umt_validate_server_url (snapshot->server_url, snapshot->allow_insecure_http, &error))
         {

@@ -13,6 +13,7 @@ G_BEGIN_DECLS
 typedef struct
 {
   GError   *load_error;
+  char     *state_problem;  /* a state file set aside at load, said in a sentence */
   char     *server_url;
   gboolean  server_from_env;
   char     *profile_name;

@@ -88,6 +88,7 @@ take_snapshot (UmtDiagnostics *self)
     }
 
   profile = umt_device_manager_get_profile (self->manager);
+  snapshot->state_problem = g_strdup (umt_device_manager_get_state_problem (self->manager));
   snapshot->server_url = g_strdup (umt_device_manager_get_server_url (self->manager));
   /* A URL given for one run (`umt --server`) is not the environment's. */
   snapshot->server_from_env = umt_device_manager_get_server_url_overridden (self->manager) &&

@@ -25,6 +25,13 @@ file_mode (const char *path)
   return buf.st_mode & 0777;
 }
 
+static int
+compare_names (gconstpointer a,
+               gconstpointer b)
+{
+  return g_strcmp0 (*(const char * const *) a, *(const char * const *) b);
+}
+
 /* Every name in @dir, sorted, joined with spaces: shows leftovers. */
 static char *
 list_dir (const char *dir)
@@ -36,7 +43,7 @@ list_dir (const char *dir)
   g_assert_nonnull (handle);
   while ((name = g_dir_read_name (handle)) != NULL)
     g_ptr_array_add (names, g_strdup (name));
-  g_ptr_array_sort (names, (GCompareFunc) g_strcmp0);
+  g_ptr_array_sort (names, compare_names);
   g_ptr_array_add (names, NULL);
   return g_strjoinv (" ", (char **) names->pdata);
 }

@@ -8,6 +8,8 @@
 
 #include <signal.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <glib/gstdio.h>
 
@@ -741,6 +743,55 @@ test_diagnose (Fixture       *fixture,
   assert_one_sentence (fixture, "");
 }
 
+/* The uid the tests run the system service as, one of those systemd gives
+ * to a DynamicUser= service. */
+#define SERVICE_UID 61184
+
+/* Points `umt --system` at directories below the fixture's, as systemd sets
+ * them for the unit, and systemd-creds at a host key of the test's own, so
+ * that nothing of the machine's /etc, /var or credentials is touched.
+ * Provisioning is root's: the tests skip without it. */
+static gboolean
+use_system_dirs (Fixture *fixture)
+{
+  const char * const dirs[][2] = {
+    { "CONFIGURATION_DIRECTORY", "etc" },
+    { "STATE_DIRECTORY", "lib" },
+    { "LOGS_DIRECTORY", "log" },
+    { "UMT_CREDSTORE_DIRECTORY", "credstore.encrypted" },
+    { "SYSTEMD_CREDENTIAL_SECRET", "credential.secret" },
+  };
+
+  if (geteuid () != 0)
+    {
+      g_test_skip ("The system service is provisioned by root");
+      return FALSE;
+    }
+  for (gsize i = 0; i < G_N_ELEMENTS (dirs); i++)
+    {
+      g_autofree char *path = g_build_filename (fixture->dir, dirs[i][1], NULL);
+      fixture_set_env (fixture, dirs[i][0], path);
+    }
+  return TRUE;
+}
+
+static char *
+system_path (Fixture    *fixture,
+             const char *first_element,
+             ...)
+{
+  g_autoptr(GPtrArray) elements = g_ptr_array_new ();
+  va_list ap;
+
+  g_ptr_array_add (elements, fixture->dir);
+  va_start (ap, first_element);
+  for (const char *element = first_element; element != NULL; element = va_arg (ap, const char *))
+    g_ptr_array_add (elements, (char *) element);
+  va_end (ap);
+  g_ptr_array_add (elements, NULL);
+  return g_build_filenamev ((char **) elements->pdata);
+}
+
 /* `--system` keeps everything in the directories systemd gives the service,
  * and nothing in the invoking user's own. */
 static void
@@ -748,7 +799,6 @@ test_system_dirs (Fixture       *fixture,
                   gconstpointer  data)
 {
   g_autofree char *etc = g_build_filename (fixture->dir, "etc", NULL);
-  g_autofree char *lib = g_build_filename (fixture->dir, "lib", NULL);
   g_autofree char *log = g_build_filename (fixture->dir, "log", NULL);
   g_autofree char *system_info = g_build_filename (etc, "device_info.json", NULL);
   g_autofree char *user_info = g_build_filename (fixture->config, "updates-manager-tool",
@@ -759,14 +809,13 @@ test_system_dirs (Fixture       *fixture,
   g_autoptr(JsonObject) status = NULL;
   gint64 before;
 
-  fixture_set_env (fixture, "CONFIGURATION_DIRECTORY", etc);
-  fixture_set_env (fixture, "STATE_DIRECTORY", lib);
-  fixture_set_env (fixture, "LOGS_DIRECTORY", log);
+  if (!use_system_dirs (fixture))
+    return;
 
   g_assert_cmpint (run (fixture, "--system", "profile", "set", "production",
                         "public_ip_lookup", "false"), ==, 0);
   g_assert_cmpint (run_stdin (fixture, token, "--system", "register", "--device-key", key,
-                              "--token", "-", NULL), ==, 0);
+                              "--token", "-", "--no-enable", NULL), ==, 0);
   g_assert_true (g_file_test (system_info, G_FILE_TEST_IS_REGULAR));
   g_assert_false (g_file_test (user_info, G_FILE_TEST_EXISTS));
 
@@ -780,6 +829,327 @@ test_system_dirs (Fixture       *fixture,
   g_assert_cmpint (run (fixture, "--system", "heartbeat"), ==, 0);
   g_assert_cmpint (heartbeat_count (fixture, key), ==, before + 1);
   g_assert_true (g_file_test (system_log, G_FILE_TEST_IS_REGULAR));
+}
+
+/* What systemd does for the unit before starting it: the state and logs
+ * directories belong to its dynamic user, the configuration stays root's,
+ * and the credential is decrypted into $CREDENTIALS_DIRECTORY, readable by
+ * the service only. @credential replaces what systemd-creds decrypts; ""
+ * hands over no credential at all. */
+static void
+prepare_service (Fixture    *fixture,
+                 const char *credential)
+{
+  const char * const owned[] = { "lib", "log", "credentials" };
+  g_autofree char *credentials = system_path (fixture, "credentials", NULL);
+  g_autofree char *decrypted = system_path (fixture, "credentials",
+                                            "updates-manager-tool.token", NULL);
+  g_autofree char *encrypted = system_path (fixture, "credstore.encrypted",
+                                            "updates-manager-tool.token", NULL);
+  g_autoptr(GError) error = NULL;
+
+  /* The service's user must get through the test's own directory. */
+  g_assert_cmpint (g_chmod (fixture->dir, 0711), ==, 0);
+  g_assert_cmpint (g_mkdir_with_parents (credentials, 0700), ==, 0);
+  g_unlink (decrypted);
+  if (credential == NULL)
+    {
+      g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDERR_SILENCE);
+      g_autoptr(GSubprocess) decrypt = NULL;
+
+      g_subprocess_launcher_set_environ (launcher, fixture->env);
+      decrypt = g_subprocess_launcher_spawn (launcher, &error, "systemd-creds", "decrypt",
+                                             "--name=updates-manager-tool.token",
+                                             encrypted, decrypted, NULL);
+      g_assert_no_error (error);
+      g_assert_true (g_subprocess_wait_check (decrypt, NULL, &error));
+      g_assert_no_error (error);
+    }
+  else if (*credential != '\0')
+    {
+      g_assert_true (g_file_set_contents (decrypted, credential, -1, &error));
+      g_assert_no_error (error);
+    }
+  if (g_file_test (decrypted, G_FILE_TEST_EXISTS))
+    {
+      g_assert_cmpint (g_chmod (decrypted, 0400), ==, 0);
+      g_assert_cmpint (chown (decrypted, SERVICE_UID, SERVICE_UID), ==, 0);
+    }
+
+  for (gsize i = 0; i < G_N_ELEMENTS (owned); i++)
+    {
+      g_autofree char *dir = system_path (fixture, owned[i], NULL);
+      g_autoptr(GDir) entries = NULL;
+      const char *name;
+
+      g_assert_cmpint (g_mkdir_with_parents (dir, 0700), ==, 0);
+      g_assert_cmpint (chown (dir, SERVICE_UID, SERVICE_UID), ==, 0);
+      entries = g_dir_open (dir, 0, &error);
+      g_assert_no_error (error);
+      while ((name = g_dir_read_name (entries)) != NULL)
+        {
+          g_autofree char *child = g_build_filename (dir, name, NULL);
+          /* One level is all root leaves there; lchown never follows a link. */
+          g_assert_cmpint (lchown (child, SERVICE_UID, SERVICE_UID), ==, 0);
+        }
+    }
+}
+
+/* `umt --system run`, the unit's command, as systemd runs it: as the
+ * dynamic user, with the unit's directories and credentials, and nothing of
+ * the test's environment but what finds the build's programs and keeps
+ * warnings fatal and settings in memory. */
+static GSubprocess *
+spawn_service (Fixture          *fixture,
+               GSubprocessFlags  flags)
+{
+  const char * const kept[] = {
+    "PATH", "CONFIGURATION_DIRECTORY", "STATE_DIRECTORY", "LOGS_DIRECTORY", "UMT_TUNNEL_AGENT",
+    "G_DEBUG", "GSETTINGS_BACKEND",
+  };
+  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (flags);
+  g_autofree char *credentials = system_path (fixture, "credentials", NULL);
+  g_autofree char *uid = g_strdup_printf ("--reuid=%d", SERVICE_UID);
+  g_autofree char *gid = g_strdup_printf ("--regid=%d", SERVICE_UID);
+  g_auto(GStrv) env = NULL;
+  g_autoptr(GError) error = NULL;
+  GSubprocess *process;
+
+  env = g_environ_setenv (NULL, "HOME", "/", TRUE);
+  env = g_environ_setenv (env, "CREDENTIALS_DIRECTORY", credentials, TRUE);
+  for (gsize i = 0; i < G_N_ELEMENTS (kept); i++)
+    if (g_environ_getenv (fixture->env, kept[i]) != NULL)
+      env = g_environ_setenv (env, kept[i], g_environ_getenv (fixture->env, kept[i]), TRUE);
+  g_subprocess_launcher_set_environ (launcher, env);
+  process = g_subprocess_launcher_spawn (launcher, &error, "setpriv", uid, gid, "--clear-groups",
+                                         "--", g_getenv ("UMT_CLI"), "--system", "run", NULL);
+  g_assert_no_error (error);
+  return process;
+}
+
+/* Runs the service to its end and keeps its stderr; returns its exit status. */
+static int
+run_service (Fixture *fixture)
+{
+  g_autoptr(GSubprocess) process = spawn_service (fixture, G_SUBPROCESS_FLAGS_STDOUT_SILENCE |
+                                                           G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  g_autoptr(GError) error = NULL;
+
+  g_clear_pointer (&fixture->err, g_free);
+  g_subprocess_communicate_utf8 (process, NULL, NULL, NULL, &fixture->err, &error);
+  g_assert_no_error (error);
+  g_test_message ("umt --system run → %d\nstderr: %s", g_subprocess_get_exit_status (process),
+                  fixture->err);
+  g_assert_true (g_subprocess_get_if_exited (process));
+  return g_subprocess_get_exit_status (process);
+}
+
+/* Provisions the system service's device as a script would: the server in
+ * the system profile, the token on stdin, the unit left alone. */
+static char *
+provision_system_device (Fixture  *fixture,
+                         char    **token_out)
+{
+  g_autofree char *token = NULL;
+  char *key = umt_test_sim_create_device (fixture->sim, NULL, &token);
+
+  fixture_set_env (fixture, "MEETING_SERVER_URL", NULL);
+  g_assert_cmpint (run (fixture, "--system", "profile", "set", "production", "base_url",
+                        fixture->sim->url), ==, 0);
+  g_assert_cmpint (run (fixture, "--system", "profile", "set", "production",
+                        "public_ip_lookup", "false"), ==, 0);
+  g_assert_cmpint (run_stdin (fixture, token, "--system", "register", "--device-key", key,
+                              "--token", "-", "--no-enable", NULL), ==, 0);
+  g_assert_nonnull (strstr (fixture->out, "Registered device"));
+  if (token_out != NULL)
+    *token_out = g_steal_pointer (&token);
+  return key;
+}
+
+static void
+assert_mode (const char *path,
+             guint       mode)
+{
+  GStatBuf info;
+
+  g_assert_cmpint (g_stat (path, &info), ==, 0);
+  g_assert_cmpuint (info.st_mode & 07777, ==, mode);
+}
+
+/* No file below @path holds @secret, whatever its kind. */
+static void
+assert_secret_nowhere (const char *path,
+                       const char *secret)
+{
+  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
+  const char *name;
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *child = g_build_filename (path, name, NULL);
+      g_autofree char *contents = NULL;
+      gsize length;
+
+      if (g_file_test (child, G_FILE_TEST_IS_SYMLINK))
+        continue;
+      if (g_file_test (child, G_FILE_TEST_IS_DIR))
+        assert_secret_nowhere (child, secret);
+      else if (g_file_get_contents (child, &contents, &length, NULL))
+        {
+          g_test_message ("Looking for the token in %s", child);
+          gsize secret_length = strlen (secret);
+
+          for (gsize i = 0; i + secret_length <= length; i++)
+            g_assert_true (memcmp (contents + i, secret, secret_length) != 0);
+        }
+    }
+}
+
+static gboolean
+service_is_online (gpointer data)
+{
+  Fixture *fixture = data;
+  g_autoptr(JsonNode) node = NULL;
+  JsonObject *tunnel;
+
+  g_assert_cmpint (run (fixture, "--system", "tunnel", "status", "--json"), ==, 0);
+  node = json_from_string (fixture->out, NULL);
+  g_assert_nonnull (node);
+  tunnel = json_node_get_object (node);
+  return g_strcmp0 (json_object_get_string_member (tunnel, "state"), "connected") == 0;
+}
+
+/* From provisioning to a device online with no one logged in: the encrypted
+ * credential is all the service gets of the token, and the token is in no
+ * file that either of them writes. */
+static void
+test_system_service (Fixture       *fixture,
+                     gconstpointer  data)
+{
+  g_autofree char *token = NULL;
+  g_autofree char *key = NULL;
+  g_autofree char *credential = system_path (fixture, "credstore.encrypted",
+                                             "updates-manager-tool.token", NULL);
+  g_autofree char *etc = system_path (fixture, "etc", NULL);
+  g_autofree char *info = system_path (fixture, "etc", "device_info.json", NULL);
+  g_autofree char *proxy_port = NULL;
+  g_autoptr(GSubprocess) service = NULL;
+  g_autoptr(GError) error = NULL;
+  const char * const written[] = { "etc", "lib", "log", "credstore.encrypted" };
+  g_autofree char *heartbeat = system_path (fixture, "lib", "heartbeat.json", NULL);
+  GStatBuf heartbeat_info;
+  guint requests;
+  gint64 beats;
+
+  if (!use_system_dirs (fixture))
+    return;
+  /* This one needs the sim's tunnel proxy. */
+  umt_test_sim_free (fixture->sim);
+  fixture->sim = umt_test_sim_start ("--proxy-port", "0", NULL);
+  proxy_port = g_strdup_printf ("%u", fixture->sim->proxy_port);
+
+  key = provision_system_device (fixture, &token);
+  g_assert_true (g_file_test (credential, G_FILE_TEST_IS_REGULAR));
+  assert_mode (credential, 0600);
+  /* Read by the service's user, written by root only; no secret in it. */
+  assert_mode (etc, 0755);
+  assert_mode (info, 0644);
+
+  /* A provisioning script runs it every time: no second registration. */
+  requests = count_requests (fixture);
+  g_assert_cmpint (run_stdin (fixture, token, "--system", "register", "--device-key", key,
+                              "--token", "-", "--no-enable", NULL), ==, 0);
+  g_assert_nonnull (strstr (fixture->out, "already registered"));
+  g_assert_cmpuint (count_requests (fixture), ==, requests);
+
+  g_assert_cmpint (run (fixture, "--system", "profile", "set", "production",
+                        "tunnel_enabled", "true"), ==, 0);
+  g_assert_cmpint (run (fixture, "--system", "profile", "set", "production",
+                        "tunnel_proxy_host", "127.0.0.1"), ==, 0);
+  g_assert_cmpint (run (fixture, "--system", "profile", "set", "production",
+                        "tunnel_proxy_port", proxy_port), ==, 0);
+
+  beats = heartbeat_count (fixture, key);
+  prepare_service (fixture, NULL);
+  service = spawn_service (fixture, G_SUBPROCESS_FLAGS_STDOUT_SILENCE |
+                                    G_SUBPROCESS_FLAGS_STDERR_SILENCE);
+  umt_test_iterate_until (service_is_online, fixture);
+  g_assert_cmpint (heartbeat_count (fixture, key), >, beats);
+  g_assert_cmpint (run (fixture, "--system", "status", "--json"), ==, 0);
+  g_assert_nonnull (strstr (fixture->out, "\"active\""));
+
+  g_subprocess_send_signal (service, SIGTERM);
+  g_assert_true (g_subprocess_wait (service, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_get_if_exited (service));
+  g_assert_cmpint (g_subprocess_get_exit_status (service), ==, 0);
+  /* It ran as its own user, not as root. */
+  g_assert_cmpint (g_stat (heartbeat, &heartbeat_info), ==, 0);
+  g_assert_cmpint (heartbeat_info.st_uid, ==, SERVICE_UID);
+
+  /* Only systemd's own copy in $CREDENTIALS_DIRECTORY holds it in clear. */
+  for (gsize i = 0; i < G_N_ELEMENTS (written); i++)
+    {
+      g_autofree char *path = system_path (fixture, written[i], NULL);
+      assert_secret_nowhere (path, token);
+    }
+
+  g_assert_cmpint (run (fixture, "--system", "unregister"), ==, 0);
+  g_assert_false (g_file_test (credential, G_FILE_TEST_EXISTS));
+}
+
+/* Every way the token can be missing says so in one sentence, before the
+ * server is asked for anything. */
+static void
+test_system_credential_errors (Fixture       *fixture,
+                               gconstpointer  data)
+{
+  g_autofree char *key = NULL;
+  g_autofree char *other = NULL;
+  g_autofree char *other_token = NULL;
+  g_autofree char *token = NULL;
+  g_autofree char *credential = system_path (fixture, "credstore.encrypted",
+                                             "updates-manager-tool.token", NULL);
+  g_autofree char *empty = system_path (fixture, "empty", NULL);
+  g_autofree char *path = g_strdup (g_environ_getenv (fixture->env, "PATH"));
+  g_autoptr(GError) error = NULL;
+  guint requests;
+
+  if (!use_system_dirs (fixture))
+    return;
+  key = provision_system_device (fixture, &token);
+
+  prepare_service (fixture, "");
+  g_assert_cmpint (run_service (fixture), ==, 1);
+  assert_one_sentence (fixture, "was given no token");
+
+  prepare_service (fixture, "not what umt wrote");
+  g_assert_cmpint (run_service (fixture), ==, 1);
+  assert_one_sentence (fixture, "does not hold the system service's tokens");
+
+  /* The credential is handed over, but for another device. */
+  prepare_service (fixture, "{\"tokens\":[{\"kind\":\"registration-token\",\"id\":\"OTHER\","
+                            "\"secret\":\"ABC123\"}]}");
+  g_assert_cmpint (run_service (fixture), ==, 1);
+  assert_one_sentence (fixture, "was given no token");
+
+  /* Root's copy damaged: provisioning again says so instead of guessing. */
+  g_assert_true (g_file_set_contents (credential, "damaged", -1, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (run_stdin (fixture, token, "--system", "register", "--device-key", key,
+                              "--token", "-", "--no-enable", NULL), ==, 1);
+  assert_one_sentence (fixture, "cannot be decrypted");
+
+  /* No systemd-creds: nowhere to keep a token, so nothing is registered. */
+  other = umt_test_sim_create_device (fixture->sim, NULL, &other_token);
+  requests = count_requests (fixture);
+  g_assert_cmpint (g_mkdir (empty, 0755), ==, 0);
+  fixture_set_env (fixture, "PATH", empty);
+  g_assert_cmpint (run_stdin (fixture, other_token, "--system", "register", "--device-key", other,
+                              "--token", "-", "--no-enable", NULL), ==, 1);
+  assert_one_sentence (fixture, "install systemd");
+  g_assert_cmpuint (count_requests (fixture), ==, requests);
+  fixture_set_env (fixture, "PATH", path);
 }
 
 /* A device_info.json of the wrong shape is set aside like one that does not
@@ -833,6 +1203,8 @@ main (int    argc,
   ADD ("/cli/run/unregistered", test_run_unregistered);
   ADD ("/cli/diagnose", test_diagnose);
   ADD ("/cli/system/dirs", test_system_dirs);
+  ADD ("/cli/system/service", test_system_service);
+  ADD ("/cli/system/credential-errors", test_system_credential_errors);
   ADD ("/cli/diagnose/wrong-shape", test_diagnose_wrong_shape);
 #undef ADD
 

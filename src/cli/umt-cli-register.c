@@ -13,6 +13,8 @@
 #include "umt-device-info.h"
 #include "umt-device-key.h"
 #include "umt-log.h"
+#include "umt-paths.h"
+#include "umt-secret-store-credentials.h"
 #include "umt-validate.h"
 
 /* What the profile says to collect, blocking (the CLI has no interface to keep alive). */
@@ -36,6 +38,29 @@ wipe_string (char *text)
     memset (text, 0, strlen (text));
 }
 
+/* Provisioning scripts register the system service's device on every run:
+ * the same device again is no error, and the server, which burned the token
+ * the first time, is not asked. The credential gets the token back if it
+ * lost it, and the service is enabled as after a first registration. */
+static int
+confirm_system_registration (UmtCliContext *ctx,
+                             const char    *device_key,
+                             const char    *token_code,
+                             gboolean       enable)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!umt_secret_store_store_sync (UMT_SECRET_REGISTRATION_TOKEN, device_key, NULL, token_code,
+                                    NULL, &error))
+    return umt_cli_report_error (error);
+  printf ("Device %s is already registered with %s; nothing to do.\n", device_key,
+          umt_device_state_get_server_url (ctx->state) != NULL
+          ? umt_device_state_get_server_url (ctx->state) : ctx->server_url);
+  if (enable && !umt_cli_system_enable_service (FALSE, &error))
+    return umt_cli_report_error (error);
+  return UMT_CLI_EXIT_OK;
+}
+
 int
 umt_cli_register (UmtCliContext  *ctx,
                   int             argc,
@@ -48,12 +73,16 @@ umt_cli_register (UmtCliContext  *ctx,
   g_autofree char *token_code = NULL;
   g_autoptr(UmtMeetingRegistration) registration = NULL;
   const char *warning;
+  gboolean no_enable = FALSE;
+  gboolean system = umt_paths_is_system ();
   int exit_code = UMT_CLI_EXIT_OK;
   const GOptionEntry entries[] = {
     { "device-key", 'k', 0, G_OPTION_ARG_STRING, &device_key,
       "The device key your administrator created (default: the key suggested for this computer)", "KEY" },
     { "token", 't', 0, G_OPTION_ARG_STRING, &token_option,
       "The one-time registration token: 6 hexadecimal characters (“-” or none: read from standard input)", "CODE" },
+    { "no-enable", 0, 0, G_OPTION_ARG_NONE, &no_enable,
+      "With --system: do not enable and start the system service", NULL },
     { NULL }
   };
 
@@ -61,7 +90,11 @@ umt_cli_register (UmtCliContext  *ctx,
     "Sends this computer's network details with the one-time token to the server, "
     "remembers the registration in device_info.json and keeps the token in the keyring "
     "for the tunnel. A token that is not 6 hexadecimal characters is refused before "
-    "anything is sent (exit 2); a refusal by the server exits 1 with its advice.");
+    "anything is sent (exit 2); a refusal by the server exits 1 with its advice.\n"
+    "With --system, as root: the token is kept in the encrypted systemd credential "
+    "/etc/credstore.encrypted/updates-manager-tool.token instead, and the system service is "
+    "enabled and (re)started unless --no-enable is given. Registering the device it already "
+    "has again changes nothing and exits 0, so provisioning scripts can run it every time.");
   g_option_context_add_main_entries (context, entries, NULL);
   if (!umt_cli_parse_options (context, &argc, &argv, &exit_code))
     return exit_code;
@@ -70,6 +103,11 @@ umt_cli_register (UmtCliContext  *ctx,
    * and must never reach the log, even quoted in an error. */
   if (argc > 1)
     return umt_cli_fail (UMT_CLI_EXIT_USAGE, "“register” takes no argument “%s”; see “umt register --help”.", argv[1]);
+  if (no_enable && !system)
+    return umt_cli_fail (UMT_CLI_EXIT_USAGE, "--no-enable is for the system service; use it with “umt --system register”.");
+  /* Nowhere to keep the token is known before the server burns it. */
+  if (system && !umt_secret_store_credentials_check_writable (&error))
+    return umt_cli_report_error (error);
   /* The code may also come on stdin, out of sight of other users' `ps`. */
   if (token_option == NULL || g_str_equal (token_option, "-"))
     {
@@ -108,6 +146,14 @@ umt_cli_register (UmtCliContext  *ctx,
   if (!umt_cli_context_load_profiles (ctx, &error))
     return umt_cli_report_error (error);
 
+  if (system && umt_device_state_get_registered (ctx->state) &&
+      g_strcmp0 (umt_device_state_get_device_key (ctx->state), device_key) == 0)
+    {
+      exit_code = confirm_system_registration (ctx, device_key, token_code, !no_enable);
+      wipe_string (token_code);
+      return exit_code;
+    }
+
   registration = umt_device_manager_register_sync (ctx->manager, device_key, token_code,
                                                    NULL, &error);
   wipe_string (token_code);
@@ -124,6 +170,13 @@ umt_cli_register (UmtCliContext  *ctx,
           umt_profile_get_name (ctx->profile));
   if (registration->used_fallback)
     printf ("The server has no registration endpoint; the device registered with its first heartbeat.\n");
+
+  /* Without its token the service cannot run the tunnel: running the same
+   * command again stores it (see confirm_system_registration()). */
+  if (system && warning != NULL)
+    return UMT_CLI_EXIT_FAILED;
+  if (system && !no_enable && !umt_cli_system_enable_service (TRUE, &error))
+    return umt_cli_report_error (error);
   return UMT_CLI_EXIT_OK;
 }
 

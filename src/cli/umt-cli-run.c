@@ -7,13 +7,38 @@
 #include "config.h"
 
 #include <signal.h>
+#include <string.h>
 
 #include <glib-unix.h>
 
 #include "umt-cli.h"
 #include "umt-heartbeat-status.h"
 #include "umt-heartbeat.h"
+#include "umt-paths.h"
+#include "umt-secret-store-credentials.h"
+#include "umt-secret-store.h"
 #include "umt-tunnel-status.h"
+
+/* The system service is provisioned with its token in a credential: one
+ * missing or unreadable means a provisioning gone wrong, better said at once
+ * than found when the administrator needs the tunnel. */
+static int
+check_system_credential (const char *device_key)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *token = umt_secret_store_lookup_tunnel_token_sync (device_key, NULL, NULL,
+                                                                      &error);
+
+  if (error != NULL)
+    return umt_cli_report_error (error);
+  if (token == NULL)
+    return umt_cli_fail (UMT_CLI_EXIT_FAILED,
+                         "The system service was given no token for device %s in its credential "
+                         UMT_SECRET_STORE_CREDENTIAL_NAME "; provision the device again as root "
+                         "with “umt --system register”.", device_key);
+  memset (token, 0, strlen (token));
+  return UMT_CLI_EXIT_OK;
+}
 
 static gboolean
 on_stop_signal (gpointer user_data)
@@ -51,7 +76,9 @@ umt_cli_run (UmtCliContext  *ctx,
     "to app.log, and publishes its state for “umt status” and the window. Runs the reverse "
     "tunnel too when the profile has tunnel_enabled set (see “umt tunnel status”). Exits 0 on a "
     "clean stop, 2 when the device is not registered, 1 when another process (the window "
-    "or another “umt run”) already sends this user's heartbeat.");
+    "or another “umt run”) already sends this user's heartbeat. With --system, the system "
+    "service's command, the device's token comes from the service's credential, and a "
+    "credential that is missing or unreadable exits 1 at once.");
   g_option_context_add_main_entries (context, entries, NULL);
   if (!umt_cli_parse_options (context, &argc, &argv, &exit_code))
     return exit_code;
@@ -66,6 +93,8 @@ umt_cli_run (UmtCliContext  *ctx,
     return umt_cli_fail (UMT_CLI_EXIT_USAGE,
                          "This device is not registered; register it first with “umt register”.");
   device_key = umt_device_manager_get_device_key (ctx->manager);
+  if (umt_paths_is_system () && (exit_code = check_system_credential (device_key)) != UMT_CLI_EXIT_OK)
+    return exit_code;
 
   lock = umt_owner_lock_acquire (&error);
   if (lock == NULL)

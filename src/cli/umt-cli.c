@@ -62,7 +62,8 @@ main (int    argc,
     { "server", 0, 0, G_OPTION_ARG_STRING, &ctx->server_option,
       "Talk to this server URL for this run (wins over MEETING_SERVER_URL)", "URL" },
     { "system", 0, 0, G_OPTION_ARG_NONE, &system,
-      "Act on the system service's device (/etc, /var/lib and /var/log/updates-manager-tool)",
+      "Act on the system service's device (/etc, /var/lib and /var/log/updates-manager-tool, "
+      "tokens in its encrypted systemd credential)",
       NULL },
     { "version", 0, 0, G_OPTION_ARG_NONE, &version, "Print the version and exit", NULL },
     { NULL }

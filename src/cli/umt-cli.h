@@ -81,6 +81,11 @@ gboolean   umt_cli_parse_options       (GOptionContext *context,
 char      *umt_cli_read_secret_from_stdin (const char *prompt,
                                            GError    **error);
 
+/* Enables the system service (updates-manager-tool.service) and starts it,
+ * or restarts it when @restart, so that it runs the registration just made. */
+gboolean   umt_cli_system_enable_service (gboolean   restart,
+                                          GError   **error);
+
 /* The commands; @argv[0] is the command name. */
 int        umt_cli_register            (UmtCliContext *ctx, int argc, char **argv);
 int        umt_cli_unregister          (UmtCliContext *ctx, int argc, char **argv);

@@ -450,21 +450,20 @@ gboolean
 umt_device_state_save (UmtDeviceState  *self,
                        GError         **error)
 {
-  g_autofree char *dir = umt_paths_get_config_dir ();
   g_autofree char *path = umt_device_state_get_path ();
   g_autofree char *data = NULL;
   g_autoptr(UmtFileLock) lock = NULL;
 
   g_return_val_if_fail (UMT_IS_DEVICE_STATE (self), FALSE);
 
-  if (!umt_paths_ensure_private_dir (dir, error))
+  if (!umt_paths_ensure_config_dir (error))
     return FALSE;
   lock = umt_file_lock_acquire (path, error);
   if (lock == NULL)
     return FALSE;
   umt_file_lock_remove_stale_temporaries (path);
   data = to_data (self);
-  return umt_paths_write_atomic (path, data, -1, error);
+  return umt_paths_write_config (path, data, -1, error);
 }
 
 gboolean

@@ -112,10 +112,11 @@ umt_paths_ensure_private_dir (const char  *path,
   return TRUE;
 }
 
-gboolean
-umt_paths_write_atomic (const char  *path,
+static gboolean
+write_atomic_with_mode (const char  *path,
                         const char  *contents,
                         gssize       length,
+                        int          mode,
                         GError     **error)
 {
   g_autoptr(GError) local_error = NULL;
@@ -127,13 +128,49 @@ umt_paths_write_atomic (const char  *path,
    * never readable by others, not even for a moment. */
   if (!g_file_set_contents_full (path, contents, length,
                                  G_FILE_SET_CONTENTS_CONSISTENT | G_FILE_SET_CONTENTS_DURABLE,
-                                 0600, &local_error))
+                                 mode, &local_error))
     {
       g_set_error (error, UMT_CONFIG_ERROR, UMT_CONFIG_ERROR_IO,
                    "Could not save %s: %s.", path, local_error->message);
       return FALSE;
     }
   return TRUE;
+}
+
+gboolean
+umt_paths_write_atomic (const char  *path,
+                        const char  *contents,
+                        gssize       length,
+                        GError     **error)
+{
+  return write_atomic_with_mode (path, contents, length, 0600, error);
+}
+
+gboolean
+umt_paths_ensure_config_dir (GError **error)
+{
+  g_autofree char *dir = umt_paths_get_config_dir ();
+
+  if (!system_mode)
+    return umt_paths_ensure_private_dir (dir, error);
+
+  if (g_mkdir_with_parents (dir, 0755) != 0 || g_chmod (dir, 0755) != 0)
+    {
+      int saved = errno;
+      g_set_error (error, UMT_CONFIG_ERROR, UMT_CONFIG_ERROR_IO,
+                   "Could not create the folder %s: %s.", dir, g_strerror (saved));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+gboolean
+umt_paths_write_config (const char  *path,
+                        const char  *contents,
+                        gssize       length,
+                        GError     **error)
+{
+  return write_atomic_with_mode (path, contents, length, system_mode ? 0644 : 0600, error);
 }
 
 char *
@@ -202,9 +239,10 @@ umt_paths_import_legacy (GError **error)
   g_autofree char *legacy_dir = umt_paths_get_legacy_dir ();
   g_autofree char *marker = g_build_filename (config_dir, LEGACY_MARKER_NAME, NULL);
 
-  /* The service has no home of its own: nothing to import. */
+  /* The service has no home of its own: nothing to import. Nor may it
+   * touch its configuration: root writes it when provisioning the device. */
   if (system_mode)
-    return umt_paths_ensure_private_dir (config_dir, error);
+    return TRUE;
   if (g_file_test (marker, G_FILE_TEST_EXISTS))
     return TRUE;
 

@@ -26,6 +26,17 @@ gboolean  umt_paths_is_system           (void);
 gboolean  umt_paths_ensure_private_dir  (const char  *path,
                                          GError     **error);
 
+/* The config directory and its files as their writers make them: private
+ * (0700/0600) for a user; for the system service world-readable (0755/0644)
+ * and owned by root who provisions the device, because the service's
+ * dynamic user must read them and never writes there. No secret is ever
+ * kept in them. */
+gboolean  umt_paths_ensure_config_dir   (GError     **error);
+gboolean  umt_paths_write_config        (const char  *path,
+                                         const char  *contents,
+                                         gssize       length,
+                                         GError     **error);
+
 /* Writes @contents to @path so that readers see the old file or the new one,
  * never a mix: a 0600 temporary file in the same directory, fsync, rename.
  * The directory must exist. No temporary file is left behind on failure.

@@ -226,7 +226,7 @@ write_file (UmtProfiles  *self,
   json_generator_set_pretty (generator, TRUE);
   data = json_generator_to_data (generator, NULL);
 
-  return umt_paths_write_atomic (path, data, -1, error);
+  return umt_paths_write_config (path, data, -1, error);
 }
 
 /* Every writer holds the lock of profiles.json while it writes, so a writer
@@ -235,10 +235,9 @@ static UmtFileLock *
 lock_file (const char  *path,
            GError     **error)
 {
-  g_autofree char *dir = umt_paths_get_config_dir ();
   UmtFileLock *lock;
 
-  if (!umt_paths_ensure_private_dir (dir, error))
+  if (!umt_paths_ensure_config_dir (error))
     return NULL;
   lock = umt_file_lock_acquire (path, error);
   if (lock != NULL)

@@ -16,6 +16,8 @@
 #endif
 
 #include "umt-config-error.h"
+#include "umt-paths.h"
+#include "umt-secret-store-credentials.h"
 #include "umt-secret-store.h"
 
 static const char *
@@ -171,6 +173,11 @@ umt_secret_store_store_async (UmtSecretKind        kind,
       g_task_return_error (task, error);
       return;
     }
+  if (umt_paths_is_system ())
+    {
+      umt_secret_store_credentials_run_task (task, kind, id, server, secret);
+      return;
+    }
   attributes = make_attributes (kind, id, server);
   label = make_label (kind, id, server);
   secret_password_storev (get_schema (), attributes, SECRET_COLLECTION_DEFAULT, label, secret,
@@ -219,6 +226,11 @@ umt_secret_store_lookup_async (UmtSecretKind        kind,
       g_task_return_error (task, error);
       return;
     }
+  if (umt_paths_is_system ())
+    {
+      umt_secret_store_credentials_run_task (task, kind, id, server, NULL);
+      return;
+    }
   attributes = make_attributes (kind, id, server);
   secret_password_lookupv (get_schema (), attributes, cancellable, on_looked_up,
                            g_steal_pointer (&task));
@@ -264,6 +276,11 @@ umt_secret_store_clear_async (UmtSecretKind        kind,
       g_task_return_error (task, error);
       return;
     }
+  if (umt_paths_is_system ())
+    {
+      umt_secret_store_credentials_run_task (task, kind, id, server, NULL);
+      return;
+    }
   attributes = make_attributes (kind, id, server);
   secret_password_clearv (get_schema (), attributes, cancellable, on_cleared,
                           g_steal_pointer (&task));
@@ -285,6 +302,8 @@ umt_secret_store_store_sync (UmtSecretKind   kind,
 
   if (!check_arguments (kind, id, server, error))
     return FALSE;
+  if (umt_paths_is_system ())
+    return umt_secret_store_credentials_store_sync (kind, id, server, secret, cancellable, error);
   attributes = make_attributes (kind, id, server);
   label = make_label (kind, id, server);
   if (!secret_password_storev_sync (get_schema (), attributes, SECRET_COLLECTION_DEFAULT,
@@ -310,6 +329,8 @@ umt_secret_store_lookup_sync (UmtSecretKind   kind,
 
   if (!check_arguments (kind, id, server, error))
     return NULL;
+  if (umt_paths_is_system ())
+    return umt_secret_store_credentials_lookup_sync (kind, id, server, cancellable, error);
   attributes = make_attributes (kind, id, server);
   secret = secret_password_lookupv_sync (get_schema (), attributes, cancellable, &local_error);
   if (local_error != NULL)
@@ -334,6 +355,8 @@ umt_secret_store_clear_sync (UmtSecretKind   kind,
 
   if (!check_arguments (kind, id, server, error))
     return FALSE;
+  if (umt_paths_is_system ())
+    return umt_secret_store_credentials_clear_sync (kind, id, server, cancellable, error);
   attributes = make_attributes (kind, id, server);
   secret_password_clearv_sync (get_schema (), attributes, cancellable, &local_error);
   if (local_error != NULL)

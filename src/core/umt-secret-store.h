@@ -9,8 +9,10 @@
 G_BEGIN_DECLS
 
 /* Which secret. Linux: libsecret items of the schema
- * "fr.ygsoft.UpdatesManagerTool.Token" in the default collection; Windows:
- * Credential Manager generic credentials. */
+ * "fr.ygsoft.UpdatesManagerTool.Token" in the default collection, or for the
+ * system service (umt_paths_is_system()) one encrypted systemd credential
+ * (umt-secret-store-credentials.h); Windows: Credential Manager generic
+ * credentials. */
 typedef enum
 {
   UMT_SECRET_PROFILE_TOKEN,      /* @id = profile name, @server = the profile's base URL */

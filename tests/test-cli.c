@@ -1035,6 +1035,7 @@ test_system_service (Fixture       *fixture,
   g_autofree char *proxy_port = NULL;
   g_autoptr(GSubprocess) service = NULL;
   g_autoptr(GError) error = NULL;
+  g_autoptr(JsonObject) status = NULL;
   const char * const written[] = { "etc", "lib", "log", "credstore.encrypted" };
   g_autofree char *heartbeat = system_path (fixture, "lib", "heartbeat.json", NULL);
   GStatBuf heartbeat_info;
@@ -1061,6 +1062,13 @@ test_system_service (Fixture       *fixture,
                               "--token", "-", "--no-enable", NULL), ==, 0);
   g_assert_nonnull (strstr (fixture->out, "already registered"));
   g_assert_cmpuint (count_requests (fixture), ==, requests);
+
+  /* A user of the computer sees who keeps the device online. */
+  status = status_json (fixture);
+  g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (status, "system_service"),
+                                                  "device_key"), ==, key);
+  g_assert_cmpint (run (fixture, "status"), ==, 0);
+  g_assert_nonnull (strstr (fixture->out, "System service: keeps device"));
 
   g_assert_cmpint (run (fixture, "--system", "profile", "set", "production",
                         "tunnel_enabled", "true"), ==, 0);

@@ -12,6 +12,7 @@
 
 #include "umt-cli.h"
 #include "umt-heartbeat-status.h"
+#include "umt-paths.h"
 
 /* Long enough for a server on the other side of the world, short enough
  * that `status` stays a quick look when the server is away. */
@@ -49,6 +50,7 @@ umt_cli_status (UmtCliContext  *ctx,
   g_autoptr(UmtMeetingApiInfo) api_info = NULL;
   g_autoptr(UmtMeetingClient) probe = NULL;
   g_autofree char *last_success = NULL;
+  g_autofree char *system_key = NULL;
   gboolean json = FALSE;
   gboolean registered;
   const char *device_key;
@@ -67,7 +69,8 @@ umt_cli_status (UmtCliContext  *ctx,
     "failure. JSON members: registered, device_key, server_url, server_url_overridden, "
     "profile, registered_at, heartbeat{state, owner_running, pid, last_success, "
     "server_last_seen, last_error, consecutive_failures}, server{reachable, version, "
-    "availability, last_heartbeat, error}.");
+    "availability, last_heartbeat, error}, system_service{device_key} (null unless the system "
+    "service has a device).");
   g_option_context_add_main_entries (context, entries, NULL);
   if (!umt_cli_parse_options (context, &argc, &argv, &exit_code))
     return exit_code;
@@ -78,6 +81,9 @@ umt_cli_status (UmtCliContext  *ctx,
     return umt_cli_report_error (error);
   registered = umt_device_state_get_registered (ctx->state);
   device_key = umt_device_state_get_device_key (ctx->state);
+  /* Its heartbeat and tunnel are root's to see; that it exists is not. */
+  if (!umt_paths_is_system ())
+    system_key = umt_cli_system_get_device_key ();
 
   /* Only the owner's record of this device counts; one left by a dead
    * owner still tells the last beat it saw. */
@@ -142,6 +148,16 @@ umt_cli_status (UmtCliContext  *ctx,
       add_nullable_string (builder, "last_heartbeat", availability ? availability->last_heartbeat : NULL);
       add_nullable_string (builder, "error", server_error ? server_error->message : NULL);
       json_builder_end_object (builder);
+
+      json_builder_set_member_name (builder, "system_service");
+      if (system_key != NULL)
+        {
+          json_builder_begin_object (builder);
+          add_nullable_string (builder, "device_key", system_key);
+          json_builder_end_object (builder);
+        }
+      else
+        json_builder_add_null_value (builder);
       json_builder_end_object (builder);
 
       root = json_builder_get_root (builder);
@@ -166,6 +182,9 @@ umt_cli_status (UmtCliContext  *ctx,
       g_strcmp0 (umt_device_state_get_server_url (ctx->state), ctx->server_url) != 0)
     printf ("             (registered with %s)\n", umt_device_state_get_server_url (ctx->state));
   printf ("Profile:     %s\n", umt_profile_get_name (ctx->profile));
+  if (system_key != NULL)
+    printf ("System service: keeps device %s online for this computer, whoever is logged in "
+            "(“sudo umt --system status” shows its heartbeat)\n", system_key);
 
   if (heartbeat == NULL)
     printf ("Heartbeat:   %s\n", registered ? "not running (start it with “umt run” or the window)" : "none");

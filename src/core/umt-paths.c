@@ -52,10 +52,16 @@ system_dir (const char *variable,
 }
 
 char *
+umt_paths_get_system_config_dir (void)
+{
+  return system_dir ("CONFIGURATION_DIRECTORY", "/etc");
+}
+
+char *
 umt_paths_get_config_dir (void)
 {
   if (system_mode)
-    return system_dir ("CONFIGURATION_DIRECTORY", "/etc");
+    return umt_paths_get_system_config_dir ();
   return g_build_filename (g_get_user_config_dir (), APP_DIR_NAME, NULL);
 }
 

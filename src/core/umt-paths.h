@@ -22,6 +22,10 @@ char     *umt_paths_get_legacy_dir      (void);  /* ~/.updates-manager-tool */
 void      umt_paths_use_system_dirs     (void);
 gboolean  umt_paths_is_system           (void);
 
+/* The system service's config directory, in either mode: users look there
+ * to tell that the service owns this computer's device. */
+char     *umt_paths_get_system_config_dir (void);
+
 /* Creates @path and its parents when missing and makes @path itself 0700. */
 gboolean  umt_paths_ensure_private_dir  (const char  *path,
                                          GError     **error);

@@ -112,6 +112,40 @@ test_pages_navigate (void)
   close_window (window);
 }
 
+/* Where the system service has the device, the window says so instead of
+ * asking the user to register this computer. */
+static void
+test_system_service_owner (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("umt-test-system-XXXXXX", NULL);
+  g_autofree char *info = g_build_filename (dir, "device_info.json", NULL);
+  g_autoptr(GError) error = NULL;
+  UmtWindow *window;
+  GtkWidget *page;
+  GObject *title;
+  GObject *description;
+  GObject *button;
+
+  g_assert_true (g_file_set_contents (info, "{\"device_key\":\"SYSTEM-DEVICE-1\","
+                                            "\"registered_at\":\"2026-01-01 00:00:00\"}",
+                                      -1, &error));
+  g_assert_no_error (error);
+  g_setenv ("CONFIGURATION_DIRECTORY", dir, TRUE);
+
+  window = open_window ();
+  page = umt_window_get_page (window, "overview");
+  title = gtk_widget_get_template_child (page, UMT_TYPE_OVERVIEW_PAGE, "status_title");
+  description = gtk_widget_get_template_child (page, UMT_TYPE_OVERVIEW_PAGE, "status_description");
+  button = gtk_widget_get_template_child (page, UMT_TYPE_OVERVIEW_PAGE, "main_action_button");
+  g_assert_cmpstr (gtk_label_get_label (GTK_LABEL (title)), ==, "Managed by the System Service");
+  g_assert_nonnull (strstr (gtk_label_get_label (GTK_LABEL (description)), "SYSTEM-DEVICE-1"));
+  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (button)));
+  close_window (window);
+
+  g_unsetenv ("CONFIGURATION_DIRECTORY");
+  umt_test_remove_tree (dir);
+}
+
 static void
 test_window_size_kept (void)
 {
@@ -923,6 +957,7 @@ main (int   argc,
   g_assert_true (g_application_register (G_APPLICATION (app), NULL, NULL));
 
   g_test_add_func ("/ui/window/pages", test_pages_navigate);
+  g_test_add_func ("/ui/window/system-service", test_system_service_owner);
   g_test_add_func ("/ui/window/actions", test_actions_and_shortcuts);
   g_test_add_func ("/ui/window/size-kept", test_window_size_kept);
   g_test_add_func ("/ui/settings/token-filtering", test_token_filtering);

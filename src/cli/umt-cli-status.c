@@ -13,6 +13,7 @@
 #include "umt-cli.h"
 #include "umt-heartbeat-status.h"
 #include "umt-paths.h"
+#include "umt-system-service.h"
 
 /* Long enough for a server on the other side of the world, short enough
  * that `status` stays a quick look when the server is away. */
@@ -83,7 +84,7 @@ umt_cli_status (UmtCliContext  *ctx,
   device_key = umt_device_state_get_device_key (ctx->state);
   /* Its heartbeat and tunnel are root's to see; that it exists is not. */
   if (!umt_paths_is_system ())
-    system_key = umt_cli_system_get_device_key ();
+    system_key = umt_system_service_get_device_key ();
 
   /* Only the owner's record of this device counts; one left by a dead
    * owner still tells the last beat it saw. */

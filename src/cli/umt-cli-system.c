@@ -1,4 +1,4 @@
-/* umt-cli-system.c: the system service as the other commands see it
+/* umt-cli-system.c: the system service enabled and started after provisioning
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -8,11 +8,7 @@
 
 #include <string.h>
 
-#include <json-glib/json-glib.h>
-
 #include "umt-cli.h"
-#include "umt-paths.h"
-#include "umt-validate.h"
 
 #define SYSTEM_UNIT "updates-manager-tool.service"
 
@@ -68,27 +64,4 @@ umt_cli_system_enable_service (gboolean   restart,
   if (restart)
     return run_systemctl ("enable", NULL, error) && run_systemctl ("restart", NULL, error);
   return run_systemctl ("enable", "--now", error);
-}
-
-char *
-umt_cli_system_get_device_key (void)
-{
-  g_autofree char *dir = umt_paths_get_system_config_dir ();
-  g_autofree char *path = g_build_filename (dir, "device_info.json", NULL);
-  g_autoptr(JsonParser) parser = json_parser_new ();
-  JsonNode *root;
-  JsonNode *member;
-  const char *device_key;
-
-  /* Unreadable, absent or not ours: the service owns nothing we can tell. */
-  if (!json_parser_load_from_mapped_file (parser, path, NULL))
-    return NULL;
-  root = json_parser_get_root (parser);
-  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
-    return NULL;
-  member = json_object_get_member (json_node_get_object (root), "device_key");
-  if (member == NULL || json_node_get_value_type (member) != G_TYPE_STRING)
-    return NULL;
-  device_key = json_node_get_string (member);
-  return umt_validate_device_key (device_key, NULL) ? g_strdup (device_key) : NULL;
 }

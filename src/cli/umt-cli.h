@@ -85,9 +85,6 @@ char      *umt_cli_read_secret_from_stdin (const char *prompt,
  * or restarts it when @restart, so that it runs the registration just made. */
 gboolean   umt_cli_system_enable_service (gboolean   restart,
                                           GError   **error);
-/* The device the system service was provisioned with, from its world-readable
- * device_info.json; NULL when it has none. */
-char      *umt_cli_system_get_device_key (void);
 
 /* The commands; @argv[0] is the command name. */
 int        umt_cli_register            (UmtCliContext *ctx, int argc, char **argv);

@@ -9,6 +9,7 @@
 #include <glib/gi18n.h>
 
 #include "umt-overview-page.h"
+#include "umt-system-service.h"
 #include "umt-heartbeat-text.h"
 #include "umt-tunnel-text.h"
 #include "umt-window.h"
@@ -30,6 +31,7 @@ struct _UmtOverviewPage
 
   UmtDeviceManager   *manager;
   UmtHeartbeat       *heartbeat;
+  char               *system_device_key;
   GCancellable       *cancellable;
   GCancellable       *availability_cancellable;
 };
@@ -115,6 +117,22 @@ update_display (UmtOverviewPage *self)
       gtk_actionable_set_action_name (GTK_ACTIONABLE (self->main_action_button),
                                       halted ? "overview.resume-heartbeat" : "overview.send-heartbeat");
       gtk_label_set_label (self->status_description, details != NULL ? details : state);
+      gtk_widget_set_visible (GTK_WIDGET (self->main_action_button), TRUE);
+    }
+  else if (self->system_device_key != NULL)
+    {
+      /* The system service beats for this computer; its state is root's. */
+      g_autofree char *description =
+        g_strdup_printf (_("The system service keeps device %s online for this computer, whoever is "
+                           "logged in. An administrator manages it with “umt --system”."),
+                         self->system_device_key);
+
+      gtk_label_set_label (self->registration_label, _("By the system service"));
+      gtk_widget_remove_css_class (registration, "error");
+      gtk_widget_add_css_class (registration, "success");
+      gtk_label_set_label (self->status_title, _("Managed by the System Service"));
+      gtk_label_set_label (self->status_description, description);
+      gtk_widget_set_visible (GTK_WIDGET (self->main_action_button), FALSE);
     }
   else
     {
@@ -123,6 +141,7 @@ update_display (UmtOverviewPage *self)
       gtk_actionable_set_action_name (GTK_ACTIONABLE (self->main_action_button), "win.show-settings");
       gtk_label_set_label (self->status_description,
                                        _("This device is not registered yet. You need the device key and the one-time token from your server administrator."));
+      gtk_widget_set_visible (GTK_WIDGET (self->main_action_button), TRUE);
     }
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->main_action_button),
                                   GTK_ACCESSIBLE_PROPERTY_LABEL,
@@ -256,6 +275,8 @@ umt_overview_page_set_manager (UmtOverviewPage  *self,
 
   self->manager = g_object_ref (manager);
   self->heartbeat = g_object_ref (umt_device_manager_get_heartbeat (manager));
+  /* Read once: the service is provisioned by root, seldom, not under our eyes. */
+  self->system_device_key = umt_system_service_get_device_key ();
   g_signal_connect_object (manager, "notify", G_CALLBACK (update_display), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (umt_device_manager_get_tunnel (manager), "notify",
                            G_CALLBACK (update_tunnel), self, G_CONNECT_SWAPPED);
@@ -280,6 +301,7 @@ umt_overview_page_dispose (GObject *object)
   g_clear_object (&self->availability_cancellable);
   g_clear_object (&self->heartbeat);
   g_clear_object (&self->manager);
+  g_clear_pointer (&self->system_device_key, g_free);
 
   G_OBJECT_CLASS (umt_overview_page_parent_class)->dispose (object);
 }

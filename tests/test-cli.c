@@ -1063,6 +1063,10 @@ test_system_service (Fixture       *fixture,
   g_assert_nonnull (strstr (fixture->out, "already registered"));
   g_assert_cmpuint (count_requests (fixture), ==, requests);
 
+  /* Root's diagnosis reads the credential as the service will. */
+  g_assert_cmpint (run (fixture, "--system", "diagnose"), ==, 0);
+  g_assert_nonnull (strstr (fixture->out, "The system service's credential can be read."));
+
   /* A user of the computer sees who keeps the device online. */
   status = status_json (fixture);
   g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (status, "system_service"),
@@ -1147,6 +1151,8 @@ test_system_credential_errors (Fixture       *fixture,
   g_assert_cmpint (run_stdin (fixture, token, "--system", "register", "--device-key", key,
                               "--token", "-", "--no-enable", NULL), ==, 1);
   assert_one_sentence (fixture, "cannot be decrypted");
+  g_assert_cmpint (run (fixture, "--system", "diagnose"), ==, 1);
+  g_assert_nonnull (strstr (fixture->out, "umt --system register"));
 
   /* No systemd-creds: nowhere to keep a token, so nothing is registered. */
   other = umt_test_sim_create_device (fixture->sim, NULL, &other_token);

@@ -13,6 +13,7 @@
 #include "umt-diagnostics-checks.h"
 #include "umt-meeting-client.h"
 #include "umt-meeting-error.h"
+#include "umt-paths.h"
 #include "umt-secret-store.h"
 #include "umt-validate.h"
 
@@ -336,9 +337,17 @@ check_keyring (Checker                *checker,
                                                       NULL, cancellable, &error);
   if (g_cancellable_is_cancelled (cancellable))
     return;
-  if (error != NULL)
+  /* The system service's keyring is its encrypted credential. */
+  if (error != NULL && umt_paths_is_system ())
+    report (checker, UMT_DIAGNOSTIC_FAIL, error->message,
+            _("Provision the device again as root with “umt --system register”."));
+  else if (error != NULL)
     report (checker, UMT_DIAGNOSTIC_FAIL, error->message,
             _("Install and start a Secret Service (gnome-keyring, KeePassXC) and unlock its login collection."));
+  else if (umt_paths_is_system ())
+    report (checker, UMT_DIAGNOSTIC_OK,
+            snapshot->registered && secret == NULL ? _("The system service's credential holds no tunnel token for this device.")
+                                                   : _("The system service's credential can be read."), NULL);
   else
     report (checker, UMT_DIAGNOSTIC_OK,
             snapshot->registered && secret == NULL ? _("The keyring answers, but holds no tunnel token for this device.")

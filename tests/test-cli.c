@@ -1153,6 +1153,14 @@ test_system_credential_errors (Fixture       *fixture,
   assert_one_sentence (fixture, "cannot be decrypted");
   g_assert_cmpint (run (fixture, "--system", "diagnose"), ==, 1);
   g_assert_nonnull (strstr (fixture->out, "umt --system register"));
+  /* As the sentence says: removed, then provisioned again, without the server. */
+  requests = count_requests (fixture);
+  g_assert_cmpint (g_unlink (credential), ==, 0);
+  g_assert_cmpint (run_stdin (fixture, token, "--system", "register", "--device-key", key,
+                              "--token", "-", "--no-enable", NULL), ==, 0);
+  g_assert_nonnull (strstr (fixture->out, "already registered"));
+  g_assert_true (g_file_test (credential, G_FILE_TEST_IS_REGULAR));
+  g_assert_cmpuint (count_requests (fixture), ==, requests);
 
   /* No systemd-creds: nowhere to keep a token, so nothing is registered. */
   other = umt_test_sim_create_device (fixture->sim, NULL, &other_token);

@@ -171,8 +171,8 @@ run_systemd_creds (const char    *verb,
   reason = last_line (stderr_bytes);
   if (g_str_equal (verb, "decrypt"))
     g_set_error (error, UMT_CONFIG_ERROR, UMT_CONFIG_ERROR_KEYRING,
-                 _("The credential %s cannot be decrypted on this computer (%s); provision the "
-                   "device again with “umt --system register”."),
+                 _("The credential %s cannot be decrypted on this computer (%s); remove it and "
+                   "provision the device again with “umt --system register”."),
                  path, *reason != '\0' ? reason : _("no reason given"));
   else
     g_set_error (error, UMT_CONFIG_ERROR, UMT_CONFIG_ERROR_KEYRING,
@@ -237,8 +237,8 @@ parse_tokens (const char  *data,
     }
   if (tokens == NULL)
     g_set_error (error, UMT_CONFIG_ERROR, UMT_CONFIG_ERROR_KEYRING,
-                 _("The credential %s does not hold the system service's tokens; provision the "
-                   "device again with “umt --system register”."), where);
+                 _("The credential %s does not hold the system service's tokens; remove it and "
+                   "provision the device again with “umt --system register”."), where);
   return tokens;
 }
 
@@ -247,7 +247,7 @@ load_tokens (GCancellable  *cancellable,
              GError       **error)
 {
   const char *service_dir = get_service_credentials_dir ();
-  g_autofree char *path = NULL;
+  g_autofree char *store_path = umt_secret_store_credentials_get_path ();
   g_autoptr(GError) local_error = NULL;
   char *data = NULL;
   gsize length = 0;
@@ -255,7 +255,9 @@ load_tokens (GCancellable  *cancellable,
 
   if (service_dir != NULL)
     {
-      path = g_build_filename (service_dir, UMT_SECRET_STORE_CREDENTIAL_NAME, NULL);
+      g_autofree char *path = g_build_filename (service_dir, UMT_SECRET_STORE_CREDENTIAL_NAME,
+                                                NULL);
+
       if (!g_file_get_contents (path, &data, &length, &local_error))
         {
           /* The service was given no tokens: nothing is stored. */
@@ -268,15 +270,16 @@ load_tokens (GCancellable  *cancellable,
     }
   else
     {
-      path = umt_secret_store_credentials_get_path ();
-      if (!g_file_test (path, G_FILE_TEST_EXISTS))
+      if (!g_file_test (store_path, G_FILE_TEST_EXISTS))
         return json_array_new ();
-      data = run_systemd_creds ("decrypt", path, NULL, &length, cancellable, error);
+      data = run_systemd_creds ("decrypt", store_path, NULL, &length, cancellable, error);
       if (data == NULL)
         return NULL;
     }
 
-  tokens = parse_tokens (data, length, path, error);
+  /* Named by root's encrypted copy, the one to replace, even when the
+   * service found its decrypted copy wanting. */
+  tokens = parse_tokens (data, length, store_path, error);
   memset (data, 0, length);
   g_free (data);
   return tokens;

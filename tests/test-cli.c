@@ -1037,6 +1037,7 @@ test_system_service (Fixture       *fixture,
   g_autoptr(GError) error = NULL;
   g_autoptr(JsonObject) status = NULL;
   const char * const written[] = { "etc", "lib", "log", "credstore.encrypted" };
+  const char *profile_token = "profile-token-of-the-system-service";
   g_autofree char *heartbeat = system_path (fixture, "lib", "heartbeat.json", NULL);
   GStatBuf heartbeat_info;
   guint requests;
@@ -1062,6 +1063,9 @@ test_system_service (Fixture       *fixture,
                               "--token", "-", "--no-enable", NULL), ==, 0);
   g_assert_nonnull (strstr (fixture->out, "already registered"));
   g_assert_cmpuint (count_requests (fixture), ==, requests);
+
+  /* A profile's token joins the device's in the same credential. */
+  g_assert_cmpint (run_stdin (fixture, profile_token, "--system", "token", "set", NULL), ==, 0);
 
   /* Root's diagnosis reads the credential as the service will. */
   g_assert_cmpint (run (fixture, "--system", "diagnose"), ==, 0);
@@ -1104,9 +1108,13 @@ test_system_service (Fixture       *fixture,
     {
       g_autofree char *path = system_path (fixture, written[i], NULL);
       assert_secret_nowhere (path, token);
+      assert_secret_nowhere (path, profile_token);
     }
 
+  /* The credential goes with the last token it held. */
   g_assert_cmpint (run (fixture, "--system", "unregister"), ==, 0);
+  g_assert_true (g_file_test (credential, G_FILE_TEST_EXISTS));
+  g_assert_cmpint (run (fixture, "--system", "token", "clear"), ==, 0);
   g_assert_false (g_file_test (credential, G_FILE_TEST_EXISTS));
 }
 

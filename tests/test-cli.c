@@ -1118,6 +1118,66 @@ test_system_service (Fixture       *fixture,
   g_assert_false (g_file_test (credential, G_FILE_TEST_EXISTS));
 }
 
+/* Provisioning enables the unit, and restarts it for a new registration;
+ * systemd is not running here, so a systemctl of the test's own answers. */
+static void
+test_system_enable (Fixture       *fixture,
+                    gconstpointer  data)
+{
+  g_autofree char *bin = system_path (fixture, "bin", NULL);
+  g_autofree char *systemctl = system_path (fixture, "bin", "systemctl", NULL);
+  g_autofree char *calls = system_path (fixture, "systemctl-calls", NULL);
+  g_autofree char *refusal = system_path (fixture, "systemctl-refuses", NULL);
+  g_autofree char *script = NULL;
+  g_autofree char *path = NULL;
+  g_autofree char *called = NULL;
+  g_autofree char *token = NULL;
+  g_autofree char *key = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (!use_system_dirs (fixture))
+    return;
+  script = g_strdup_printf ("#!/bin/sh\n"
+                            "echo \"$*\" >> '%s'\n"
+                            "if [ -e '%s' ]; then\n"
+                            "  echo \"Failed to enable unit: Unit file $2 does not exist.\" >&2\n"
+                            "  exit 1\n"
+                            "fi\n", calls, refusal);
+  g_assert_cmpint (g_mkdir (bin, 0755), ==, 0);
+  g_assert_true (g_file_set_contents (systemctl, script, -1, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (g_chmod (systemctl, 0755), ==, 0);
+  path = g_strdup_printf ("%s:%s", bin, g_environ_getenv (fixture->env, "PATH"));
+  fixture_set_env (fixture, "PATH", path);
+
+  key = umt_test_sim_create_device (fixture->sim, NULL, &token);
+  g_assert_cmpint (run (fixture, "--system", "profile", "set", "production",
+                        "public_ip_lookup", "false"), ==, 0);
+  g_assert_cmpint (run_stdin (fixture, token, "--system", "register", "--device-key", key,
+                              "--token", "-", NULL), ==, 0);
+  g_assert_true (g_file_get_contents (calls, &called, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpstr (called, ==, "enable updates-manager-tool.service\n"
+                               "restart updates-manager-tool.service\n");
+
+  /* Again: enabled and started if it is not, not restarted. */
+  g_assert_cmpint (run_stdin (fixture, token, "--system", "register", "--device-key", key,
+                              "--token", "-", NULL), ==, 0);
+  g_clear_pointer (&called, g_free);
+  g_assert_true (g_file_get_contents (calls, &called, NULL, &error));
+  g_assert_true (g_str_has_suffix (called, "\nenable updates-manager-tool.service --now\n"));
+
+  g_assert_true (g_file_set_contents (refusal, "", -1, &error));
+  g_assert_cmpint (run_stdin (fixture, token, "--system", "register", "--device-key", key,
+                              "--token", "-", NULL), ==, 1);
+  assert_one_sentence (fixture, "could not be enabled (Failed to enable unit");
+
+  /* Not for a user's own registration. */
+  g_assert_cmpint (run_stdin (fixture, token, "register", "--device-key", key, "--token", "-",
+                              "--no-enable", NULL), ==, 2);
+  assert_one_sentence (fixture, "--system");
+}
+
 /* Every way the token can be missing says so in one sentence, before the
  * server is asked for anything. */
 static void
@@ -1234,6 +1294,7 @@ main (int    argc,
   ADD ("/cli/diagnose", test_diagnose);
   ADD ("/cli/system/dirs", test_system_dirs);
   ADD ("/cli/system/service", test_system_service);
+  ADD ("/cli/system/enable", test_system_enable);
   ADD ("/cli/system/credential-errors", test_system_credential_errors);
   ADD ("/cli/diagnose/wrong-shape", test_diagnose_wrong_shape);
 #undef ADD

@@ -127,6 +127,8 @@ fixture_set_up (Fixture       *fixture,
   fixture_set_env (fixture, "XDG_DATA_HOME", fixture->home);
   fixture_set_env (fixture, "HOME", fixture->home);
   fixture_set_env (fixture, "MEETING_SERVER_URL", fixture->sim->url);
+  /* The sentences looked for are English, whatever the session's language. */
+  fixture_set_env (fixture, "LANGUAGE", "en");
 
   /* No lookups of the public address on the internet from a test. */
   g_assert_cmpint (run (fixture, "profile", "set", "production", "public_ip_lookup", "false"), ==, 0);
@@ -274,6 +276,35 @@ test_register_refusals (Fixture       *fixture,
   g_assert_cmpint (run_stdin (fixture, token, "register", "--device-key", key, "--token", "-", NULL), ==, 0);
   g_assert_cmpint (run (fixture, "register", "--device-key", key, "--token", token), ==, 1);
   assert_one_sentence (fixture, "already registered");
+}
+
+/* What the server and the core say reaches a French user in French. */
+static void
+test_register_french (Fixture       *fixture,
+                      gconstpointer  data)
+{
+  g_autofree char *token = NULL;
+  g_autofree char *key = umt_test_sim_create_device (fixture->sim, NULL, &token);
+  const char *wrong = g_str_equal (token, "ABCDEF") ? "FEDCBA" : "ABCDEF";
+
+  /* LANGUAGE is ignored in the "C" locale; C.UTF-8 exists everywhere. */
+  fixture_set_env (fixture, "LC_ALL", "C.UTF-8");
+  fixture_set_env (fixture, "LANGUAGE", "fr");
+
+  g_assert_cmpint (run (fixture, "register", "--device-key", key, "--token", wrong), ==, 1);
+  assert_one_sentence (fixture, "Le jeton d’enregistrement est invalide ou a expiré.");
+  g_assert_cmpint (run (fixture, "register", "--device-key", "UNKNOWN-DEVICE", "--token", token), ==, 1);
+  assert_one_sentence (fixture, "Le serveur Meeting ne connaît pas cet appareil.");
+  g_assert_cmpint (run (fixture, "register", "--device-key", key, "--token", "XYZ"), ==, 2);
+  assert_one_sentence (fixture, "exactement 6 caractères hexadécimaux");
+  g_assert_cmpint (run (fixture, "register", "--device-key", "bad key!", "--token", token), ==, 2);
+  assert_one_sentence (fixture, "Le champ « clé d’appareil » ne peut contenir que");
+
+  /* Nothing the server cannot reach stays in English either. */
+  g_assert_cmpint (run (fixture, "--server", "http://127.0.0.1:1", "register",
+                        "--device-key", key, "--token", token), ==, 1);
+  assert_one_sentence (fixture, "Impossible de se connecter à 127.0.0.1");
+  g_assert_null (strstr (fixture->err, "Could not"));
 }
 
 static void
@@ -1281,6 +1312,7 @@ main (int    argc,
   ADD ("/cli/usage", test_usage);
   ADD ("/cli/register/bad-input", test_register_bad_input);
   ADD ("/cli/register/refusals", test_register_refusals);
+  ADD ("/cli/register/french", test_register_french);
   ADD ("/cli/register/status", test_register_status);
   ADD ("/cli/register/suggested-key", test_register_suggested_key);
   ADD ("/cli/heartbeat", test_heartbeat);

@@ -890,6 +890,47 @@ use_language (const char *language)
   setlocale (LC_ALL, "");
 }
 
+/* The server's refusal reads in French in the French window, not just its title. */
+static void
+test_registration_french (void)
+{
+  UmtWindow *window;
+  GtkWidget *page;
+  GtkWidget *error_row;
+  g_autofree char *token_code = NULL;
+  g_autofree char *device_key = umt_test_sim_create_device (sim, NULL, &token_code);
+
+  use_language ("fr");
+  window = open_window ();
+  page = umt_window_get_page (window, "settings");
+  error_row = settings_child (window, "error_row");
+  gtk_editable_set_text (GTK_EDITABLE (settings_child (window, "device_key_row")), device_key);
+  gtk_editable_set_text (GTK_EDITABLE (settings_child (window, "token_row")),
+                         g_str_equal (token_code, "000000") ? "000001" : "000000");
+  gtk_widget_activate_action (page, "settings.register", NULL);
+  umt_test_iterate_until (error_row_shown, error_row);
+  g_assert_cmpstr (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (error_row)), ==,
+                   "Échec de l’enregistrement");
+  g_assert_cmpstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (error_row)), ==,
+                   "Le jeton d’enregistrement est invalide ou a expiré. "
+                   "Demandez un nouveau jeton à votre administrateur.");
+  umt_test_iterate_until (widget_sensitive, settings_child (window, "token_row"));
+
+  /* A server failing on its side, with the status it answered. */
+  umt_test_sim_add_fault (sim, "{\"path\":\"/api/devices/*\",\"status\":500}");
+  gtk_widget_set_visible (error_row, FALSE);
+  gtk_widget_activate_action (page, "settings.register", NULL);
+  umt_test_iterate_until (error_row_shown, error_row);
+  g_test_message ("Server error: %s", adw_action_row_get_subtitle (ADW_ACTION_ROW (error_row)));
+  g_assert_nonnull (strstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (error_row)),
+                            "a rencontré une erreur interne (HTTP 500). Réessayez plus tard"));
+  umt_test_iterate_until (widget_sensitive, settings_child (window, "token_row"));
+  umt_test_sim_clear_faults (sim);
+
+  close_window (window);
+  use_language ("en");
+}
+
 static void
 test_render_english (void)
 {
@@ -930,6 +971,12 @@ main (int   argc,
   bindtextdomain (GETTEXT_PACKAGE, localedir ? localedir : LOCALEDIR);
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);
+  /* g_dgettext() (the core's _()) decides once per process whether to
+   * translate at all, and says no in C.UTF-8 when the language at that
+   * moment has no catalog: decide it in French, as a French session would. */
+  use_language ("fr");
+  (void) g_dgettext (GETTEXT_PACKAGE, "Registration failed");
+  use_language ("en");
 
   g_test_init (&argc, &argv, NULL);
   if (g_getenv ("UMT_AUTOSTART_TEMPLATE") == NULL)
@@ -963,6 +1010,7 @@ main (int   argc,
   g_test_add_func ("/ui/settings/token-filtering", test_token_filtering);
   g_test_add_func ("/ui/settings/copy-device-key", test_copy_device_key);
   g_test_add_func ("/ui/settings/registration", test_registration_flow);
+  g_test_add_func ("/ui/settings/registration/french", test_registration_french);
   g_test_add_func ("/ui/settings/start-at-login", test_start_at_login);
   g_test_add_func ("/ui/logs/tail-and-filter", test_logs_page);
   g_test_add_func ("/ui/settings/profiles", test_profiles);

@@ -9,6 +9,8 @@
 #include <locale.h>
 #include <stdio.h>
 
+#include <glib/gi18n.h>
+
 #include "umt-cli.h"
 #include "umt-log.h"
 #include "umt-paths.h"
@@ -56,6 +58,8 @@ main (int    argc,
   gboolean version = FALSE;
   gboolean system = FALSE;
   int exit_code = UMT_CLI_EXIT_OK;
+  /* tools/run and the tests point this at the build directory's catalogs. */
+  const char *localedir = g_getenv ("UMT_LOCALEDIR");
   const GOptionEntry entries[] = {
     { "profile", 0, 0, G_OPTION_ARG_STRING, &ctx->profile_option,
       "Use this server profile instead of the active one", "NAME" },
@@ -70,6 +74,10 @@ main (int    argc,
   };
 
   setlocale (LC_ALL, "");
+  /* The core's messages, which the commands print, are translated. */
+  bindtextdomain (GETTEXT_PACKAGE, localedir != NULL ? localedir : LOCALEDIR);
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  textdomain (GETTEXT_PACKAGE);
   g_set_prgname ("umt");
 
   context = g_option_context_new ("COMMAND [ARGUMENT…]");

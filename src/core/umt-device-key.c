@@ -12,6 +12,8 @@
 #include <windows.h>
 #endif
 
+#include <glib/gi18n-lib.h>
+
 #include "umt-config-error.h"
 #include "umt-device-key.h"
 
@@ -34,8 +36,8 @@ read_machine_guid (GError **error)
   if (status != ERROR_SUCCESS)
     {
       g_set_error_literal (error, UMT_CONFIG_ERROR, UMT_CONFIG_ERROR_IO,
-                           "Could not read this computer’s MachineGuid; enter the device key "
-                           "your administrator gave you instead.");
+                           _("Could not read this computer’s MachineGuid; enter the device key "
+                              "your administrator gave you instead."));
       return NULL;
     }
   return g_utf16_to_utf8 ((const gunichar2 *) value, -1, NULL, NULL, NULL);
@@ -55,7 +57,7 @@ read_machine_id (const char  *path,
       if (!g_file_get_contents (path, &contents, NULL, &local_error))
         {
           g_set_error (error, UMT_CONFIG_ERROR, UMT_CONFIG_ERROR_IO,
-                       "Could not read the machine id: %s.", local_error->message);
+                       _("Could not read the machine id: %s."), local_error->message);
           return NULL;
         }
     }
@@ -76,8 +78,9 @@ read_machine_id (const char  *path,
   if (contents == NULL || *contents == '\0')
     {
       g_set_error_literal (error, UMT_CONFIG_ERROR, UMT_CONFIG_ERROR_IO,
-                           "This computer has no machine id (/etc/machine-id) to suggest a "
-                           "device key from; enter the device key your administrator gave you.");
+                           _("This computer has no machine id (/etc/machine-id) to suggest a "
+                              "device key from; enter the device key your administrator gave "
+                              "you."));
       return NULL;
     }
   return g_steal_pointer (&contents);

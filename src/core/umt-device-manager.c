@@ -6,6 +6,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include "umt-config-error.h"
 #include "umt-device-manager.h"
 #include "umt-log.h"
@@ -151,7 +153,7 @@ select_profile (UmtDeviceManager  *self,
       if (profile == NULL)
         {
           g_set_error (error, UMT_CONFIG_ERROR, UMT_CONFIG_ERROR_NOT_FOUND,
-                       "There is no profile named “%s”; see “umt profile list”.",
+                       _("There is no profile named “%s”; see “umt profile list”."),
                        self->profile_option);
           return FALSE;
         }
@@ -376,8 +378,8 @@ finish_registration (UmtDeviceManager  *self,
                                          settings->server_url, settings->profile_name,
                                          registration->info, error))
     {
-      g_prefix_error (error, "The server registered the device, but this computer could not "
-                             "remember it: ");
+      g_prefix_error (error, _("The server registered the device, but this computer could not "
+                                "remember it: "));
       UMT_LOG_ERROR ("%s", (*error)->message);
       return FALSE;
     }
@@ -537,8 +539,8 @@ tunnel_token_cleared (gboolean   cleared,
     return TRUE;
 
   g_propagate_prefixed_error (error, local_error,
-                              "The registration was forgotten, but the tunnel token stays in "
-                              "the keyring: ");
+                              _("The registration was forgotten, but the tunnel token stays in "
+                                 "the keyring: "));
   return FALSE;
 }
 

@@ -10,6 +10,7 @@
 
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
+#include <glib/gi18n-lib.h>
 
 #include "umt-config-error.h"
 #include "umt-device-state.h"
@@ -258,8 +259,8 @@ report_corrupt (const char  *path,
   if (aside == NULL)
     return FALSE;
   g_set_error (error, UMT_CONFIG_ERROR, UMT_CONFIG_ERROR_CORRUPT,
-               "The device state file could not be read (%s); it was moved to %s and "
-               "the device shows as not registered until you register it again.",
+               _("The device state file could not be read (%s); it was moved to %s and "
+                  "the device shows as not registered until you register it again."),
                reason, aside);
   return FALSE;
 }
@@ -298,8 +299,9 @@ check_member_type (JsonObject  *object,
   else
     ok = json_node_get_node_type (node) == type;
   if (!ok)
-    *reason = g_strdup_printf ("“%s” is not %s", name,
-                               type == JSON_NODE_VALUE ? "a string" : "a JSON object");
+    *reason = g_strdup_printf (type == JSON_NODE_VALUE ? _("“%s” is not a string")
+                                                       : _("“%s” is not a JSON object"),
+                               name);
   return ok;
 }
 
@@ -383,12 +385,12 @@ umt_device_state_load (GError **error)
       if (g_error_matches (local_error, G_FILE_ERROR, G_FILE_ERROR_NOENT))
         return g_steal_pointer (&self);
       g_set_error (error, UMT_CONFIG_ERROR, UMT_CONFIG_ERROR_IO,
-                   "Could not read the device state file: %s.", local_error->message);
+                   _("Could not read the device state file: %s."), local_error->message);
       return NULL;
     }
 
   if (length > STATE_MAX_SIZE)
-    reason = g_strdup ("it is far too large");
+    reason = g_strdup (_("it is far too large"));
   else if (!json_parser_load_from_data (parser, contents, length, &local_error))
     reason = g_strdup (local_error->message);
   else
@@ -486,7 +488,7 @@ umt_device_state_clear (UmtDeviceState  *self,
     {
       int saved = errno;
       g_set_error (error, UMT_CONFIG_ERROR, UMT_CONFIG_ERROR_IO,
-                   "Could not remove the device state file %s: %s.", path, g_strerror (saved));
+                   _("Could not remove the device state file %s: %s."), path, g_strerror (saved));
       return FALSE;
     }
   return TRUE;

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include <glib/gstdio.h>
+#include <glib/gi18n-lib.h>
 
 #include "umt-config-error.h"
 #include "umt-file-lock.h"
@@ -36,7 +37,7 @@ umt_file_lock_acquire (const char  *path,
       int saved_errno = errno;
 
       g_set_error (error, UMT_CONFIG_ERROR, UMT_CONFIG_ERROR_IO,
-                   "Could not lock %s: %s.", path, g_strerror (saved_errno));
+                   _("Could not lock %s: %s."), path, g_strerror (saved_errno));
       return NULL;
     }
   while (flock (fd, LOCK_EX) < 0)
@@ -47,7 +48,7 @@ umt_file_lock_acquire (const char  *path,
         continue;
       close (fd);
       g_set_error (error, UMT_CONFIG_ERROR, UMT_CONFIG_ERROR_IO,
-                   "Could not lock %s: %s.", path, g_strerror (saved_errno));
+                   _("Could not lock %s: %s."), path, g_strerror (saved_errno));
       return NULL;
     }
   lock = g_new0 (UmtFileLock, 1);

@@ -8,6 +8,8 @@
 
 #include <windows.h>
 
+#include <glib/gi18n-lib.h>
+
 #include "umt-config-error.h"
 #include "umt-file-lock.h"
 #include "umt-file-lock-private.h"
@@ -39,7 +41,7 @@ umt_file_lock_acquire (const char  *path,
       if (handle != INVALID_HANDLE_VALUE)
         CloseHandle (handle);
       g_set_error (error, UMT_CONFIG_ERROR, UMT_CONFIG_ERROR_IO,
-                   "Could not lock %s: %s.", path, reason);
+                   _("Could not lock %s: %s."), path, reason);
       return NULL;
     }
   lock = g_new0 (UmtFileLock, 1);

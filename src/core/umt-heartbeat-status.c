@@ -19,6 +19,8 @@
 # include <windows.h>
 #endif
 
+#include <glib/gi18n-lib.h>
+
 #include "umt-heartbeat-status.h"
 #include "umt-paths.h"
 #include "umt-status-file.h"
@@ -54,7 +56,7 @@ umt_heartbeat_status_load (GError **error)
   g_autoptr(UmtHeartbeatStatus) status = g_new0 (UmtHeartbeatStatus, 1);
   g_autoptr(JsonObject) object = NULL;
 
-  object = umt_status_file_load (STATUS_FILE, "No heartbeat has run for this user yet.",
+  object = umt_status_file_load (STATUS_FILE, _("No heartbeat has run for this user yet."),
                                  &status->pid, &status->owner_alive, error);
   if (object == NULL)
     return NULL;
@@ -163,7 +165,7 @@ umt_owner_lock_acquire (GError **error)
       int saved_errno = errno;
 
       g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
-                   "Cannot open %s: %s.", path, g_strerror (saved_errno));
+                   _("Cannot open %s: %s."), path, g_strerror (saved_errno));
       return NULL;
     }
 
@@ -173,8 +175,8 @@ umt_owner_lock_acquire (GError **error)
 
       close (fd);
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_BUSY,
-                   "Another Updates Manager Tool (process %d) is already sending this "
-                   "device's heartbeat. Quit it first, or see its state with “umt status”.",
+                   _("Another Updates Manager Tool (process %d) is already sending this "
+                      "device's heartbeat. Quit it first, or see its state with “umt status”."),
                    (int) holder);
       return NULL;
     }

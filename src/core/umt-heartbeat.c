@@ -6,6 +6,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include "umt-enums.h"
 #include "umt-heartbeat-private.h"
 
@@ -372,8 +374,8 @@ umt_heartbeat_send_now_async (UmtHeartbeat        *self,
   if (!can_send)
     {
       g_task_return_new_error (task, UMT_MEETING_ERROR, UMT_MEETING_ERROR_NOT_FOUND,
-                               "This device is not registered yet, so there is no heartbeat "
-                               "to send. Register it first.");
+                               _("This device is not registered yet, so there is no heartbeat "
+                                  "to send. Register it first."));
       return;
     }
 
@@ -442,7 +444,7 @@ umt_heartbeat_configure (UmtHeartbeat     *self,
     {
       finish_waiting_tasks (self, NULL,
                             &(GError) { UMT_MEETING_ERROR, UMT_MEETING_ERROR_NOT_FOUND,
-                                        (char *) "The device was unregistered." });
+                                        (char *) _("The device was unregistered.") });
       set_next_beat (self, 0);
       set_state (self, UMT_HEARTBEAT_STATE_UNREGISTERED);
     }

@@ -8,6 +8,8 @@
 
 #include <string.h>
 
+#include <glib/gi18n-lib.h>
+
 #include "umt-meeting-call.h"
 #include "umt-meeting-types.h"
 
@@ -124,7 +126,7 @@ read_capped (GInputStream  *stream,
 
 too_large:
   g_set_error (error, UMT_MEETING_ERROR, UMT_MEETING_ERROR_PROTOCOL,
-               "The Meeting server sent an answer larger than %d KiB. Check the server URL.",
+               _("The Meeting server sent an answer larger than %d KiB. Check the server URL."),
                MAX_BODY_SIZE / 1024);
   return NULL;
 }
@@ -182,7 +184,7 @@ send_once (const UmtMeetingServer  *server,
   if (message == NULL)
     {
       g_set_error (error, UMT_MEETING_ERROR, UMT_MEETING_ERROR_INVALID_URL,
-                   "The server URL “%s” cannot be used. Check the profile.", server->base_url);
+                   _("The server URL “%s” cannot be used. Check the profile."), server->base_url);
       return NULL;
     }
 
@@ -276,8 +278,8 @@ send_call (const UmtMeetingServer  *server,
 
           if (status >= 300 && status < 400 && location != NULL)
             g_set_error (error, UMT_MEETING_ERROR, UMT_MEETING_ERROR_PROTOCOL,
-                         "The server at %s redirects to %s. Change the server URL to "
-                         "the address it redirects to.", server->host, location);
+                         _("The server at %s redirects to %s. Change the server URL to "
+                            "the address it redirects to."), server->host, location);
           else
             umt_meeting_error_set_from_status (error, status, body, server->host, path, call->kind);
           return NULL;
@@ -373,8 +375,8 @@ umt_call_run (const UmtMeetingServer  *server,
   if (server->base_url == NULL)
     {
       g_set_error_literal (error, UMT_MEETING_ERROR, UMT_MEETING_ERROR_INVALID_URL,
-                           "The server URL is not valid. Enter an address such as "
-                           "https://meeting.example.org in the profile.");
+                           _("The server URL is not valid. Enter an address such as "
+                              "https://meeting.example.org in the profile."));
       return NULL;
     }
 

@@ -8,6 +8,8 @@
 
 #include <string.h>
 
+#include <glib/gi18n-lib.h>
+
 #include "umt-meeting-call.h"
 #include "umt-meeting-requests.h"
 #include "umt-meeting-client.h"
@@ -766,8 +768,8 @@ umt_meeting_client_new_full (const char *base_url,
   if (self->server.base_url == NULL)
     {
       g_set_error (error, UMT_MEETING_ERROR, UMT_MEETING_ERROR_INVALID_URL,
-                   "“%s” is not a server URL. Enter an address such as "
-                   "https://meeting.example.org.", base_url != NULL ? base_url : "");
+                   _("“%s” is not a server URL. Enter an address such as "
+                      "https://meeting.example.org."), base_url != NULL ? base_url : "");
       return NULL;
     }
 

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include <json-glib/json-glib.h>
+#include <glib/gi18n-lib.h>
 
 #include "umt-meeting-error.h"
 
@@ -97,26 +98,26 @@ umt_meeting_error_set_from_status (GError               **error,
     {
     case 400:
       g_set_error (error, UMT_MEETING_ERROR, UMT_MEETING_ERROR_BAD_REQUEST,
-                   "The server refused the request: %s Check the values you entered.",
-                   said != NULL ? said : "it did not say why.");
+                   _("The server refused the request: %s Check the values you entered."),
+                   said != NULL ? said : _("it did not say why."));
       return;
 
     case 401:
       if (kind & UMT_MEETING_REQUEST_REGISTER)
         g_set_error_literal (error, UMT_MEETING_ERROR, UMT_MEETING_ERROR_INVALID_TOKEN,
-                             "The registration token is invalid or has expired. "
-                             "Request a new token from your administrator.");
+                             _("The registration token is invalid or has expired. "
+                                "Request a new token from your administrator."));
       else
         g_set_error_literal (error, UMT_MEETING_ERROR, UMT_MEETING_ERROR_INVALID_TOKEN,
-                             "The server refused the profile's token. "
-                             "Check the token in the profile or request a new one.");
+                             _("The server refused the profile's token. "
+                                "Check the token in the profile or request a new one."));
       return;
 
     case 403:
       g_set_error (error, UMT_MEETING_ERROR, UMT_MEETING_ERROR_FORBIDDEN,
-                   "The server does not allow this: %s Ask your administrator to "
-                   "authorize the device.",
-                   said != NULL ? said : "access denied.");
+                   _("The server does not allow this: %s Ask your administrator to "
+                      "authorize the device."),
+                   said != NULL ? said : _("access denied."));
       return;
 
     case 404:
@@ -124,47 +125,48 @@ umt_meeting_error_set_from_status (GError               **error,
        * means the route itself does not exist on this server. */
       if (!is_json_object (body))
         g_set_error (error, UMT_MEETING_ERROR, UMT_MEETING_ERROR_NO_ROUTE,
-                     "The server at %s does not offer %s. Check the server URL; "
-                     "the server may run an older version of Meeting.",
+                     _("The server at %s does not offer %s. Check the server URL; "
+                        "the server may run an older version of Meeting."),
                      host, path);
       else if ((kind & UMT_MEETING_REQUEST_DEVICE) && server_text == NULL)
         g_set_error_literal (error, UMT_MEETING_ERROR, UMT_MEETING_ERROR_NOT_FOUND,
-                             "The Meeting server has nothing for this device here. "
-                             "Check the device key; a key may not have been published yet.");
+                             _("The Meeting server has nothing for this device here. "
+                                "Check the device key; a key may not have been published yet."));
       else if ((kind & UMT_MEETING_REQUEST_DEVICE) && server_text != NULL
                && strstr (lowered, "device") != NULL)
         g_set_error_literal (error, UMT_MEETING_ERROR, UMT_MEETING_ERROR_NOT_FOUND,
-                             "This device is not known to the Meeting server. "
-                             "Ask your administrator to create it, then try again.");
+                             _("This device is not known to the Meeting server. "
+                                "Ask your administrator to create it, then try again."));
       else
         g_set_error (error, UMT_MEETING_ERROR, UMT_MEETING_ERROR_NOT_FOUND,
-                     "The Meeting server did not find what was asked: %s",
-                     said != NULL ? said : "not found.");
+                     _("The Meeting server did not find what was asked: %s"),
+                     said != NULL ? said : _("not found."));
       return;
 
     case 405:
     case 501:
       g_set_error (error, UMT_MEETING_ERROR, UMT_MEETING_ERROR_NO_ROUTE,
-                   "The server at %s does not offer %s. Check the server URL; "
-                   "the server may run an older version of Meeting.",
+                   _("The server at %s does not offer %s. Check the server URL; "
+                      "the server may run an older version of Meeting."),
                    host, path);
       return;
 
     case 409:
       if (kind & UMT_MEETING_REQUEST_REGISTER)
         g_set_error_literal (error, UMT_MEETING_ERROR, UMT_MEETING_ERROR_ALREADY_REGISTERED,
-                             "This device is already registered, or the token was already "
-                             "used. Unregister first or ask your administrator for a new token.");
+                             _("This device is already registered, or the token was already "
+                                "used. Unregister first or ask your administrator for a new "
+                                "token."));
       else
         g_set_error (error, UMT_MEETING_ERROR, UMT_MEETING_ERROR_ALREADY_REGISTERED,
-                     "The server reports a conflict: %s",
-                     said != NULL ? said : "it already exists.");
+                     _("The server reports a conflict: %s"),
+                     said != NULL ? said : _("it already exists."));
       return;
 
     case 503:
       g_set_error (error, UMT_MEETING_ERROR, UMT_MEETING_ERROR_UNAVAILABLE,
-                   "The Meeting server at %s is unavailable: %s Try again in a few minutes.",
-                   host, said != NULL ? said : "it is busy or under maintenance.");
+                   _("The Meeting server at %s is unavailable: %s Try again in a few minutes."),
+                   host, said != NULL ? said : _("it is busy or under maintenance."));
       return;
 
     default:
@@ -173,13 +175,13 @@ umt_meeting_error_set_from_status (GError               **error,
 
   if (status >= 500)
     g_set_error (error, UMT_MEETING_ERROR, UMT_MEETING_ERROR_SERVER,
-                 "The Meeting server at %s had an internal error (HTTP %u). "
-                 "Try again later; if it persists, tell your administrator.",
+                 _("The Meeting server at %s had an internal error (HTTP %u). "
+                    "Try again later; if it persists, tell your administrator."),
                  host, status);
   else
     g_set_error (error, UMT_MEETING_ERROR, UMT_MEETING_ERROR_PROTOCOL,
-                 "The Meeting server at %s gave an unexpected answer (HTTP %u). "
-                 "Check the server URL.",
+                 _("The Meeting server at %s gave an unexpected answer (HTTP %u). "
+                    "Check the server URL."),
                  host, status);
 }
 
@@ -189,22 +191,43 @@ describe_tls_errors (GTlsCertificateFlags flags)
   g_autoptr(GPtrArray) reasons = g_ptr_array_new ();
 
   if (flags & G_TLS_CERTIFICATE_UNKNOWN_CA)
-    g_ptr_array_add (reasons, (gpointer) "it is not signed by a known certificate authority");
+    g_ptr_array_add (reasons, (gpointer) _("it is not signed by a known certificate authority"));
   if (flags & G_TLS_CERTIFICATE_BAD_IDENTITY)
-    g_ptr_array_add (reasons, (gpointer) "it was issued for another host name");
+    g_ptr_array_add (reasons, (gpointer) _("it was issued for another host name"));
   if (flags & G_TLS_CERTIFICATE_NOT_ACTIVATED)
-    g_ptr_array_add (reasons, (gpointer) "it is not valid yet");
+    g_ptr_array_add (reasons, (gpointer) _("it is not valid yet"));
   if (flags & G_TLS_CERTIFICATE_EXPIRED)
-    g_ptr_array_add (reasons, (gpointer) "it has expired");
+    g_ptr_array_add (reasons, (gpointer) _("it has expired"));
   if (flags & G_TLS_CERTIFICATE_REVOKED)
-    g_ptr_array_add (reasons, (gpointer) "it has been revoked");
+    g_ptr_array_add (reasons, (gpointer) _("it has been revoked"));
   if (flags & G_TLS_CERTIFICATE_INSECURE)
-    g_ptr_array_add (reasons, (gpointer) "it uses an insecure algorithm");
+    g_ptr_array_add (reasons, (gpointer) _("it uses an insecure algorithm"));
   if (reasons->len == 0)
-    g_ptr_array_add (reasons, (gpointer) "it could not be verified");
+    g_ptr_array_add (reasons, (gpointer) _("it could not be verified"));
   g_ptr_array_add (reasons, NULL);
 
   return g_strjoinv ("; ", (char **) reasons->pdata);
+}
+
+/* GIO says "Could not connect to HOST: REASON", in English or, translated by
+ * GLib itself, in the user's language. */
+static gboolean
+starts_with_connect_failure (const char *message)
+{
+  const char *templates[] = {
+    "Could not connect to %s: ",
+    g_dgettext ("glib20", "Could not connect to %s: "),
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (templates); i++)
+    {
+      const char *host = strstr (templates[i], "%s");
+
+      if (host != NULL && host > templates[i]
+          && strncmp (message, templates[i], host - templates[i]) == 0)
+        return TRUE;
+    }
+  return FALSE;
 }
 
 void
@@ -232,15 +255,15 @@ umt_meeting_error_set_from_transport (GError               **error,
         {
           g_autofree char *reasons = describe_tls_errors (tls_errors);
           g_set_error (error, UMT_MEETING_ERROR, UMT_MEETING_ERROR_TLS,
-                       "The certificate of %s is not trusted (%s). Check the server URL, "
-                       "or turn off certificate verification in the profile only if you "
-                       "trust this server.",
+                       _("The certificate of %s is not trusted (%s). Check the server URL, "
+                          "or turn off certificate verification in the profile only if you "
+                          "trust this server."),
                        host, reasons);
         }
       else
         g_set_error (error, UMT_MEETING_ERROR, UMT_MEETING_ERROR_TLS,
-                     "A secure connection to %s could not be set up (%s). Check the "
-                     "server URL and that the server supports HTTPS.",
+                     _("A secure connection to %s could not be set up (%s). Check the "
+                        "server URL and that the server supports HTTPS."),
                      host, transport_error->message);
       return;
     }
@@ -248,8 +271,8 @@ umt_meeting_error_set_from_transport (GError               **error,
   if (g_error_matches (transport_error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT))
     {
       g_set_error (error, UMT_MEETING_ERROR, UMT_MEETING_ERROR_TIMEOUT,
-                   "The Meeting server at %s did not answer within %u seconds. "
-                   "Check your network connection or try again later.",
+                   _("The Meeting server at %s did not answer within %u seconds. "
+                      "Check your network connection or try again later."),
                    host, timeout_seconds);
       return;
     }
@@ -259,17 +282,17 @@ umt_meeting_error_set_from_transport (GError               **error,
       || g_error_matches (transport_error, G_IO_ERROR, G_IO_ERROR_BROKEN_PIPE))
     {
       g_set_error (error, UMT_MEETING_ERROR, UMT_MEETING_ERROR_CONNECTION,
-                   "The connection to %s was closed before the server answered. "
-                   "Check your network connection and try again.",
+                   _("The connection to %s was closed before the server answered. "
+                      "Check your network connection and try again."),
                    host);
       return;
     }
 
   /* Refused, unreachable, host not found and the rest of the network
-   * failures: GIO's text says which, the advice is the same. GIO often
-   * starts with "Could not connect to X: "; keep only the reason. */
+   * failures: GIO's text says which, the advice is the same; of its
+   * "Could not connect to X: REASON", keep only the reason. */
   reason = transport_error->message;
-  if (g_str_has_prefix (reason, "Could not connect to ") && strrchr (reason, ':') != NULL)
+  if (starts_with_connect_failure (reason) && strrchr (reason, ':') != NULL)
     reason = strrchr (reason, ':') + 1;
   while (*reason == ' ')
     reason++;
@@ -278,7 +301,7 @@ umt_meeting_error_set_from_transport (GError               **error,
     trimmed[strlen (trimmed) - 1] = '\0';
 
   g_set_error (error, UMT_MEETING_ERROR, UMT_MEETING_ERROR_CONNECTION,
-               "Could not connect to %s: %s. Check the server URL and your network connection.",
+               _("Could not connect to %s: %s. Check the server URL and your network connection."),
                host, trimmed);
 }
 

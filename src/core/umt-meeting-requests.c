@@ -6,6 +6,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include "umt-meeting-requests.h"
 #include "umt-meeting-types.h"
 
@@ -36,8 +38,8 @@ accept_object (JsonNode  *node,
   if (!JSON_NODE_HOLDS_OBJECT (node))
     {
       g_set_error_literal (error, UMT_MEETING_ERROR, UMT_MEETING_ERROR_PROTOCOL,
-                           "The Meeting server sent an unexpected answer: it is not a JSON "
-                           "object. Check the server URL.");
+                           _("The Meeting server sent an unexpected answer: it is not a JSON "
+                              "object. Check the server URL."));
       return NULL;
     }
   return GINT_TO_POINTER (TRUE);

@@ -8,6 +8,8 @@
 
 #include <string.h>
 
+#include <glib/gi18n-lib.h>
+
 #include "umt-meeting-error.h"
 #include "umt-meeting-types.h"
 
@@ -110,10 +112,13 @@ protocol_error (GError     **error,
                 const char  *member,
                 const char  *problem)
 {
+  /* Translators: the first %s names a kind of answer, such as “registration answer”;
+   * the second is the name of a JSON member, left as it is; the third says what is
+   * wrong with it, such as “is missing”. */
   g_set_error (error, UMT_MEETING_ERROR, UMT_MEETING_ERROR_PROTOCOL,
-               "The Meeting server sent an unexpected %s: “%s” %s. "
-               "Check the server URL; the server may run an incompatible version.",
-               what, member, problem);
+               _("The Meeting server sent an unexpected %s: “%s” %s. "
+                  "Check the server URL; the server may run an incompatible version."),
+               _(what), member, _(problem));
   return FALSE;
 }
 
@@ -124,10 +129,11 @@ expect_object (JsonNode    *node,
 {
   if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
     {
+      /* Translators: %s names a kind of answer, such as “registration answer”. */
       g_set_error (error, UMT_MEETING_ERROR, UMT_MEETING_ERROR_PROTOCOL,
-                   "The Meeting server sent an unexpected %s: it is not a JSON object. "
-                   "Check the server URL; the server may run an incompatible version.",
-                   what);
+                   _("The Meeting server sent an unexpected %s: it is not a JSON object. "
+                      "Check the server URL; the server may run an incompatible version."),
+                   _(what));
       return NULL;
     }
   return json_node_get_object (node);
@@ -180,13 +186,13 @@ get_string (JsonObject   *object,
   if (node == NULL || JSON_NODE_HOLDS_NULL (node))
     {
       if (required)
-        return protocol_error (error, what, member, "is missing");
+        return protocol_error (error, what, member, N_("is missing"));
       *out = NULL;
       return TRUE;
     }
 
   if (!is_scalar_of (node, G_TYPE_STRING))
-    return protocol_error (error, what, member, "is not a string");
+    return protocol_error (error, what, member, N_("is not a string"));
 
   *out = printable_copy (json_node_get_string (node));
   return TRUE;
@@ -208,7 +214,7 @@ get_int (JsonObject  *object,
   if (node == NULL || JSON_NODE_HOLDS_NULL (node))
     {
       if (required)
-        return protocol_error (error, what, member, "is missing");
+        return protocol_error (error, what, member, N_("is missing"));
       *out = fallback;
       return TRUE;
     }
@@ -224,7 +230,7 @@ get_int (JsonObject  *object,
                                    G_MININT64, G_MAXINT64, out, NULL))
     return TRUE;
 
-  return protocol_error (error, what, member, "is not an integer");
+  return protocol_error (error, what, member, N_("is not an integer"));
 }
 
 static gboolean
@@ -240,7 +246,7 @@ get_port (JsonObject  *object,
   if (!get_int (object, member, required, 0, what, &value, error))
     return FALSE;
   if (value < 0 || value > G_MAXUINT16 || (required && value == 0))
-    return protocol_error (error, what, member, "is not a port number");
+    return protocol_error (error, what, member, N_("is not a port number"));
 
   *out = (guint16) value;
   return TRUE;
@@ -272,7 +278,7 @@ get_bool (JsonObject  *object,
       *out = value == 1;
       return TRUE;
     }
-  return protocol_error (error, what, member, "is not a boolean");
+  return protocol_error (error, what, member, N_("is not a boolean"));
 }
 
 JsonNode *
@@ -287,16 +293,16 @@ umt_meeting_parse_json (const char  *data,
       || !json_parser_load_from_data (parser, data, (gssize) length, &local_error))
     {
       g_set_error (error, UMT_MEETING_ERROR, UMT_MEETING_ERROR_PROTOCOL,
-                   "The Meeting server sent an answer that is not valid JSON (%s). "
-                   "Check the server URL; a proxy or captive portal may be in the way.",
-                   local_error != NULL ? local_error->message : "too long");
+                   _("The Meeting server sent an answer that is not valid JSON (%s). "
+                      "Check the server URL; a proxy or captive portal may be in the way."),
+                   local_error != NULL ? local_error->message : _("too long"));
       return NULL;
     }
 
   if (json_parser_get_root (parser) == NULL)
     {
       g_set_error_literal (error, UMT_MEETING_ERROR, UMT_MEETING_ERROR_PROTOCOL,
-                           "The Meeting server sent an empty answer. Check the server URL.");
+                           _("The Meeting server sent an empty answer. Check the server URL."));
       return NULL;
     }
 
@@ -307,7 +313,8 @@ gboolean
 umt_meeting_check_ok (JsonNode  *node,
                       GError   **error)
 {
-  JsonObject *object = expect_object (node, "answer", error);
+  const char *what = N_("answer");
+  JsonObject *object = expect_object (node, what, error);
   const char *flags[] = { "ok", "success" };
 
   if (object == NULL)
@@ -320,7 +327,7 @@ umt_meeting_check_ok (JsonNode  *node,
 
       if (member == NULL)
         continue;
-      if (!get_bool (object, flags[i], "answer", &value, error))
+      if (!get_bool (object, flags[i], what, &value, error))
         return FALSE;
       if (!value)
         {
@@ -328,14 +335,14 @@ umt_meeting_check_ok (JsonNode  *node,
           if (said == NULL)
             said = peek_string (object, "error");
           g_set_error (error, UMT_MEETING_ERROR, UMT_MEETING_ERROR_PROTOCOL,
-                       "The Meeting server did not accept the request: %s",
-                       said != NULL ? said : "it gave no reason.");
+                       _("The Meeting server did not accept the request: %s"),
+                       said != NULL ? said : _("it gave no reason."));
           return FALSE;
         }
       return TRUE;
     }
 
-  return protocol_error (error, "answer", "ok", "is missing");
+  return protocol_error (error, what, "ok", N_("is missing"));
 }
 
 UmtMeetingApiInfo *
@@ -343,11 +350,12 @@ umt_meeting_api_info_from_json (JsonNode  *node,
                                 GError   **error)
 {
   g_autoptr(UmtMeetingApiInfo) self = g_rc_box_new0 (UmtMeetingApiInfo);
-  JsonObject *object = expect_object (node, "API status", error);
+  const char *what = N_("API status");
+  JsonObject *object = expect_object (node, what, error);
 
   if (object == NULL
-      || !get_string (object, "status", TRUE, "API status", &self->status, error)
-      || !get_string (object, "version", TRUE, "API status", &self->version, error))
+      || !get_string (object, "status", TRUE, what, &self->status, error)
+      || !get_string (object, "version", TRUE, what, &self->version, error))
     return NULL;
 
   return g_steal_pointer (&self);
@@ -358,11 +366,12 @@ umt_meeting_registration_from_json (JsonNode  *node,
                                     GError   **error)
 {
   g_autoptr(UmtMeetingRegistration) self = g_rc_box_new0 (UmtMeetingRegistration);
-  JsonObject *object = expect_object (node, "registration answer", error);
+  const char *what = N_("registration answer");
+  JsonObject *object = expect_object (node, what, error);
 
   if (object == NULL
       || !umt_meeting_check_ok (node, error)
-      || !get_string (object, "message", FALSE, "registration answer", &self->message, error))
+      || !get_string (object, "message", FALSE, what, &self->message, error))
     return NULL;
 
   return g_steal_pointer (&self);
@@ -373,12 +382,13 @@ umt_meeting_heartbeat_from_json (JsonNode  *node,
                                  GError   **error)
 {
   g_autoptr(UmtMeetingHeartbeat) self = g_rc_box_new0 (UmtMeetingHeartbeat);
-  JsonObject *object = expect_object (node, "heartbeat answer", error);
+  const char *what = N_("heartbeat answer");
+  JsonObject *object = expect_object (node, what, error);
 
   if (object == NULL
       || !umt_meeting_check_ok (node, error)
-      || !get_string (object, "ip_address", FALSE, "heartbeat answer", &self->ip_address, error)
-      || !get_string (object, "last_seen", FALSE, "heartbeat answer", &self->last_seen, error))
+      || !get_string (object, "ip_address", FALSE, what, &self->ip_address, error)
+      || !get_string (object, "last_seen", FALSE, what, &self->last_seen, error))
     return NULL;
 
   return g_steal_pointer (&self);
@@ -402,7 +412,7 @@ get_services (JsonObject   *object,
           JsonNode *element = json_array_get_element (array, i);
 
           if (!is_scalar_of (element, G_TYPE_STRING))
-            return protocol_error (error, "device record", "services", "holds a non-string");
+            return protocol_error (error, N_("device record"), "services", N_("holds a non-string"));
           g_strv_builder_add (builder, json_node_get_string (element));
         }
     }
@@ -415,14 +425,15 @@ get_services (JsonObject   *object,
         {
           gboolean enabled;
 
-          if (!get_bool (services, l->data, "device record", &enabled, error))
+          if (!get_bool (services, l->data, N_("device record"), &enabled, error))
             return FALSE;
           if (enabled)
             g_strv_builder_add (builder, l->data);
         }
     }
   else if (node != NULL && !JSON_NODE_HOLDS_NULL (node))
-    return protocol_error (error, "device record", "services", "is neither a list nor an object");
+    return protocol_error (error, N_("device record"), "services",
+                           N_("is neither a list nor an object"));
 
   *out = g_strv_builder_end (builder);
   return TRUE;
@@ -433,8 +444,8 @@ umt_meeting_device_from_json (JsonNode  *node,
                               GError   **error)
 {
   g_autoptr(UmtMeetingDevice) self = g_rc_box_new0 (UmtMeetingDevice);
-  JsonObject *object = expect_object (node, "device record", error);
-  const char *what = "device record";
+  const char *what = N_("device record");
+  JsonObject *object = expect_object (node, what, error);
 
   if (object == NULL
       || !get_string (object, "device_key", TRUE, what, &self->device_key, error)
@@ -454,8 +465,8 @@ umt_meeting_availability_from_json (JsonNode  *node,
                                     GError   **error)
 {
   g_autoptr(UmtMeetingAvailability) self = g_rc_box_new0 (UmtMeetingAvailability);
-  JsonObject *object = expect_object (node, "availability", error);
-  const char *what = "availability";
+  const char *what = N_("availability");
+  JsonObject *object = expect_object (node, what, error);
   g_autofree char *status = NULL;
   JsonNode *uptime;
 
@@ -473,7 +484,7 @@ umt_meeting_availability_from_json (JsonNode  *node,
     self->status = UMT_MEETING_AVAILABILITY_UNKNOWN;
   else
     {
-      protocol_error (error, what, "status", "is not Available, Disconnected or Unknown");
+      protocol_error (error, what, "status", N_("is not Available, Disconnected or Unknown"));
       return NULL;
     }
 
@@ -486,7 +497,7 @@ umt_meeting_availability_from_json (JsonNode  *node,
     self->uptime = g_strdup_printf ("%" G_GINT64_FORMAT, json_node_get_int (uptime));
   else
     {
-      protocol_error (error, what, "uptime", "is neither text nor a number");
+      protocol_error (error, what, "uptime", N_("is neither text nor a number"));
       return NULL;
     }
 
@@ -498,11 +509,12 @@ umt_meeting_last_seen_from_json (JsonNode  *node,
                                  GError   **error)
 {
   g_autoptr(UmtMeetingLastSeen) self = g_rc_box_new0 (UmtMeetingLastSeen);
-  JsonObject *object = expect_object (node, "last-seen answer", error);
+  const char *what = N_("last-seen answer");
+  JsonObject *object = expect_object (node, what, error);
 
   if (object == NULL
-      || !get_string (object, "device_key", TRUE, "last-seen answer", &self->device_key, error)
-      || !get_string (object, "last_seen", FALSE, "last-seen answer", &self->last_seen, error))
+      || !get_string (object, "device_key", TRUE, what, &self->device_key, error)
+      || !get_string (object, "last_seen", FALSE, what, &self->last_seen, error))
     return NULL;
 
   return g_steal_pointer (&self);
@@ -513,8 +525,8 @@ umt_meeting_tunnel_from_json (JsonNode  *node,
                               GError   **error)
 {
   g_autoptr(UmtMeetingTunnel) self = g_rc_box_new0 (UmtMeetingTunnel);
-  JsonObject *object = expect_object (node, "tunnel", error);
-  const char *what = "tunnel";
+  const char *what = N_("tunnel");
+  JsonObject *object = expect_object (node, what, error);
 
   if (object == NULL
       || !get_string (object, "device_key", TRUE, what, &self->device_key, error)
@@ -532,7 +544,8 @@ umt_meeting_tunnels_from_json (JsonNode  *node,
                                GError   **error)
 {
   g_autoptr(GPtrArray) tunnels = g_ptr_array_new_with_free_func ((GDestroyNotify) umt_meeting_tunnel_unref);
-  JsonObject *object = expect_object (node, "tunnel list", error);
+  const char *what = N_("tunnel list");
+  JsonObject *object = expect_object (node, what, error);
   JsonNode *list;
   JsonArray *array;
 
@@ -542,7 +555,7 @@ umt_meeting_tunnels_from_json (JsonNode  *node,
   list = json_object_get_member (object, "tunnels");
   if (list == NULL || !JSON_NODE_HOLDS_ARRAY (list))
     {
-      protocol_error (error, "tunnel list", "tunnels", "is not a list");
+      protocol_error (error, what, "tunnels", N_("is not a list"));
       return NULL;
     }
 
@@ -564,12 +577,13 @@ umt_meeting_generated_key_from_json (JsonNode  *node,
                                      GError   **error)
 {
   g_autoptr(UmtMeetingGeneratedKey) self = g_rc_box_new0 (UmtMeetingGeneratedKey);
-  JsonObject *object = expect_object (node, "generated key", error);
+  const char *what = N_("generated key");
+  JsonObject *object = expect_object (node, what, error);
 
   /* The server spells it "devicekey" here, unlike everywhere else. */
   if (object == NULL
-      || !get_string (object, "devicekey", TRUE, "generated key", &self->device_key, error)
-      || !get_string (object, "token_code", TRUE, "generated key", &self->token_code, error))
+      || !get_string (object, "devicekey", TRUE, what, &self->device_key, error)
+      || !get_string (object, "token_code", TRUE, what, &self->token_code, error))
     return NULL;
 
   return g_steal_pointer (&self);
@@ -580,8 +594,8 @@ umt_meeting_service_grant_from_json (JsonNode  *node,
                                      GError   **error)
 {
   g_autoptr(UmtMeetingServiceGrant) self = g_rc_box_new0 (UmtMeetingServiceGrant);
-  JsonObject *object = expect_object (node, "tunnel reservation", error);
-  const char *what = "tunnel reservation";
+  const char *what = N_("tunnel reservation");
+  JsonObject *object = expect_object (node, what, error);
 
   if (object == NULL
       || !get_port (object, "port", TRUE, what, &self->port, error)
@@ -603,8 +617,10 @@ checked_text (const char  *data,
 
   if (memchr (data, '\0', length) != NULL || !g_utf8_validate_len (data, length, NULL))
     {
+      /* Translators: %s is “a public key” or “host keys”. */
       g_set_error (error, UMT_MEETING_ERROR, UMT_MEETING_ERROR_PROTOCOL,
-                   "The Meeting server sent %s that is not text. Check the server URL.", what);
+                   _("The Meeting server sent %s that is not text. Check the server URL."),
+                   _(what));
       return NULL;
     }
 
@@ -624,7 +640,7 @@ umt_meeting_pubkey_from_text (const char  *data,
                               gsize        length,
                               GError     **error)
 {
-  g_autofree char *text = checked_text (data, length, "a public key", error);
+  g_autofree char *text = checked_text (data, length, N_("a public key"), error);
   g_auto(GStrv) words = NULL;
 
   if (text == NULL)
@@ -638,8 +654,8 @@ umt_meeting_pubkey_from_text (const char  *data,
           && g_strcmp0 (peek_string (json_node_get_object (node), "status"), "not_found") == 0)
         {
           g_set_error_literal (error, UMT_MEETING_ERROR, UMT_MEETING_ERROR_NOT_FOUND,
-                               "The Meeting server holds no SSH key for this device. "
-                               "Publish the device's key first.");
+                               _("The Meeting server holds no SSH key for this device. "
+                                  "Publish the device's key first."));
           return NULL;
         }
     }
@@ -649,8 +665,8 @@ umt_meeting_pubkey_from_text (const char  *data,
   if (strchr (text, '\n') != NULL || g_strv_length (words) < 2 || !looks_like_key_type (words[0]))
     {
       g_set_error_literal (error, UMT_MEETING_ERROR, UMT_MEETING_ERROR_PROTOCOL,
-                           "The Meeting server sent something that is not an SSH public key. "
-                           "Check the server URL.");
+                           _("The Meeting server sent something that is not an SSH public key. "
+                              "Check the server URL."));
       return NULL;
     }
 
@@ -662,7 +678,7 @@ umt_meeting_hostkeys_from_text (const char  *data,
                                 gsize        length,
                                 GError     **error)
 {
-  g_autofree char *text = checked_text (data, length, "host keys", error);
+  g_autofree char *text = checked_text (data, length, N_("host keys"), error);
   g_auto(GStrv) lines = NULL;
   guint keys = 0;
 
@@ -685,8 +701,8 @@ umt_meeting_hostkeys_from_text (const char  *data,
       if (n_words < 3)
         {
           g_set_error (error, UMT_MEETING_ERROR, UMT_MEETING_ERROR_PROTOCOL,
-                       "The Meeting server sent a host key line that ssh-keyscan would not "
-                       "write (line %u). Check the server URL.", i + 1);
+                       _("The Meeting server sent a host key line that ssh-keyscan would not "
+                          "write (line %u). Check the server URL."), i + 1);
           return NULL;
         }
       keys++;
@@ -695,8 +711,8 @@ umt_meeting_hostkeys_from_text (const char  *data,
   if (keys == 0)
     {
       g_set_error_literal (error, UMT_MEETING_ERROR, UMT_MEETING_ERROR_PROTOCOL,
-                           "The Meeting server sent no host keys. Ask your administrator "
-                           "to check the server's SSH configuration.");
+                           _("The Meeting server sent no host keys. Ask your administrator "
+                              "to check the server's SSH configuration."));
       return NULL;
     }
 

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include <glib/gstdio.h>
+#include <glib/gi18n-lib.h>
 
 #include "umt-config-error.h"
 #include "umt-paths.h"
@@ -104,7 +105,7 @@ umt_paths_ensure_private_dir (const char  *path,
     {
       int saved = errno;
       g_set_error (error, UMT_CONFIG_ERROR, UMT_CONFIG_ERROR_IO,
-                   "Could not create the folder %s: %s.", path, g_strerror (saved));
+                   _("Could not create the folder %s: %s."), path, g_strerror (saved));
       return FALSE;
     }
   /* An existing directory may have been created with a looser umask. */
@@ -112,7 +113,7 @@ umt_paths_ensure_private_dir (const char  *path,
     {
       int saved = errno;
       g_set_error (error, UMT_CONFIG_ERROR, UMT_CONFIG_ERROR_IO,
-                   "Could not restrict access to the folder %s: %s.", path, g_strerror (saved));
+                   _("Could not restrict access to the folder %s: %s."), path, g_strerror (saved));
       return FALSE;
     }
   return TRUE;
@@ -137,7 +138,7 @@ write_atomic_with_mode (const char  *path,
                                  mode, &local_error))
     {
       g_set_error (error, UMT_CONFIG_ERROR, UMT_CONFIG_ERROR_IO,
-                   "Could not save %s: %s.", path, local_error->message);
+                   _("Could not save %s: %s."), path, local_error->message);
       return FALSE;
     }
   return TRUE;
@@ -198,7 +199,7 @@ umt_paths_set_aside_corrupt (const char  *path,
     {
       int saved = errno;
       g_set_error (error, UMT_CONFIG_ERROR, UMT_CONFIG_ERROR_IO,
-                   "Could not set aside the unreadable file %s: %s.", path, g_strerror (saved));
+                   _("Could not set aside the unreadable file %s: %s."), path, g_strerror (saved));
       return NULL;
     }
   return g_steal_pointer (&target);
@@ -226,7 +227,7 @@ import_one (const char  *legacy_dir,
   if (!g_file_get_contents (source, &contents, &length, &local_error))
     {
       g_set_error (error, UMT_CONFIG_ERROR, UMT_CONFIG_ERROR_IO,
-                   "Could not read the old settings file %s: %s.", source, local_error->message);
+                   _("Could not read the old settings file %s: %s."), source, local_error->message);
       return FALSE;
     }
   /* Copied as it is: the loaders check every field, drop any token a legacy

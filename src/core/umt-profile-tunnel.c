@@ -6,6 +6,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include "umt-config-error.h"
 #include "umt-profile-private.h"
 #include "umt-validate.h"
@@ -40,8 +42,9 @@ check_port (guint        port,
 {
   if (port < 1 || port > UMT_PROFILE_PORT_MAX)
     {
+      /* Translators: %s is “tunnel proxy port” or “local port of a service”. */
       g_set_error (error, UMT_CONFIG_ERROR, UMT_CONFIG_ERROR_INVALID_INPUT,
-                   "The %s must be between 1 and %d.", what, UMT_PROFILE_PORT_MAX);
+                   _("The %s must be between 1 and %d."), _(what), UMT_PROFILE_PORT_MAX);
       return FALSE;
     }
   return TRUE;
@@ -54,7 +57,7 @@ umt_profile_set_tunnel_proxy_port (UmtProfile  *self,
 {
   g_return_val_if_fail (UMT_IS_PROFILE (self), FALSE);
 
-  if (!check_port (port, "tunnel proxy port", error))
+  if (!check_port (port, N_("tunnel proxy port"), error))
     return FALSE;
   umt_profile_replace_uint (self, &self->tunnel_proxy_port, port, PROP_TUNNEL_PROXY_PORT);
   return TRUE;
@@ -97,7 +100,7 @@ umt_profile_set_tunnel_service_port (UmtProfile        *self,
   g_return_val_if_fail (UMT_IS_PROFILE (self), FALSE);
   g_return_val_if_fail (service < UMT_TUNNEL_N_SERVICES, FALSE);
 
-  if (!check_port (port, "local port of a service", error))
+  if (!check_port (port, N_("local port of a service"), error))
     return FALSE;
   umt_profile_replace_uint (self, &self->service_port[service], port, SERVICE_PORT_PROP (service));
   return TRUE;
@@ -127,8 +130,8 @@ parse_ports (const char  *text,
       if (!g_ascii_string_to_unsigned (parts[i], 10, 1, UMT_PROFILE_PORT_MAX, &port, NULL))
         {
           g_set_error (error, UMT_CONFIG_ERROR, UMT_CONFIG_ERROR_INVALID_INPUT,
-                       "The relay ports must be port numbers between 1 and %d, separated "
-                       "by commas; “%s” is not one.", UMT_PROFILE_PORT_MAX, parts[i]);
+                       _("The relay ports must be port numbers between 1 and %d, separated "
+                          "by commas; “%s” is not one."), UMT_PROFILE_PORT_MAX, parts[i]);
           return FALSE;
         }
       g_array_append_val (ports, (guint16) { port });
@@ -165,7 +168,7 @@ umt_profile_set_tunnel_relay_ports (UmtProfile  *self,
   if (parsed->len > UMT_PROFILE_MAX_RELAY_PORTS)
     {
       g_set_error (error, UMT_CONFIG_ERROR, UMT_CONFIG_ERROR_INVALID_INPUT,
-                   "At most %d relay ports can be exposed.", UMT_PROFILE_MAX_RELAY_PORTS);
+                   _("At most %d relay ports can be exposed."), UMT_PROFILE_MAX_RELAY_PORTS);
       return FALSE;
     }
   for (guint i = 0; i < parsed->len; i++)

@@ -8,6 +8,8 @@
 
 #include <string.h>
 
+#include <glib/gi18n-lib.h>
+
 #include "umt-config-error.h"
 #include "umt-profile-private.h"
 #include "umt-validate.h"
@@ -265,7 +267,7 @@ umt_profile_set_timeout (UmtProfile  *self,
   if (timeout < 1 || timeout > TIMEOUT_MAX)
     {
       g_set_error (error, UMT_CONFIG_ERROR, UMT_CONFIG_ERROR_INVALID_INPUT,
-                   "The timeout must be between 1 and %d seconds.", TIMEOUT_MAX);
+                   _("The timeout must be between 1 and %d seconds."), TIMEOUT_MAX);
       return FALSE;
     }
   umt_profile_replace_uint (self, &self->timeout, timeout, PROP_TIMEOUT);
@@ -282,7 +284,7 @@ umt_profile_set_retries (UmtProfile  *self,
   if (retries > RETRIES_MAX)
     {
       g_set_error (error, UMT_CONFIG_ERROR, UMT_CONFIG_ERROR_INVALID_INPUT,
-                   "The number of retries must be between 0 and %d.", RETRIES_MAX);
+                   _("The number of retries must be between 0 and %d."), RETRIES_MAX);
       return FALSE;
     }
   umt_profile_replace_uint (self, &self->retries, retries, PROP_RETRIES);
@@ -400,7 +402,7 @@ umt_profile_parse_boolean (const char  *key,
   else
     {
       g_set_error (error, UMT_CONFIG_ERROR, UMT_CONFIG_ERROR_INVALID_INPUT,
-                   "The value of %s must be true or false.", key);
+                   _("The value of %s must be true or false."), key);
       return FALSE;
     }
   return TRUE;
@@ -417,7 +419,7 @@ umt_profile_parse_number (const char  *key,
   if (!g_ascii_string_to_unsigned (value, 10, 0, G_MAXUINT, &number, NULL))
     {
       g_set_error (error, UMT_CONFIG_ERROR, UMT_CONFIG_ERROR_INVALID_INPUT,
-                   "The value of %s must be a whole number.", key);
+                   _("The value of %s must be a whole number."), key);
       return FALSE;
     }
   *result = number;
@@ -431,7 +433,7 @@ umt_profile_set_unknown_key_error (const char  *key,
   g_autofree char *keys = g_strjoinv (", ", (char **) settable_keys);
 
   g_set_error (error, UMT_CONFIG_ERROR, UMT_CONFIG_ERROR_INVALID_INPUT,
-               "Unknown profile setting “%s”; use one of %s.", key != NULL ? key : "", keys);
+               _("Unknown profile setting “%s”; use one of %s."), key != NULL ? key : "", keys);
 }
 
 gboolean
@@ -555,8 +557,9 @@ umt_profile_new_from_json (JsonObject  *object,
         if (text == NULL || !umt_profile_set_value (self, key, text, &local_error))
           {
             g_set_error (error, UMT_CONFIG_ERROR, UMT_CONFIG_ERROR_INVALID_INPUT,
-                         "Profile “%s”: %s", name,
-                         local_error != NULL ? local_error->message : "a setting has the wrong type.");
+                         _("Profile “%s”: %s"), name,
+                         local_error != NULL ? local_error->message
+                                             : _("a setting has the wrong type."));
             return NULL;
           }
       }

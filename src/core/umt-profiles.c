@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include <json-glib/json-glib.h>
+#include <glib/gi18n-lib.h>
 
 #include "umt-config-error.h"
 #include "umt-file-lock.h"
@@ -299,8 +300,8 @@ apply_add (UmtProfiles   *self,
   if (find_index (self, umt_profile_get_name (profile)) >= 0)
     {
       g_set_error (error, UMT_CONFIG_ERROR, UMT_CONFIG_ERROR_EXISTS,
-                   "A profile named “%s” exists already; choose another name or change it with "
-                   "“umt profile set”.", umt_profile_get_name (profile));
+                   _("A profile named “%s” exists already; choose another name or change it with "
+                      "“umt profile set”."), umt_profile_get_name (profile));
       return FALSE;
     }
   append_profile (self, profile);
@@ -313,7 +314,7 @@ set_unknown_error (const char  *name,
                    GError     **error)
 {
   g_set_error (error, UMT_CONFIG_ERROR, UMT_CONFIG_ERROR_NOT_FOUND,
-               "There is no profile named “%s”; “umt profile list” shows the profiles.",
+               _("There is no profile named “%s”; “umt profile list” shows the profiles."),
                name != NULL ? name : "");
   return FALSE;
 }
@@ -332,8 +333,8 @@ apply_remove (UmtProfiles   *self,
   if (g_strcmp0 (name, self->active) == 0)
     {
       g_set_error (error, UMT_CONFIG_ERROR, UMT_CONFIG_ERROR_INVALID_INPUT,
-                   "“%s” is the active profile; switch to another one with “umt profile use” "
-                   "before removing it.", name);
+                   _("“%s” is the active profile; switch to another one with “umt profile use” "
+                      "before removing it."), name);
       return FALSE;
     }
   g_signal_handlers_disconnect_by_data (g_ptr_array_index (self->profiles, index), self);
@@ -392,14 +393,16 @@ fill_from_json (UmtProfiles  *self,
 
   if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
     {
-      g_set_error_literal (error, UMT_CONFIG_ERROR, UMT_CONFIG_ERROR_CORRUPT, "it is not a JSON object");
+      g_set_error_literal (error, UMT_CONFIG_ERROR, UMT_CONFIG_ERROR_CORRUPT, _("it is not a "
+                                                                                "JSON object"));
       return FALSE;
     }
   object = json_node_get_object (root);
   list = json_object_get_member (object, "profiles");
   if (list == NULL || !JSON_NODE_HOLDS_ARRAY (list))
     {
-      g_set_error_literal (error, UMT_CONFIG_ERROR, UMT_CONFIG_ERROR_CORRUPT, "it has no list of profiles");
+      g_set_error_literal (error, UMT_CONFIG_ERROR, UMT_CONFIG_ERROR_CORRUPT,
+                           _("it has no list of profiles"));
       return FALSE;
     }
 
@@ -411,7 +414,7 @@ fill_from_json (UmtProfiles  *self,
       if (!JSON_NODE_HOLDS_OBJECT (element))
         {
           g_set_error_literal (error, UMT_CONFIG_ERROR, UMT_CONFIG_ERROR_CORRUPT,
-                               "a profile is not a JSON object");
+                               _("a profile is not a JSON object"));
           return FALSE;
         }
       profile = umt_profile_new_from_json (json_node_get_object (element), error);
@@ -420,7 +423,7 @@ fill_from_json (UmtProfiles  *self,
       if (find_index (self, umt_profile_get_name (profile)) >= 0)
         {
           g_set_error (error, UMT_CONFIG_ERROR, UMT_CONFIG_ERROR_CORRUPT,
-                       "the profile “%s” appears twice", umt_profile_get_name (profile));
+                       _("the profile “%s” appears twice"), umt_profile_get_name (profile));
           return FALSE;
         }
       append_profile (self, profile);
@@ -469,13 +472,13 @@ read_file (UmtProfiles  *self,
       if (g_error_matches (local_error, G_FILE_ERROR, G_FILE_ERROR_NOENT))
         return TRUE;
       g_set_error (error, UMT_CONFIG_ERROR, UMT_CONFIG_ERROR_IO,
-                   "Could not read the profiles file: %s.", local_error->message);
+                   _("Could not read the profiles file: %s."), local_error->message);
       return FALSE;
     }
   if (length > PROFILES_MAX_SIZE)
     {
       g_set_error_literal (error, UMT_CONFIG_ERROR, UMT_CONFIG_ERROR_CORRUPT,
-                           "it is far too large");
+                           _("it is far too large"));
       return FALSE;
     }
   if (!json_parser_load_from_data (parser, contents, length, &local_error))
@@ -517,8 +520,8 @@ edit_file (UmtProfiles    *self,
     {
       if (g_error_matches (local_error, UMT_CONFIG_ERROR, UMT_CONFIG_ERROR_CORRUPT))
         g_set_error (error, UMT_CONFIG_ERROR, UMT_CONFIG_ERROR_CORRUPT,
-                     "The profiles file was changed meanwhile and cannot be read (%s); "
-                     "nothing was changed.", local_error->message);
+                     _("The profiles file was changed meanwhile and cannot be read (%s); "
+                        "nothing was changed."), local_error->message);
       else
         g_propagate_error (error, g_steal_pointer (&local_error));
       return FALSE;
@@ -594,7 +597,7 @@ read_environment (UmtProfiles  *self,
   if (!umt_validate_server_url (url, umt_profile_get_allow_insecure_http (active), &local_error))
     {
       g_set_error (error, UMT_CONFIG_ERROR, UMT_CONFIG_ERROR_INVALID_INPUT,
-                   "%s is set to a URL that cannot be used: %s", SERVER_URL_ENV, local_error->message);
+                   _("%s is set to a URL that cannot be used: %s"), SERVER_URL_ENV, local_error->message);
       return FALSE;
     }
   self->env_url = g_strdup (url);
@@ -632,8 +635,8 @@ umt_profiles_load (GError **error)
       if (aside == NULL)
         return NULL;
       g_set_error (error, UMT_CONFIG_ERROR, UMT_CONFIG_ERROR_CORRUPT,
-                   "The profiles file could not be read (%s); it was moved to %s. "
-                   "Run again to start from the default profile.", local_error->message, aside);
+                   _("The profiles file could not be read (%s); it was moved to %s. "
+                      "Run again to start from the default profile."), local_error->message, aside);
       return NULL;
     }
 

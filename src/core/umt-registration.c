@@ -6,6 +6,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include "umt-log.h"
 #include "umt-registration.h"
 #include "umt-secret-store.h"
@@ -136,8 +138,8 @@ keep_tunnel_token (UmtRegistration *registration,
                                     registration->token_code, cancellable, &error))
     {
       registration->keyring_warning =
-        g_strdup_printf ("The device is registered, but its token could not be kept in the "
-                         "keyring for the tunnel: %s", error->message);
+        g_strdup_printf (_("The device is registered, but its token could not be kept in the "
+                           "keyring for the tunnel: %s"), error->message);
       UMT_LOG_WARNING ("%s", registration->keyring_warning);
     }
 }

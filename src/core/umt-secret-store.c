@@ -15,6 +15,8 @@
 #include <libsecret/secret.h>
 #endif
 
+#include <glib/gi18n-lib.h>
+
 #include "umt-config-error.h"
 #include "umt-paths.h"
 #include "umt-secret-store-credentials.h"
@@ -45,7 +47,7 @@ check_arguments (UmtSecretKind   kind,
       (kind == UMT_SECRET_PROFILE_TOKEN && (server == NULL || *server == '\0')))
     {
       g_set_error_literal (error, UMT_CONFIG_ERROR, UMT_CONFIG_ERROR_INVALID_INPUT,
-                           "No profile or device was given to find the token by.");
+                           _("No profile or device was given to find the token by."));
       return FALSE;
     }
   return TRUE;
@@ -111,8 +113,8 @@ propagate_secret_error (GError  *source,
   if (g_error_matches (source, SECRET_ERROR, SECRET_ERROR_IS_LOCKED) ||
       g_error_matches (source, G_DBUS_ERROR, G_DBUS_ERROR_ACCESS_DENIED))
     g_set_error_literal (error, UMT_CONFIG_ERROR, UMT_CONFIG_ERROR_KEYRING_LOCKED,
-                         "The keyring is locked; unlock your login keyring (for example by "
-                         "opening “Passwords and Keys”) and try again.");
+                         _("The keyring is locked; unlock your login keyring (for example by "
+                            "opening “Passwords and Keys”) and try again."));
   else if (source->domain == G_IO_ERROR ||
            g_error_matches (source, G_DBUS_ERROR, G_DBUS_ERROR_SERVICE_UNKNOWN) ||
            g_error_matches (source, G_DBUS_ERROR, G_DBUS_ERROR_NAME_HAS_NO_OWNER) ||
@@ -122,13 +124,15 @@ propagate_secret_error (GError  *source,
            g_error_matches (source, G_DBUS_ERROR, G_DBUS_ERROR_SPAWN_CHILD_EXITED) ||
            g_error_matches (source, G_DBUS_ERROR, G_DBUS_ERROR_SPAWN_SERVICE_NOT_FOUND))
     g_set_error_literal (error, UMT_CONFIG_ERROR, UMT_CONFIG_ERROR_NO_KEYRING,
-                         "No keyring (Secret Service) is available to keep the token; install and "
-                         "start gnome-keyring (or KeePassXC with its Secret Service integration) "
-                         "and try again.");
+                         _("No keyring (Secret Service) is available to keep the token; install "
+                           "and "
+                            "start gnome-keyring (or KeePassXC with its Secret Service "
+                            "integration) "
+                            "and try again."));
   else
     g_set_error (error, UMT_CONFIG_ERROR, UMT_CONFIG_ERROR_KEYRING,
-                 "The keyring refused the request (%s); make sure your login keyring exists "
-                 "and is unlocked, then try again.", source->message);
+                 _("The keyring refused the request (%s); make sure your login keyring exists "
+                    "and is unlocked, then try again."), source->message);
   g_error_free (source);
 }
 
@@ -393,11 +397,11 @@ set_win32_error (DWORD    code,
 
   if (code == ERROR_NO_SUCH_LOGON_SESSION)
     g_set_error_literal (error, UMT_CONFIG_ERROR, UMT_CONFIG_ERROR_NO_KEYRING,
-                         "Windows Credential Manager is not available in this session; "
-                         "sign in interactively and try again.");
+                         _("Windows Credential Manager is not available in this session; "
+                            "sign in interactively and try again."));
   else
     g_set_error (error, UMT_CONFIG_ERROR, UMT_CONFIG_ERROR_KEYRING,
-                 "Windows Credential Manager refused the request (%s).", message);
+                 _("Windows Credential Manager refused the request (%s)."), message);
 }
 
 gboolean

@@ -8,6 +8,8 @@
 
 #include <string.h>
 
+#include <glib/gi18n-lib.h>
+
 #include "umt-meeting-error.h"
 #include "umt-ssh-key.h"
 
@@ -126,7 +128,7 @@ umt_ssh_key_compute_fingerprint (const char  *public_key,
   if (blob == NULL)
     {
       g_set_error_literal (error, UMT_SSH_KEY_ERROR, UMT_SSH_KEY_ERROR_INVALID_KEY,
-                           "This is not a valid OpenSSH public key.");
+                           _("This is not a valid OpenSSH public key."));
       return NULL;
     }
   return fingerprint_of_blob (blob);
@@ -163,7 +165,8 @@ umt_ssh_key_build_known_hosts (const char  *host,
       if (blob == NULL)
         {
           g_set_error (error, UMT_MEETING_ERROR, UMT_MEETING_ERROR_PROTOCOL,
-                       "The server's SSH host keys are malformed (line %u); known_hosts was left as it was.",
+                       _("The server's SSH host keys are malformed (line %u); known_hosts was "
+                         "left as it was."),
                        i + 1);
           return NULL;
         }
@@ -174,7 +177,7 @@ umt_ssh_key_build_known_hosts (const char  *host,
   if (keys == 0)
     {
       g_set_error_literal (error, UMT_MEETING_ERROR, UMT_MEETING_ERROR_PROTOCOL,
-                           "The server sent no SSH host keys; known_hosts was left as it was.");
+                           _("The server sent no SSH host keys; known_hosts was left as it was."));
       return NULL;
     }
   return g_string_free (g_steal_pointer (&text), FALSE);

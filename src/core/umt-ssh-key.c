@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 
 #include <glib/gstdio.h>
+#include <glib/gi18n-lib.h>
 
 #include "umt-meeting-error.h"
 #include "umt-paths.h"
@@ -75,14 +76,14 @@ read_small_file (const char  *path,
       g_set_error (error, UMT_SSH_KEY_ERROR,
                    g_error_matches (local_error, G_FILE_ERROR, G_FILE_ERROR_NOENT)
                      ? UMT_SSH_KEY_ERROR_NOT_FOUND : UMT_SSH_KEY_ERROR_IO,
-                   "Could not read %s: %s.", path, local_error->message);
+                   _("Could not read %s: %s."), path, local_error->message);
       return FALSE;
     }
   if (length > MAX_KEY_FILE_SIZE || memchr (*contents, '\0', length) != NULL)
     {
       g_clear_pointer (contents, g_free);
       g_set_error (error, UMT_SSH_KEY_ERROR, UMT_SSH_KEY_ERROR_INVALID_KEY,
-                   "%s is not an OpenSSH public key file.", path);
+                   _("%s is not an OpenSSH public key file."), path);
       return FALSE;
     }
   return TRUE;
@@ -101,7 +102,7 @@ load_key (UmtSshKey  *self,
   if (!g_file_test (self->private_key_path, G_FILE_TEST_IS_REGULAR))
     {
       g_set_error (error, UMT_SSH_KEY_ERROR, UMT_SSH_KEY_ERROR_NOT_FOUND,
-                   "There is no SSH key in %s yet.", self->directory);
+                   _("There is no SSH key in %s yet."), self->directory);
       return NULL;
     }
   /* ssh refuses a private key others can read; a copied-in file may be. */
@@ -109,7 +110,7 @@ load_key (UmtSshKey  *self,
     {
       int saved = errno;
       g_set_error (error, UMT_SSH_KEY_ERROR, UMT_SSH_KEY_ERROR_IO,
-                   "Could not restrict access to %s: %s.", self->private_key_path, g_strerror (saved));
+                   _("Could not restrict access to %s: %s."), self->private_key_path, g_strerror (saved));
       return NULL;
     }
   if (!read_small_file (self->public_key_path, &contents, error))
@@ -120,7 +121,7 @@ load_key (UmtSshKey  *self,
   if (loaded->fingerprint == NULL)
     {
       g_set_error (error, UMT_SSH_KEY_ERROR, UMT_SSH_KEY_ERROR_INVALID_KEY,
-                   "%s is not a valid OpenSSH public key.", self->public_key_path);
+                   _("%s is not a valid OpenSSH public key."), self->public_key_path);
       return NULL;
     }
   return g_steal_pointer (&loaded);
@@ -554,7 +555,8 @@ check_registered (UmtDeviceManager  *manager,
   if (umt_device_manager_get_registered (manager))
     return TRUE;
   g_set_error_literal (error, UMT_SSH_KEY_ERROR, UMT_SSH_KEY_ERROR_NOT_REGISTERED,
-                       "This device is not registered; register it before publishing its SSH key.");
+                       _("This device is not registered; register it before publishing its SSH "
+                         "key."));
   return FALSE;
 }
 

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <glib/gstdio.h>
+#include <glib/gi18n-lib.h>
 
 #include "umt-paths.h"
 #include "umt-ssh-key.h"
@@ -47,7 +48,7 @@ run_keygen (const char * const  *argv,
   if (process == NULL)
     {
       g_set_error (error, UMT_SSH_KEY_ERROR, UMT_SSH_KEY_ERROR_KEYGEN_FAILED,
-                   "Could not run ssh-keygen: %s.", local_error->message);
+                   _("Could not run ssh-keygen: %s."), local_error->message);
       return FALSE;
     }
   if (!g_subprocess_communicate_utf8 (process, NULL, cancellable, standard_output, &err_text,
@@ -58,14 +59,14 @@ run_keygen (const char * const  *argv,
         g_propagate_error (error, g_steal_pointer (&local_error));
       else
         g_set_error (error, UMT_SSH_KEY_ERROR, UMT_SSH_KEY_ERROR_KEYGEN_FAILED,
-                     "ssh-keygen failed: %s.", local_error->message);
+                     _("ssh-keygen failed: %s."), local_error->message);
       return FALSE;
     }
   if (!g_subprocess_get_successful (process))
     {
       g_set_error (error, UMT_SSH_KEY_ERROR, UMT_SSH_KEY_ERROR_KEYGEN_FAILED,
-                   "ssh-keygen failed: %s.",
-                   err_text != NULL && *g_strstrip (err_text) != '\0' ? err_text : "no reason given");
+                   _("ssh-keygen failed: %s."),
+                   err_text != NULL && *g_strstrip (err_text) != '\0' ? err_text : _("no reason given"));
       return FALSE;
     }
   return TRUE;
@@ -78,7 +79,8 @@ find_keygen (GError **error)
 
   if (path == NULL)
     g_set_error_literal (error, UMT_SSH_KEY_ERROR, UMT_SSH_KEY_ERROR_NO_KEYGEN,
-                         "Install OpenSSH's ssh-keygen (package openssh-client) to make the device's SSH key.");
+                         _("Install OpenSSH's ssh-keygen (package openssh-client) to make the "
+                           "device's SSH key."));
   return path;
 }
 
@@ -139,7 +141,7 @@ umt_ssh_keygen_generate (const char    *directory,
     {
       int saved = errno;
       g_set_error (error, UMT_SSH_KEY_ERROR, UMT_SSH_KEY_ERROR_IO,
-                   "Could not create a folder in %s: %s.", directory, g_strerror (saved));
+                   _("Could not create a folder in %s: %s."), directory, g_strerror (saved));
       return FALSE;
     }
   g_steal_pointer (&template);
@@ -159,7 +161,7 @@ umt_ssh_keygen_generate (const char    *directory,
     {
       int saved = errno;
       g_set_error (error, UMT_SSH_KEY_ERROR, UMT_SSH_KEY_ERROR_IO,
-                   "Could not restrict access to the new SSH key: %s.", g_strerror (saved));
+                   _("Could not restrict access to the new SSH key: %s."), g_strerror (saved));
       goto out;
     }
 
@@ -174,14 +176,14 @@ umt_ssh_keygen_generate (const char    *directory,
         }
       else
         g_set_error (error, UMT_SSH_KEY_ERROR, UMT_SSH_KEY_ERROR_IO,
-                     "Could not save the SSH key as %s: %s.", private_key_path, g_strerror (saved));
+                     _("Could not save the SSH key as %s: %s."), private_key_path, g_strerror (saved));
       goto out;
     }
   if (g_rename (public_key, public_key_path) != 0)
     {
       int saved = errno;
       g_set_error (error, UMT_SSH_KEY_ERROR, UMT_SSH_KEY_ERROR_IO,
-                   "Could not save the SSH public key as %s: %s.", public_key_path, g_strerror (saved));
+                   _("Could not save the SSH public key as %s: %s."), public_key_path, g_strerror (saved));
       goto out;
     }
   g_message ("Made the device's SSH key %s", private_key_path);

@@ -18,6 +18,8 @@
 # include <windows.h>
 #endif
 
+#include <glib/gi18n-lib.h>
+
 #include "umt-config-error.h"
 #include "umt-paths.h"
 #include "umt-status-file.h"
@@ -111,8 +113,8 @@ umt_status_file_load (const char  *file_name,
       !JSON_NODE_HOLDS_OBJECT ((root = json_parser_get_root (parser))))
     {
       g_set_error (error, UMT_CONFIG_ERROR, UMT_CONFIG_ERROR_CORRUPT,
-                   "The status file %s cannot be read; it is written again at the next "
-                   "change.", path);
+                   _("The status file %s cannot be read; it is written again at the next "
+                      "change."), path);
       return NULL;
     }
 

@@ -8,6 +8,8 @@
 
 #include <string.h>
 
+#include <glib/gi18n-lib.h>
+
 #include "umt-tunnel-agent-process.h"
 
 struct _UmtTunnelAgentProcess
@@ -46,9 +48,9 @@ exit_description (GSubprocess *process)
 {
 #ifdef G_OS_UNIX
   if (g_subprocess_get_if_signaled (process))
-    return g_strdup_printf ("killed by signal %d", g_subprocess_get_term_sig (process));
+    return g_strdup_printf (_("killed by signal %d"), g_subprocess_get_term_sig (process));
 #endif
-  return g_strdup_printf ("exit status %d", g_subprocess_get_exit_status (process));
+  return g_strdup_printf (_("exit status %d"), g_subprocess_get_exit_status (process));
 }
 
 static void
@@ -135,7 +137,7 @@ umt_tunnel_agent_process_spawn (const char  *config,
   process = g_subprocess_launcher_spawn (launcher, error, path, NULL);
   if (process == NULL)
     {
-      g_prefix_error (error, "Cannot start the tunnel agent %s: ", path);
+      g_prefix_error (error, _("Cannot start the tunnel agent %s: "), path);
       return NULL;
     }
 

@@ -6,6 +6,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include "umt-status-file.h"
 #include "umt-tunnel-status.h"
 
@@ -37,7 +39,7 @@ umt_tunnel_status_load (GError **error)
   g_autoptr(UmtTunnelStatus) status = g_new0 (UmtTunnelStatus, 1);
   g_autoptr(JsonObject) object = NULL;
 
-  object = umt_status_file_load (STATUS_FILE, "No tunnel has run for this user yet.",
+  object = umt_status_file_load (STATUS_FILE, _("No tunnel has run for this user yet."),
                                  &status->pid, &status->owner_alive, error);
   if (object == NULL)
     return NULL;

@@ -14,6 +14,8 @@
 # include <signal.h>
 #endif
 
+#include <glib/gi18n-lib.h>
+
 #include "umt-connectivity.h"
 #include "umt-enums.h"
 #include "umt-log.h"
@@ -278,7 +280,7 @@ on_agent_exited (UmtTunnelAgentProcess *agent,
   g_clear_object (&self->agent);
   set_open_streams (self, 0);
   notify (self, PROP_AGENT_PID);
-  reason = g_strdup_printf ("The tunnel agent stopped unexpectedly (%s)", how);
+  reason = g_strdup_printf (_("The tunnel agent stopped unexpectedly (%s)"), how);
   schedule_restart (self, reason);
 }
 
@@ -340,8 +342,8 @@ on_agent_event (UmtTunnelAgentProcess *agent,
   else if (g_str_equal (name, "auth-failed"))
     {
       g_autofree char *message =
-        g_strdup_printf ("The tunnel proxy refused this device's token: %s",
-                         reason != NULL ? reason : "no reason given");
+        g_strdup_printf (_("The tunnel proxy refused this device's token: %s"),
+                         reason != NULL ? reason : _("no reason given"));
 
       UMT_LOG_WARNING ("%s", message);
       set_state (self, UMT_TUNNEL_STATE_AUTH_FAILED);
@@ -352,7 +354,8 @@ on_agent_event (UmtTunnelAgentProcess *agent,
       if (self->state != UMT_TUNNEL_STATE_AUTH_FAILED)
         {
           g_autofree char *message =
-            g_strdup_printf ("The tunnel is disconnected: %s", reason != NULL ? reason : "unknown reason");
+            g_strdup_printf (_("The tunnel is disconnected: %s"),
+                             reason != NULL ? reason : _("unknown reason"));
 
           set_state (self, UMT_TUNNEL_STATE_RETRYING);
           set_last_error (self, message);
@@ -431,8 +434,9 @@ on_token (GObject      *source,
   if (token == NULL)
     {
       message = error != NULL
-        ? g_strdup_printf ("The tunnel token cannot be read from the keyring: %s", error->message)
-        : g_strdup ("No tunnel token is kept in the keyring for this device; register it again.");
+        ? g_strdup_printf (_("The tunnel token cannot be read from the keyring: %s"), error->message)
+        : g_strdup (_("No tunnel token is kept in the keyring for this device; register it "
+                      "again."));
       UMT_LOG_WARNING ("%s", message);
       g_object_freeze_notify (G_OBJECT (self));
       set_state (self, UMT_TUNNEL_STATE_STOPPED);

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include <gio/gio.h>
+#include <glib/gi18n-lib.h>
 
 #include "umt-config-error.h"
 #include "umt-validate.h"
@@ -23,7 +24,7 @@ is_key_char (char c)
 
 static gboolean
 check_key_like (const char  *value,
-                gsize        max_len,
+                guint        max_len,
                 const char  *what,
                 GError     **error)
 {
@@ -31,25 +32,28 @@ check_key_like (const char  *value,
 
   if (len == 0)
     {
+      /* Translators: %s is “device key” or “profile name”. */
       g_set_error (error, UMT_CONFIG_ERROR, UMT_CONFIG_ERROR_INVALID_INPUT,
-                   "The %s is empty; enter 1 to %" G_GSIZE_FORMAT
-                   " letters, digits, dots, dashes or underscores.", what, max_len);
+                   _("The %s is empty; enter 1 to %u letters, digits, dots, dashes or "
+                      "underscores."), _(what), max_len);
       return FALSE;
     }
   if (len > max_len)
     {
+      /* Translators: %s is “device key” or “profile name”. */
       g_set_error (error, UMT_CONFIG_ERROR, UMT_CONFIG_ERROR_INVALID_INPUT,
-                   "The %s is too long; it may have at most %" G_GSIZE_FORMAT " characters.",
-                   what, max_len);
+                   _("The %s is too long; it may have at most %u characters."),
+                   _(what), max_len);
       return FALSE;
     }
   for (gsize i = 0; i < len; i++)
     {
       if (!is_key_char (value[i]))
         {
+          /* Translators: %s is “device key” or “profile name”. */
           g_set_error (error, UMT_CONFIG_ERROR, UMT_CONFIG_ERROR_INVALID_INPUT,
-                       "The %s may only contain letters, digits, dots, dashes and underscores.",
-                       what);
+                       _("The %s may only contain letters, digits, dots, dashes and underscores."),
+                       _(what));
           return FALSE;
         }
     }
@@ -60,14 +64,14 @@ gboolean
 umt_validate_device_key (const char  *device_key,
                          GError     **error)
 {
-  return check_key_like (device_key, 128, "device key", error);
+  return check_key_like (device_key, 128, N_("device key"), error);
 }
 
 gboolean
 umt_validate_profile_name (const char  *name,
                            GError     **error)
 {
-  return check_key_like (name, 64, "profile name", error);
+  return check_key_like (name, 64, N_("profile name"), error);
 }
 
 char *
@@ -82,8 +86,8 @@ umt_validate_token_code (const char  *token_code,
   if (!ok)
     {
       g_set_error_literal (error, UMT_CONFIG_ERROR, UMT_CONFIG_ERROR_INVALID_INPUT,
-                           "The token must be exactly 6 hexadecimal characters (0-9, A-F), "
-                           "as given by your administrator.");
+                           _("The token must be exactly 6 hexadecimal characters (0-9, A-F), "
+                              "as given by your administrator."));
       return NULL;
     }
   return g_ascii_strup (token_code, -1);
@@ -125,7 +129,7 @@ umt_validate_host_name (const char  *host,
   if (host == NULL || strlen (host) > 253 || !host_is_well_formed (host))
     {
       g_set_error (error, UMT_CONFIG_ERROR, UMT_CONFIG_ERROR_INVALID_INPUT,
-                   "“%s” is not a host name or an IP address.", host != NULL ? host : "");
+                   _("“%s” is not a host name or an IP address."), host != NULL ? host : "");
       return FALSE;
     }
   return TRUE;
@@ -143,7 +147,8 @@ umt_validate_server_url (const char  *url,
   if (url == NULL || *url == '\0')
     {
       g_set_error_literal (error, UMT_CONFIG_ERROR, UMT_CONFIG_ERROR_INVALID_INPUT,
-                           "The server URL is empty; enter one such as https://meeting.example.org.");
+                           _("The server URL is empty; enter one such as "
+                             "https://meeting.example.org."));
       return FALSE;
     }
 
@@ -151,7 +156,7 @@ umt_validate_server_url (const char  *url,
   if (uri == NULL)
     {
       g_set_error (error, UMT_CONFIG_ERROR, UMT_CONFIG_ERROR_INVALID_INPUT,
-                   "“%s” is not a valid URL; enter one such as https://meeting.example.org.", url);
+                   _("“%s” is not a valid URL; enter one such as https://meeting.example.org."), url);
       return FALSE;
     }
 
@@ -159,7 +164,7 @@ umt_validate_server_url (const char  *url,
   if (g_ascii_strcasecmp (scheme, "https") != 0 && g_ascii_strcasecmp (scheme, "http") != 0)
     {
       g_set_error (error, UMT_CONFIG_ERROR, UMT_CONFIG_ERROR_INVALID_INPUT,
-                   "The server URL must start with https:// (not %s://).", scheme);
+                   _("The server URL must start with https:// (not %s://)."), scheme);
       return FALSE;
     }
 
@@ -167,7 +172,8 @@ umt_validate_server_url (const char  *url,
   if (host == NULL || *host == '\0')
     {
       g_set_error (error, UMT_CONFIG_ERROR, UMT_CONFIG_ERROR_INVALID_INPUT,
-                   "The server URL “%s” has no host name; enter one such as https://meeting.example.org.",
+                   _("The server URL “%s” has no host name; enter one such as "
+                     "https://meeting.example.org."),
                    url);
       return FALSE;
     }
@@ -175,7 +181,7 @@ umt_validate_server_url (const char  *url,
   if (!host_is_well_formed (host))
     {
       g_set_error (error, UMT_CONFIG_ERROR, UMT_CONFIG_ERROR_INVALID_INPUT,
-                   "“%s” is not a valid host name in the server URL.", host);
+                   _("“%s” is not a valid host name in the server URL."), host);
       return FALSE;
     }
 
@@ -183,23 +189,24 @@ umt_validate_server_url (const char  *url,
   if (g_uri_get_userinfo (uri) != NULL)
     {
       g_set_error_literal (error, UMT_CONFIG_ERROR, UMT_CONFIG_ERROR_INVALID_INPUT,
-                           "The server URL must not contain a user name or password; "
-                           "store the token with “umt token set” instead.");
+                           _("The server URL must not contain a user name or password; "
+                              "store the token with “umt token set” instead."));
       return FALSE;
     }
 
   if (g_uri_get_query (uri) != NULL || g_uri_get_fragment (uri) != NULL)
     {
       g_set_error_literal (error, UMT_CONFIG_ERROR, UMT_CONFIG_ERROR_INVALID_INPUT,
-                           "The server URL must not contain “?” or “#”; give only the server’s address.");
+                           _("The server URL must not contain “?” or “#”; give only the server’s "
+                             "address."));
       return FALSE;
     }
 
   if (g_ascii_strcasecmp (scheme, "http") == 0 && !allow_insecure_http && !host_is_loopback (host))
     {
       g_set_error (error, UMT_CONFIG_ERROR, UMT_CONFIG_ERROR_INVALID_INPUT,
-                   "Plain http:// is only allowed to this computer; use https://%s, "
-                   "or allow insecure HTTP in the profile if you really must.", host);
+                   _("Plain http:// is only allowed to this computer; use https://%s, "
+                      "or allow insecure HTTP in the profile if you really must."), host);
       return FALSE;
     }
 
@@ -219,7 +226,7 @@ umt_validate_ip_address (const char  *address,
   if (parsed == NULL)
     {
       g_set_error (error, UMT_CONFIG_ERROR, UMT_CONFIG_ERROR_INVALID_INPUT,
-                   "“%s” is not an IPv4 or IPv6 address.", address != NULL ? address : "");
+                   _("“%s” is not an IPv4 or IPv6 address."), address != NULL ? address : "");
       return FALSE;
     }
   return TRUE;
@@ -237,7 +244,7 @@ umt_validate_mac (const char  *mac,
   if (!ok)
     {
       g_set_error (error, UMT_CONFIG_ERROR, UMT_CONFIG_ERROR_INVALID_INPUT,
-                   "“%s” is not a MAC address of the form AA:BB:CC:DD:EE:FF.",
+                   _("“%s” is not a MAC address of the form AA:BB:CC:DD:EE:FF."),
                    mac != NULL ? mac : "");
       return FALSE;
     }
@@ -251,13 +258,13 @@ umt_validate_note (const char  *note,
   if (note == NULL || !g_utf8_validate (note, -1, NULL))
     {
       g_set_error_literal (error, UMT_CONFIG_ERROR, UMT_CONFIG_ERROR_INVALID_INPUT,
-                           "The note is not valid text.");
+                           _("The note is not valid text."));
       return FALSE;
     }
   if (g_utf8_strlen (note, -1) > NOTE_MAX_CHARS)
     {
       g_set_error (error, UMT_CONFIG_ERROR, UMT_CONFIG_ERROR_INVALID_INPUT,
-                   "The note is too long; it may have at most %d characters.", NOTE_MAX_CHARS);
+                   _("The note is too long; it may have at most %d characters."), NOTE_MAX_CHARS);
       return FALSE;
     }
   return TRUE;
@@ -270,7 +277,7 @@ umt_validate_heartbeat_interval (gint64   seconds,
   if (seconds < 15 || seconds > 3600)
     {
       g_set_error_literal (error, UMT_CONFIG_ERROR, UMT_CONFIG_ERROR_INVALID_INPUT,
-                           "The heartbeat interval must be between 15 and 3600 seconds.");
+                           _("The heartbeat interval must be between 15 and 3600 seconds."));
       return FALSE;
     }
   return TRUE;

@@ -181,7 +181,6 @@ test_reuse (Fixture       *fixture,
             gconstpointer  data)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(UmtSshKey) again = umt_ssh_key_new (NULL);
   g_autoptr(UmtSshKey) loaded = umt_ssh_key_new (NULL);
   g_autofree char *private_before = NULL;
@@ -195,10 +194,9 @@ test_reuse (Fixture       *fixture,
   fingerprint = g_strdup (umt_ssh_key_get_fingerprint (fixture->key));
   private_before = read_file (umt_ssh_key_get_private_key_path (fixture->key));
 
-  /* A second object, asynchronously: the same pair, not a new one. */
-  umt_ssh_key_ensure_async (again, "other-name", NULL, on_done, &result);
+  /* A second object: the same pair, not a new one. */
   g_assert_null (umt_ssh_key_get_fingerprint (again));
-  g_assert_true (umt_ssh_key_ensure_finish (again, wait_for_result (&result), &error));
+  g_assert_true (umt_ssh_key_ensure_sync (again, "other-name", NULL, &error));
   g_assert_no_error (error);
   g_assert_cmpstr (umt_ssh_key_get_fingerprint (again), ==, fingerprint);
   g_assert_cmpstr (umt_ssh_key_get_public_key (again), ==, umt_ssh_key_get_public_key (fixture->key));
@@ -216,6 +214,16 @@ test_reuse (Fixture       *fixture,
   g_assert_cmpstr (umt_ssh_key_get_fingerprint (fixture->key), ==, fingerprint);
 }
 
+static gpointer
+ensure_in_thread (gpointer data)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (umt_ssh_key_ensure_sync (data, NULL, NULL, &error));
+  g_assert_no_error (error);
+  return NULL;
+}
+
 /* Two owners (the window and `umt`) making the key at the same moment end
  * up with one pair. */
 static void
@@ -223,18 +231,14 @@ test_concurrent (Fixture       *fixture,
                  gconstpointer  data)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(GAsyncResult) first = NULL;
-  g_autoptr(GAsyncResult) second = NULL;
   g_autoptr(UmtSshKey) other = umt_ssh_key_new (NULL);
   g_autoptr(UmtSshKey) reloaded = umt_ssh_key_new (NULL);
   g_autofree char *expected = NULL;
+  GThread *first = g_thread_new ("ensure-one", ensure_in_thread, fixture->key);
+  GThread *second = g_thread_new ("ensure-two", ensure_in_thread, other);
 
-  umt_ssh_key_ensure_async (fixture->key, "one", NULL, on_done, &first);
-  umt_ssh_key_ensure_async (other, "two", NULL, on_done, &second);
-  g_assert_true (umt_ssh_key_ensure_finish (fixture->key, wait_for_result (&first), &error));
-  g_assert_no_error (error);
-  g_assert_true (umt_ssh_key_ensure_finish (other, wait_for_result (&second), &error));
-  g_assert_no_error (error);
+  g_thread_join (first);
+  g_thread_join (second);
 
   g_assert_true (umt_ssh_key_load_sync (reloaded, &error));
   g_assert_no_error (error);
@@ -288,6 +292,7 @@ test_publish (Fixture       *fixture,
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(JsonObject) device = NULL;
   g_autoptr(UmtMeetingClient) client = NULL;
+  g_autoptr(GAsyncResult) fetched = NULL;
   g_autofree char *server_key = NULL;
   g_autofree char *stale = NULL;
   const char *known_hosts = umt_ssh_key_get_known_hosts_path (fixture->key);
@@ -312,7 +317,10 @@ test_publish (Fixture       *fixture,
 
   client = umt_meeting_client_new (fixture->sim->url, &error);
   g_assert_no_error (error);
-  server_key = umt_meeting_client_get_device_pubkey_sync (client, fixture->device_key, NULL, &error);
+  umt_meeting_client_send_async (client, umt_meeting_request_get_device_pubkey (fixture->device_key),
+                                 NULL, on_done, &fetched);
+  g_assert_true (umt_meeting_client_send_finish (client, wait_for_result (&fetched),
+                                                 (gpointer *) &server_key, &error));
   g_assert_no_error (error);
   g_assert_cmpstr (g_strstrip (server_key), ==, umt_ssh_key_get_public_key (fixture->key));
 

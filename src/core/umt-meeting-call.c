@@ -18,9 +18,10 @@
 #define MAX_BODY_SIZE (1024 * 1024)
 #define FIRST_RETRY_DELAY_MS 500
 
-/* Sync and async calls build the same UmtCall; async ones run it in a GTask
- * worker thread with the blocking libsoup API (allowed from any thread since
- * libsoup 3.2), so retries, the body cap and the error mapping exist once. */
+/* Every request is sent here with the blocking libsoup API (allowed from any
+ * thread since libsoup 3.2): the client's _sync calls run it in the caller's
+ * thread, umt_meeting_client_send_async() in a GTask worker thread, so
+ * retries, the body cap and the error mapping exist once. */
 
 static void
 wipe_string (char *text)
@@ -31,23 +32,25 @@ wipe_string (char *text)
 }
 
 void
-umt_call_free (UmtCall *call)
+umt_meeting_request_free (UmtMeetingRequest *request)
 {
-  g_free (call->path);
+  g_return_if_fail (request != NULL);
+
+  g_free (request->path);
   /* The body and token_code may hold the one-time token. */
-  wipe_string (call->body);
-  wipe_string (call->token_code);
-  g_free (call->device_key);
-  g_free (call->note);
-  g_free (call);
+  wipe_string (request->body);
+  wipe_string (request->token_code);
+  g_free (request->device_key);
+  g_free (request->note);
+  g_free (request);
 }
 
-UmtCall *
+UmtMeetingRequest *
 umt_call_new (const char            *method,
               char                  *path,
               UmtMeetingRequestKind  kind)
 {
-  UmtCall *call = g_new0 (UmtCall, 1);
+  UmtMeetingRequest *call = g_new0 (UmtMeetingRequest, 1);
 
   call->method = method;
   call->path = path;
@@ -69,8 +72,8 @@ umt_call_device_path (const char *prefix,
 }
 
 void
-umt_call_set_body (UmtCall    *call,
-                   JsonObject *object)
+umt_call_set_body (UmtMeetingRequest *call,
+                   JsonObject        *object)
 {
   g_autoptr(JsonNode) node = json_node_init_object (json_node_alloc (), object);
 
@@ -133,7 +136,7 @@ too_large:
 
 static SoupMessage *
 build_message (const UmtMeetingServer *server,
-               UmtCall                *call)
+               UmtMeetingRequest      *call)
 {
   g_autofree char *uri = g_strconcat (server->base_url, call->path, NULL);
   SoupMessage *message = soup_message_new (call->method, uri);
@@ -167,7 +170,7 @@ build_message (const UmtMeetingServer *server,
 /* One attempt. Returns the body (any status) or NULL with a mapped error. */
 static GBytes *
 send_once (const UmtMeetingServer  *server,
-           UmtCall                 *call,
+           UmtMeetingRequest       *call,
            GCancellable            *cancellable,
            guint                   *status,
            char                   **location,
@@ -247,7 +250,7 @@ is_retryable_status (guint status)
  * 2xx status, or NULL with a UMT_MEETING_ERROR. */
 static GBytes *
 send_call (const UmtMeetingServer  *server,
-           UmtCall                 *call,
+           UmtMeetingRequest       *call,
            GCancellable            *cancellable,
            GError                 **error)
 {
@@ -294,9 +297,9 @@ send_call (const UmtMeetingServer  *server,
 }
 
 static gpointer
-parse_answer (UmtCall  *call,
-              GBytes   *body,
-              GError  **error)
+parse_answer (UmtMeetingRequest  *call,
+              GBytes             *body,
+              GError            **error)
 {
   g_autoptr(JsonNode) node = NULL;
   gsize length = 0;
@@ -322,12 +325,12 @@ parse_answer (UmtCall  *call,
  * sending the token in a heartbeat, so that is what we do there. */
 static gpointer
 run_register (const UmtMeetingServer  *server,
-              UmtCall                 *call,
+              UmtMeetingRequest       *call,
               GCancellable            *cancellable,
               GError                 **error)
 {
   g_autoptr(GError) local_error = NULL;
-  g_autoptr(UmtCall) fallback = NULL;
+  g_autoptr(UmtMeetingRequest) fallback = NULL;
   g_autoptr(JsonObject) body = NULL;
   g_autoptr(GBytes) answer = NULL;
   UmtMeetingRegistration *registration;
@@ -366,7 +369,7 @@ run_register (const UmtMeetingServer  *server,
 
 gpointer
 umt_call_run (const UmtMeetingServer  *server,
-              UmtCall                 *call,
+              UmtMeetingRequest       *call,
               GCancellable            *cancellable,
               GError                 **error)
 {
@@ -388,66 +391,4 @@ umt_call_run (const UmtMeetingServer  *server,
     return NULL;
 
   return parse_answer (call, answer, error);
-}
-
-typedef struct
-{
-  const UmtMeetingServer *server;
-  UmtCall                *call;
-} AsyncCall;
-
-static void
-async_call_free (AsyncCall *data)
-{
-  umt_call_free (data->call);
-  g_free (data);
-}
-
-static void
-call_thread (GTask        *task,
-             gpointer      source_object,
-             gpointer      task_data,
-             GCancellable *cancellable)
-{
-  AsyncCall *data = task_data;
-  GError *error = NULL;
-  gpointer result;
-
-  result = umt_call_run (data->server, data->call, cancellable, &error);
-  if (result == NULL)
-    g_task_return_error (task, error);
-  else
-    g_task_return_pointer (task, result, data->call->free_result);
-}
-
-void
-umt_call_run_async (gpointer                source_object,
-                    const UmtMeetingServer *server,
-                    UmtCall                *call,
-                    gpointer                source_tag,
-                    GCancellable           *cancellable,
-                    GAsyncReadyCallback     callback,
-                    gpointer                user_data)
-{
-  g_autoptr(GTask) task = g_task_new (source_object, cancellable, callback, user_data);
-  AsyncCall *data = g_new0 (AsyncCall, 1);
-
-  /* The task holds a reference on the client, which owns @server. */
-  data->server = server;
-  data->call = call;
-  g_task_set_source_tag (task, source_tag);
-  g_task_set_task_data (task, data, (GDestroyNotify) async_call_free);
-  g_task_run_in_thread (task, call_thread);
-}
-
-gpointer
-umt_call_run_finish (gpointer       source_object,
-                     GAsyncResult  *result,
-                     gpointer       source_tag,
-                     GError       **error)
-{
-  g_return_val_if_fail (g_task_is_valid (result, source_object), NULL);
-  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == source_tag, NULL);
-
-  return g_task_propagate_pointer (G_TASK (result), error);
 }

@@ -1,6 +1,7 @@
-/* umt-meeting-call.h: one request of UmtMeetingClient, sent and read
+/* umt-meeting-call.h: what a UmtMeetingRequest holds, and how it is sent and read
  *
- * Private to umt-meeting-client.c: the front ends use the client.
+ * Private to the Meeting client: the front ends build requests with the
+ * constructors of umt-meeting-requests.h and send them with the client.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -10,6 +11,7 @@
 #include <json-glib/json-glib.h>
 
 #include "umt-meeting-error.h"
+#include "umt-meeting-requests.h"
 
 G_BEGIN_DECLS
 
@@ -32,10 +34,11 @@ typedef gpointer (*UmtCallFromText) (const char  *data,
                                      gsize        length,
                                      GError     **error);
 
-/* What one call sends and how its answer is read. Exactly one of
- * from_json/from_text is set, or neither for calls that only say "ok"
- * (their result is a non-NULL pointer that owns nothing). */
-typedef struct
+/* What one request sends and how its answer is read. Exactly one of
+ * from_json/from_text is set, or neither for requests that only say "ok"
+ * (their result is a non-NULL pointer that owns nothing, and free_result
+ * is NULL). */
+struct _UmtMeetingRequest
 {
   const char            *method;
   char                  *path;       /* escaped, may carry a query */
@@ -51,15 +54,14 @@ typedef struct
   char                  *device_key;
   char                  *token_code;
   char                  *note;
-} UmtCall;
+};
 
 /* @path is taken. GETs are marked safe to repeat; others are not. */
-UmtCall  *umt_call_new      (const char             *method,
-                             char                   *path,
-                             UmtMeetingRequestKind   kind);
-void      umt_call_free     (UmtCall                *call);
-void      umt_call_set_body (UmtCall                *call,
-                             JsonObject             *object);
+UmtMeetingRequest *umt_call_new      (const char             *method,
+                                      char                   *path,
+                                      UmtMeetingRequestKind   kind);
+void               umt_call_set_body (UmtMeetingRequest      *call,
+                                      JsonObject             *object);
 
 /* "/api/devices/" + escaped key + "/online" */
 char     *umt_call_device_path (const char *prefix,
@@ -68,23 +70,8 @@ char     *umt_call_device_path (const char *prefix,
 
 /* Blocking; any thread. Returns the parsed result or NULL with an error. */
 gpointer  umt_call_run      (const UmtMeetingServer *server,
-                             UmtCall                *call,
+                             UmtMeetingRequest      *call,
                              GCancellable           *cancellable,
                              GError                **error);
-
-/* Runs @call (taken) in a GTask worker thread; @source_object is the task's. */
-void      umt_call_run_async  (gpointer                source_object,
-                               const UmtMeetingServer *server,
-                               UmtCall                *call,
-                               gpointer                source_tag,
-                               GCancellable           *cancellable,
-                               GAsyncReadyCallback     callback,
-                               gpointer                user_data);
-gpointer  umt_call_run_finish (gpointer                source_object,
-                               GAsyncResult           *result,
-                               gpointer                source_tag,
-                               GError                **error);
-
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (UmtCall, umt_call_free)
 
 G_END_DECLS

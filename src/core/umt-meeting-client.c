@@ -11,7 +11,6 @@
 #include <glib/gi18n-lib.h>
 
 #include "umt-meeting-call.h"
-#include "umt-meeting-requests.h"
 #include "umt-meeting-client.h"
 
 struct _UmtMeetingClient
@@ -39,566 +38,214 @@ static GParamSpec *properties[N_PROPS];
 
 /* ---- calls ---- */
 
+/* Sends @request (taken) in the caller's thread. */
 static gpointer
-run_sync (UmtMeetingClient  *self,
-          UmtCall           *call,
-          GCancellable      *cancellable,
-          GError           **error)
+send_sync (UmtMeetingClient   *self,
+           UmtMeetingRequest  *request,
+           GCancellable       *cancellable,
+           GError            **error)
 {
-  g_autoptr(UmtCall) owned = call;
+  g_autoptr(UmtMeetingRequest) owned = request;
+
+  g_return_val_if_fail (request != NULL, NULL);
 
   return umt_call_run (&self->server, owned, cancellable, error);
 }
 
+static void
+send_thread (GTask        *task,
+             gpointer      source_object,
+             gpointer      task_data,
+             GCancellable *cancellable)
+{
+  UmtMeetingClient *self = source_object;
+  UmtMeetingRequest *request = task_data;
+  GError *error = NULL;
+  gpointer answer;
+
+  answer = umt_call_run (&self->server, request, cancellable, &error);
+  if (answer == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, answer, request->free_result);
+}
 
 void
-umt_meeting_client_get_api_info_async (UmtMeetingClient    *self,
-                                       GCancellable        *cancellable,
-                                       GAsyncReadyCallback  callback,
-                                       gpointer             user_data)
+umt_meeting_client_send_async (UmtMeetingClient    *self,
+                               UmtMeetingRequest   *request,
+                               GCancellable        *cancellable,
+                               GAsyncReadyCallback  callback,
+                               gpointer             user_data)
 {
-  g_return_if_fail (UMT_IS_MEETING_CLIENT (self));
+  g_autoptr(GTask) task = NULL;
 
-  umt_call_run_async (self, &self->server, umt_meeting_request_get_api_info (), umt_meeting_client_get_api_info_async,
-                      cancellable, callback, user_data);
+  g_return_if_fail (UMT_IS_MEETING_CLIENT (self));
+  g_return_if_fail (request != NULL);
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  /* The task holds a reference on the client, whose server settings the
+   * worker thread reads. */
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, umt_meeting_client_send_async);
+  g_task_set_task_data (task, request, (GDestroyNotify) umt_meeting_request_free);
+  g_task_run_in_thread (task, send_thread);
+}
+
+gboolean
+umt_meeting_client_send_finish (UmtMeetingClient  *self,
+                                GAsyncResult      *result,
+                                gpointer          *answer,
+                                GError           **error)
+{
+  UmtMeetingRequest *request;
+  gpointer value;
+
+  g_return_val_if_fail (UMT_IS_MEETING_CLIENT (self), FALSE);
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == umt_meeting_client_send_async,
+                        FALSE);
+
+  if (answer != NULL)
+    *answer = NULL;
+  request = g_task_get_task_data (G_TASK (result));
+  value = g_task_propagate_pointer (G_TASK (result), error);
+  if (value == NULL)
+    return FALSE;
+
+  /* A request without an answer returns a placeholder that owns nothing. */
+  if (request->free_result == NULL)
+    return TRUE;
+  if (answer != NULL)
+    *answer = value;
+  else
+    request->free_result (value);
+  return TRUE;
 }
 
 UmtMeetingApiInfo *
-umt_meeting_client_get_api_info_finish (UmtMeetingClient *self,
-                                        GAsyncResult     *result,
-                                        GError          **error)
-{
-  return umt_call_run_finish (self, result, umt_meeting_client_get_api_info_async, error);
-}
-
-UmtMeetingApiInfo *
-umt_meeting_client_get_api_info_sync (UmtMeetingClient *self,
-                                      GCancellable     *cancellable,
-                                      GError          **error)
+umt_meeting_client_get_api_info_sync (UmtMeetingClient  *self,
+                                      GCancellable      *cancellable,
+                                      GError           **error)
 {
   g_return_val_if_fail (UMT_IS_MEETING_CLIENT (self), NULL);
 
-  return run_sync (self, umt_meeting_request_get_api_info (), cancellable, error);
-}
-
-
-void
-umt_meeting_client_register_async (UmtMeetingClient    *self,
-                                   const char          *device_key,
-                                   const char          *token_code,
-                                   JsonObject          *fields,
-                                   GCancellable        *cancellable,
-                                   GAsyncReadyCallback  callback,
-                                   gpointer             user_data)
-{
-  g_return_if_fail (UMT_IS_MEETING_CLIENT (self));
-  g_return_if_fail (device_key != NULL);
-  g_return_if_fail (token_code != NULL);
-
-  umt_call_run_async (self, &self->server, umt_meeting_request_register (device_key, token_code, fields), umt_meeting_client_register_async,
-                      cancellable, callback, user_data);
+  return send_sync (self, umt_meeting_request_get_api_info (), cancellable, error);
 }
 
 UmtMeetingRegistration *
-umt_meeting_client_register_finish (UmtMeetingClient *self,
-                                    GAsyncResult     *result,
-                                    GError          **error)
-{
-  return umt_call_run_finish (self, result, umt_meeting_client_register_async, error);
-}
-
-UmtMeetingRegistration *
-umt_meeting_client_register_sync (UmtMeetingClient *self,
-                                  const char       *device_key,
-                                  const char       *token_code,
-                                  JsonObject       *fields,
-                                  GCancellable     *cancellable,
-                                  GError          **error)
+umt_meeting_client_register_sync (UmtMeetingClient  *self,
+                                  const char        *device_key,
+                                  const char        *token_code,
+                                  JsonObject        *fields,
+                                  GCancellable      *cancellable,
+                                  GError           **error)
 {
   g_return_val_if_fail (UMT_IS_MEETING_CLIENT (self), NULL);
-  g_return_val_if_fail (device_key != NULL, NULL);
-  g_return_val_if_fail (token_code != NULL, NULL);
 
-  return run_sync (self, umt_meeting_request_register (device_key, token_code, fields), cancellable, error);
-}
-
-
-void
-umt_meeting_client_online_async (UmtMeetingClient    *self,
-                                 const char          *device_key,
-                                 JsonObject          *fields,
-                                 GCancellable        *cancellable,
-                                 GAsyncReadyCallback  callback,
-                                 gpointer             user_data)
-{
-  g_return_if_fail (UMT_IS_MEETING_CLIENT (self));
-  g_return_if_fail (device_key != NULL);
-
-  umt_call_run_async (self, &self->server, umt_meeting_request_online (device_key, fields), umt_meeting_client_online_async,
-                      cancellable, callback, user_data);
+  return send_sync (self, umt_meeting_request_register (device_key, token_code, fields),
+                    cancellable, error);
 }
 
 UmtMeetingHeartbeat *
-umt_meeting_client_online_finish (UmtMeetingClient *self,
-                                  GAsyncResult     *result,
-                                  GError          **error)
-{
-  return umt_call_run_finish (self, result, umt_meeting_client_online_async, error);
-}
-
-UmtMeetingHeartbeat *
-umt_meeting_client_online_sync (UmtMeetingClient *self,
-                                const char       *device_key,
-                                JsonObject       *fields,
-                                GCancellable     *cancellable,
-                                GError          **error)
+umt_meeting_client_online_sync (UmtMeetingClient  *self,
+                                const char        *device_key,
+                                JsonObject        *fields,
+                                GCancellable      *cancellable,
+                                GError           **error)
 {
   g_return_val_if_fail (UMT_IS_MEETING_CLIENT (self), NULL);
-  g_return_val_if_fail (device_key != NULL, NULL);
 
-  return run_sync (self, umt_meeting_request_online (device_key, fields), cancellable, error);
-}
-
-
-void
-umt_meeting_client_get_device_async (UmtMeetingClient    *self,
-                                     const char          *device_key,
-                                     GCancellable        *cancellable,
-                                     GAsyncReadyCallback  callback,
-                                     gpointer             user_data)
-{
-  g_return_if_fail (UMT_IS_MEETING_CLIENT (self));
-  g_return_if_fail (device_key != NULL);
-
-  umt_call_run_async (self, &self->server, umt_meeting_request_get_device (device_key), umt_meeting_client_get_device_async,
-                      cancellable, callback, user_data);
+  return send_sync (self, umt_meeting_request_online (device_key, fields), cancellable, error);
 }
 
 UmtMeetingDevice *
-umt_meeting_client_get_device_finish (UmtMeetingClient *self,
-                                      GAsyncResult     *result,
-                                      GError          **error)
-{
-  return umt_call_run_finish (self, result, umt_meeting_client_get_device_async, error);
-}
-
-UmtMeetingDevice *
-umt_meeting_client_get_device_sync (UmtMeetingClient *self,
-                                    const char       *device_key,
-                                    GCancellable     *cancellable,
-                                    GError          **error)
+umt_meeting_client_get_device_sync (UmtMeetingClient  *self,
+                                    const char        *device_key,
+                                    GCancellable      *cancellable,
+                                    GError           **error)
 {
   g_return_val_if_fail (UMT_IS_MEETING_CLIENT (self), NULL);
-  g_return_val_if_fail (device_key != NULL, NULL);
 
-  return run_sync (self, umt_meeting_request_get_device (device_key), cancellable, error);
-}
-
-
-void
-umt_meeting_client_get_availability_async (UmtMeetingClient    *self,
-                                           const char          *device_key,
-                                           GCancellable        *cancellable,
-                                           GAsyncReadyCallback  callback,
-                                           gpointer             user_data)
-{
-  g_return_if_fail (UMT_IS_MEETING_CLIENT (self));
-  g_return_if_fail (device_key != NULL);
-
-  umt_call_run_async (self, &self->server, umt_meeting_request_get_availability (device_key), umt_meeting_client_get_availability_async,
-                      cancellable, callback, user_data);
+  return send_sync (self, umt_meeting_request_get_device (device_key), cancellable, error);
 }
 
 UmtMeetingAvailability *
-umt_meeting_client_get_availability_finish (UmtMeetingClient *self,
-                                            GAsyncResult     *result,
-                                            GError          **error)
-{
-  return umt_call_run_finish (self, result, umt_meeting_client_get_availability_async, error);
-}
-
-UmtMeetingAvailability *
-umt_meeting_client_get_availability_sync (UmtMeetingClient *self,
-                                          const char       *device_key,
-                                          GCancellable     *cancellable,
-                                          GError          **error)
+umt_meeting_client_get_availability_sync (UmtMeetingClient  *self,
+                                          const char        *device_key,
+                                          GCancellable      *cancellable,
+                                          GError           **error)
 {
   g_return_val_if_fail (UMT_IS_MEETING_CLIENT (self), NULL);
-  g_return_val_if_fail (device_key != NULL, NULL);
 
-  return run_sync (self, umt_meeting_request_get_availability (device_key), cancellable, error);
-}
-
-
-void
-umt_meeting_client_get_last_seen_async (UmtMeetingClient    *self,
-                                        const char          *device_key,
-                                        GCancellable        *cancellable,
-                                        GAsyncReadyCallback  callback,
-                                        gpointer             user_data)
-{
-  g_return_if_fail (UMT_IS_MEETING_CLIENT (self));
-  g_return_if_fail (device_key != NULL);
-
-  umt_call_run_async (self, &self->server, umt_meeting_request_get_last_seen (device_key), umt_meeting_client_get_last_seen_async,
-                      cancellable, callback, user_data);
-}
-
-UmtMeetingLastSeen *
-umt_meeting_client_get_last_seen_finish (UmtMeetingClient *self,
-                                         GAsyncResult     *result,
-                                         GError          **error)
-{
-  return umt_call_run_finish (self, result, umt_meeting_client_get_last_seen_async, error);
-}
-
-UmtMeetingLastSeen *
-umt_meeting_client_get_last_seen_sync (UmtMeetingClient *self,
-                                       const char       *device_key,
-                                       GCancellable     *cancellable,
-                                       GError          **error)
-{
-  g_return_val_if_fail (UMT_IS_MEETING_CLIENT (self), NULL);
-  g_return_val_if_fail (device_key != NULL, NULL);
-
-  return run_sync (self, umt_meeting_request_get_last_seen (device_key), cancellable, error);
-}
-
-
-void
-umt_meeting_client_put_ssh_key_async (UmtMeetingClient    *self,
-                                      const char          *device_key,
-                                      const char          *pubkey,
-                                      const char          *ssh_user,
-                                      GCancellable        *cancellable,
-                                      GAsyncReadyCallback  callback,
-                                      gpointer             user_data)
-{
-  g_return_if_fail (UMT_IS_MEETING_CLIENT (self));
-  g_return_if_fail (device_key != NULL);
-  g_return_if_fail (pubkey != NULL);
-
-  umt_call_run_async (self, &self->server, umt_meeting_request_put_ssh_key (device_key, pubkey, ssh_user), umt_meeting_client_put_ssh_key_async,
-                      cancellable, callback, user_data);
+  return send_sync (self, umt_meeting_request_get_availability (device_key), cancellable, error);
 }
 
 gboolean
-umt_meeting_client_put_ssh_key_finish (UmtMeetingClient *self,
-                                       GAsyncResult     *result,
-                                       GError          **error)
-{
-  return umt_call_run_finish (self, result, umt_meeting_client_put_ssh_key_async, error) != NULL;
-}
-
-gboolean
-umt_meeting_client_put_ssh_key_sync (UmtMeetingClient *self,
-                                     const char       *device_key,
-                                     const char       *pubkey,
-                                     const char       *ssh_user,
-                                     GCancellable     *cancellable,
-                                     GError          **error)
+umt_meeting_client_put_ssh_key_sync (UmtMeetingClient  *self,
+                                     const char        *device_key,
+                                     const char        *pubkey,
+                                     const char        *ssh_user,
+                                     GCancellable      *cancellable,
+                                     GError           **error)
 {
   g_return_val_if_fail (UMT_IS_MEETING_CLIENT (self), FALSE);
-  g_return_val_if_fail (device_key != NULL, FALSE);
-  g_return_val_if_fail (pubkey != NULL, FALSE);
 
-  return run_sync (self, umt_meeting_request_put_ssh_key (device_key, pubkey, ssh_user), cancellable, error) != NULL;
-}
-
-
-void
-umt_meeting_client_get_device_pubkey_async (UmtMeetingClient    *self,
-                                            const char          *device_key,
-                                            GCancellable        *cancellable,
-                                            GAsyncReadyCallback  callback,
-                                            gpointer             user_data)
-{
-  g_return_if_fail (UMT_IS_MEETING_CLIENT (self));
-  g_return_if_fail (device_key != NULL);
-
-  umt_call_run_async (self, &self->server, umt_meeting_request_get_device_pubkey (device_key), umt_meeting_client_get_device_pubkey_async,
-                      cancellable, callback, user_data);
+  return send_sync (self, umt_meeting_request_put_ssh_key (device_key, pubkey, ssh_user),
+                    cancellable, error) != NULL;
 }
 
 char *
-umt_meeting_client_get_device_pubkey_finish (UmtMeetingClient *self,
-                                             GAsyncResult     *result,
-                                             GError          **error)
-{
-  return umt_call_run_finish (self, result, umt_meeting_client_get_device_pubkey_async, error);
-}
-
-char *
-umt_meeting_client_get_device_pubkey_sync (UmtMeetingClient *self,
-                                           const char       *device_key,
-                                           GCancellable     *cancellable,
-                                           GError          **error)
-{
-  g_return_val_if_fail (UMT_IS_MEETING_CLIENT (self), NULL);
-  g_return_val_if_fail (device_key != NULL, NULL);
-
-  return run_sync (self, umt_meeting_request_get_device_pubkey (device_key), cancellable, error);
-}
-
-
-void
-umt_meeting_client_get_ssh_hostkeys_async (UmtMeetingClient    *self,
-                                           GCancellable        *cancellable,
-                                           GAsyncReadyCallback  callback,
-                                           gpointer             user_data)
-{
-  g_return_if_fail (UMT_IS_MEETING_CLIENT (self));
-
-  umt_call_run_async (self, &self->server, umt_meeting_request_get_ssh_hostkeys (), umt_meeting_client_get_ssh_hostkeys_async,
-                      cancellable, callback, user_data);
-}
-
-char *
-umt_meeting_client_get_ssh_hostkeys_finish (UmtMeetingClient *self,
-                                            GAsyncResult     *result,
-                                            GError          **error)
-{
-  return umt_call_run_finish (self, result, umt_meeting_client_get_ssh_hostkeys_async, error);
-}
-
-char *
-umt_meeting_client_get_ssh_hostkeys_sync (UmtMeetingClient *self,
-                                          GCancellable     *cancellable,
-                                          GError          **error)
+umt_meeting_client_get_ssh_hostkeys_sync (UmtMeetingClient  *self,
+                                          GCancellable      *cancellable,
+                                          GError           **error)
 {
   g_return_val_if_fail (UMT_IS_MEETING_CLIENT (self), NULL);
 
-  return run_sync (self, umt_meeting_request_get_ssh_hostkeys (), cancellable, error);
-}
-
-
-void
-umt_meeting_client_list_tunnels_async (UmtMeetingClient    *self,
-                                       GCancellable        *cancellable,
-                                       GAsyncReadyCallback  callback,
-                                       gpointer             user_data)
-{
-  g_return_if_fail (UMT_IS_MEETING_CLIENT (self));
-
-  umt_call_run_async (self, &self->server, umt_meeting_request_list_tunnels (), umt_meeting_client_list_tunnels_async,
-                      cancellable, callback, user_data);
-}
-
-GPtrArray *
-umt_meeting_client_list_tunnels_finish (UmtMeetingClient *self,
-                                        GAsyncResult     *result,
-                                        GError          **error)
-{
-  return umt_call_run_finish (self, result, umt_meeting_client_list_tunnels_async, error);
-}
-
-GPtrArray *
-umt_meeting_client_list_tunnels_sync (UmtMeetingClient *self,
-                                      GCancellable     *cancellable,
-                                      GError          **error)
-{
-  g_return_val_if_fail (UMT_IS_MEETING_CLIENT (self), NULL);
-
-  return run_sync (self, umt_meeting_request_list_tunnels (), cancellable, error);
-}
-
-
-void
-umt_meeting_client_post_tunnel_status_async (UmtMeetingClient    *self,
-                                             const char          *device_key,
-                                             const char          *service,
-                                             guint16              port,
-                                             const char          *url,
-                                             gboolean             upnp,
-                                             const char          *error_text,
-                                             GCancellable        *cancellable,
-                                             GAsyncReadyCallback  callback,
-                                             gpointer             user_data)
-{
-  g_return_if_fail (UMT_IS_MEETING_CLIENT (self));
-  g_return_if_fail (device_key != NULL);
-  g_return_if_fail (service != NULL);
-
-  umt_call_run_async (self, &self->server, umt_meeting_request_post_tunnel_status (device_key, service, port, url, upnp, error_text), umt_meeting_client_post_tunnel_status_async,
-                      cancellable, callback, user_data);
+  return send_sync (self, umt_meeting_request_get_ssh_hostkeys (), cancellable, error);
 }
 
 gboolean
-umt_meeting_client_post_tunnel_status_finish (UmtMeetingClient *self,
-                                              GAsyncResult     *result,
-                                              GError          **error)
-{
-  return umt_call_run_finish (self, result, umt_meeting_client_post_tunnel_status_async, error) != NULL;
-}
-
-gboolean
-umt_meeting_client_post_tunnel_status_sync (UmtMeetingClient *self,
-                                            const char       *device_key,
-                                            const char       *service,
-                                            guint16           port,
-                                            const char       *url,
-                                            gboolean          upnp,
-                                            const char       *error_text,
-                                            GCancellable     *cancellable,
-                                            GError          **error)
+umt_meeting_client_manual_create_sync (UmtMeetingClient  *self,
+                                       const char        *device_key,
+                                       const char        *token_code,
+                                       const char        *device_type,
+                                       const char        *distribution,
+                                       GCancellable      *cancellable,
+                                       GError           **error)
 {
   g_return_val_if_fail (UMT_IS_MEETING_CLIENT (self), FALSE);
-  g_return_val_if_fail (device_key != NULL, FALSE);
-  g_return_val_if_fail (service != NULL, FALSE);
 
-  return run_sync (self, umt_meeting_request_post_tunnel_status (device_key, service, port, url, upnp, error_text), cancellable, error) != NULL;
-}
-
-
-void
-umt_meeting_client_generate_key_async (UmtMeetingClient    *self,
-                                       GCancellable        *cancellable,
-                                       GAsyncReadyCallback  callback,
-                                       gpointer             user_data)
-{
-  g_return_if_fail (UMT_IS_MEETING_CLIENT (self));
-
-  umt_call_run_async (self, &self->server, umt_meeting_request_generate_key (), umt_meeting_client_generate_key_async,
-                      cancellable, callback, user_data);
-}
-
-UmtMeetingGeneratedKey *
-umt_meeting_client_generate_key_finish (UmtMeetingClient *self,
-                                        GAsyncResult     *result,
-                                        GError          **error)
-{
-  return umt_call_run_finish (self, result, umt_meeting_client_generate_key_async, error);
-}
-
-UmtMeetingGeneratedKey *
-umt_meeting_client_generate_key_sync (UmtMeetingClient *self,
-                                      GCancellable     *cancellable,
-                                      GError          **error)
-{
-  g_return_val_if_fail (UMT_IS_MEETING_CLIENT (self), NULL);
-
-  return run_sync (self, umt_meeting_request_generate_key (), cancellable, error);
-}
-
-
-void
-umt_meeting_client_manual_create_async (UmtMeetingClient    *self,
-                                        const char          *device_key,
-                                        const char          *token_code,
-                                        const char          *device_type,
-                                        const char          *distribution,
-                                        GCancellable        *cancellable,
-                                        GAsyncReadyCallback  callback,
-                                        gpointer             user_data)
-{
-  g_return_if_fail (UMT_IS_MEETING_CLIENT (self));
-  g_return_if_fail (device_key != NULL);
-  g_return_if_fail (token_code != NULL);
-
-  umt_call_run_async (self, &self->server, umt_meeting_request_manual_create (device_key, token_code, device_type, distribution), umt_meeting_client_manual_create_async,
-                      cancellable, callback, user_data);
+  return send_sync (self,
+                    umt_meeting_request_manual_create (device_key, token_code, device_type,
+                                                       distribution),
+                    cancellable, error) != NULL;
 }
 
 gboolean
-umt_meeting_client_manual_create_finish (UmtMeetingClient *self,
-                                         GAsyncResult     *result,
-                                         GError          **error)
-{
-  return umt_call_run_finish (self, result, umt_meeting_client_manual_create_async, error) != NULL;
-}
-
-gboolean
-umt_meeting_client_manual_create_sync (UmtMeetingClient *self,
-                                       const char       *device_key,
-                                       const char       *token_code,
-                                       const char       *device_type,
-                                       const char       *distribution,
-                                       GCancellable     *cancellable,
-                                       GError          **error)
+umt_meeting_client_authorize_sync (UmtMeetingClient  *self,
+                                   const char        *device_key,
+                                   gboolean           authorized,
+                                   GCancellable      *cancellable,
+                                   GError           **error)
 {
   g_return_val_if_fail (UMT_IS_MEETING_CLIENT (self), FALSE);
-  g_return_val_if_fail (device_key != NULL, FALSE);
-  g_return_val_if_fail (token_code != NULL, FALSE);
 
-  return run_sync (self, umt_meeting_request_manual_create (device_key, token_code, device_type, distribution), cancellable, error) != NULL;
-}
-
-
-void
-umt_meeting_client_authorize_async (UmtMeetingClient    *self,
-                                    const char          *device_key,
-                                    gboolean             authorized,
-                                    GCancellable        *cancellable,
-                                    GAsyncReadyCallback  callback,
-                                    gpointer             user_data)
-{
-  g_return_if_fail (UMT_IS_MEETING_CLIENT (self));
-  g_return_if_fail (device_key != NULL);
-
-  umt_call_run_async (self, &self->server, umt_meeting_request_authorize (device_key, authorized), umt_meeting_client_authorize_async,
-                      cancellable, callback, user_data);
-}
-
-gboolean
-umt_meeting_client_authorize_finish (UmtMeetingClient *self,
-                                     GAsyncResult     *result,
-                                     GError          **error)
-{
-  return umt_call_run_finish (self, result, umt_meeting_client_authorize_async, error) != NULL;
-}
-
-gboolean
-umt_meeting_client_authorize_sync (UmtMeetingClient *self,
-                                   const char       *device_key,
-                                   gboolean          authorized,
-                                   GCancellable     *cancellable,
-                                   GError          **error)
-{
-  g_return_val_if_fail (UMT_IS_MEETING_CLIENT (self), FALSE);
-  g_return_val_if_fail (device_key != NULL, FALSE);
-
-  return run_sync (self, umt_meeting_request_authorize (device_key, authorized), cancellable, error) != NULL;
-}
-
-
-void
-umt_meeting_client_request_service_async (UmtMeetingClient    *self,
-                                          const char          *device_key,
-                                          const char          *service,
-                                          guint16              port,
-                                          GCancellable        *cancellable,
-                                          GAsyncReadyCallback  callback,
-                                          gpointer             user_data)
-{
-  g_return_if_fail (UMT_IS_MEETING_CLIENT (self));
-  g_return_if_fail (device_key != NULL);
-  g_return_if_fail (service != NULL);
-
-  umt_call_run_async (self, &self->server, umt_meeting_request_request_service (device_key, service, port), umt_meeting_client_request_service_async,
-                      cancellable, callback, user_data);
+  return send_sync (self, umt_meeting_request_authorize (device_key, authorized),
+                    cancellable, error) != NULL;
 }
 
 UmtMeetingServiceGrant *
-umt_meeting_client_request_service_finish (UmtMeetingClient *self,
-                                           GAsyncResult     *result,
-                                           GError          **error)
-{
-  return umt_call_run_finish (self, result, umt_meeting_client_request_service_async, error);
-}
-
-UmtMeetingServiceGrant *
-umt_meeting_client_request_service_sync (UmtMeetingClient *self,
-                                         const char       *device_key,
-                                         const char       *service,
-                                         guint16           port,
-                                         GCancellable     *cancellable,
-                                         GError          **error)
+umt_meeting_client_request_service_sync (UmtMeetingClient  *self,
+                                         const char        *device_key,
+                                         const char        *service,
+                                         guint16            port,
+                                         GCancellable      *cancellable,
+                                         GError           **error)
 {
   g_return_val_if_fail (UMT_IS_MEETING_CLIENT (self), NULL);
-  g_return_val_if_fail (device_key != NULL, NULL);
-  g_return_val_if_fail (service != NULL, NULL);
 
-  return run_sync (self, umt_meeting_request_request_service (device_key, service, port), cancellable, error);
+  return send_sync (self, umt_meeting_request_request_service (device_key, service, port),
+                    cancellable, error);
 }
 
 

@@ -8,6 +8,7 @@
 #include <json-glib/json-glib.h>
 
 #include "umt-meeting-error.h"
+#include "umt-meeting-requests.h"
 #include "umt-meeting-types.h"
 
 G_BEGIN_DECLS
@@ -24,11 +25,10 @@ G_DECLARE_FINAL_TYPE (UmtMeetingClient, umt_meeting_client, UMT, MEETING_CLIENT,
  * construct-only: "base-url", "timeout" (seconds), "retries", "verify-tls",
  * "token" (write-only; sent as a bearer token, never logged).
  *
- * Every call exists as _async/_finish and as _sync. The _sync variants block
- * and may be called from any thread (the heartbeat worker, the CLI); the
- * _async ones call back in the thread-default main context of the caller.
- * Failures are UMT_MEETING_ERROR errors whose message a user can act on,
- * or G_IO_ERROR_CANCELLED. */
+ * Any request goes through umt_meeting_client_send_async(); the ones the
+ * worker threads and the CLI send also have a typed, blocking _sync call.
+ * Both take the same path. Failures are UMT_MEETING_ERROR errors whose
+ * message a user can act on, or G_IO_ERROR_CANCELLED. */
 
 /* Fails with UMT_MEETING_ERROR_INVALID_URL unless @base_url is an absolute
  * http(s) URL with a host. */
@@ -47,100 +47,73 @@ guint       umt_meeting_client_get_retries    (UmtMeetingClient *self);
 gboolean    umt_meeting_client_get_verify_tls (UmtMeetingClient *self);
 gboolean    umt_meeting_client_has_token      (UmtMeetingClient *self);
 
-#define UMT_MEETING_DECLARE_CALL(ResultType, name, ...)                                      \
-  void        umt_meeting_client_##name##_async  (UmtMeetingClient    *self,                 \
-                                                  __VA_ARGS__                                \
-                                                  GCancellable        *cancellable,          \
-                                                  GAsyncReadyCallback  callback,             \
-                                                  gpointer             user_data);           \
-  ResultType  umt_meeting_client_##name##_finish (UmtMeetingClient    *self,                 \
-                                                  GAsyncResult        *result,               \
-                                                  GError             **error);               \
-  ResultType  umt_meeting_client_##name##_sync   (UmtMeetingClient    *self,                 \
-                                                  __VA_ARGS__                                \
-                                                  GCancellable        *cancellable,          \
-                                                  GError             **error);
+/* Sends @request (taken) from a worker thread; @callback runs in the
+ * thread-default main context of the caller. */
+void     umt_meeting_client_send_async  (UmtMeetingClient    *self,
+                                         UmtMeetingRequest   *request,
+                                         GCancellable        *cancellable,
+                                         GAsyncReadyCallback  callback,
+                                         gpointer             user_data);
+/* On success, @answer (may be NULL) receives the answer the request's
+ * constructor names, owned by the caller, or NULL for a request without one. */
+gboolean umt_meeting_client_send_finish (UmtMeetingClient    *self,
+                                         GAsyncResult        *result,
+                                         gpointer            *answer,
+                                         GError             **error);
 
-/* GET /api */
-UMT_MEETING_DECLARE_CALL (UmtMeetingApiInfo *, get_api_info, )
+/* Blocking, from any thread: the requests the heartbeat worker, the CLI,
+ * the diagnostics and the benchmarks send, typed. Each is the request of the
+ * same name in umt-meeting-requests.h. */
+UmtMeetingApiInfo      *umt_meeting_client_get_api_info_sync     (UmtMeetingClient  *self,
+                                                                  GCancellable      *cancellable,
+                                                                  GError           **error);
+UmtMeetingRegistration *umt_meeting_client_register_sync         (UmtMeetingClient  *self,
+                                                                  const char        *device_key,
+                                                                  const char        *token_code,
+                                                                  JsonObject        *fields,
+                                                                  GCancellable      *cancellable,
+                                                                  GError           **error);
+UmtMeetingHeartbeat    *umt_meeting_client_online_sync           (UmtMeetingClient  *self,
+                                                                  const char        *device_key,
+                                                                  JsonObject        *fields,
+                                                                  GCancellable      *cancellable,
+                                                                  GError           **error);
+UmtMeetingDevice       *umt_meeting_client_get_device_sync       (UmtMeetingClient  *self,
+                                                                  const char        *device_key,
+                                                                  GCancellable      *cancellable,
+                                                                  GError           **error);
+UmtMeetingAvailability *umt_meeting_client_get_availability_sync (UmtMeetingClient  *self,
+                                                                  const char        *device_key,
+                                                                  GCancellable      *cancellable,
+                                                                  GError           **error);
+gboolean                umt_meeting_client_put_ssh_key_sync      (UmtMeetingClient  *self,
+                                                                  const char        *device_key,
+                                                                  const char        *pubkey,
+                                                                  const char        *ssh_user,
+                                                                  GCancellable      *cancellable,
+                                                                  GError           **error);
+char                   *umt_meeting_client_get_ssh_hostkeys_sync (UmtMeetingClient  *self,
+                                                                  GCancellable      *cancellable,
+                                                                  GError           **error);
 
-/* POST /api/devices/{key}/register with {"token_code": upper-cased @token_code}
- * plus @fields (validated device information: ip_address, ip_lan, ip_public,
- * mac, cluster_ip, note; may be NULL). Never retried: the token is one-time.
- * When the server has no /register route, registers with the older heartbeat
- * form (POST …/online with token_code and note) and sets used_fallback. */
-UMT_MEETING_DECLARE_CALL (UmtMeetingRegistration *, register,
-                          const char *device_key,
-                          const char *token_code,
-                          JsonObject *fields,)
-
-/* POST /api/devices/{key}/online with @fields (may be NULL). */
-UMT_MEETING_DECLARE_CALL (UmtMeetingHeartbeat *, online,
-                          const char *device_key,
-                          JsonObject *fields,)
-
-/* GET /api/devices/{key} */
-UMT_MEETING_DECLARE_CALL (UmtMeetingDevice *, get_device,
-                          const char *device_key,)
-
-/* GET /api/devices/{key}/availability (an unknown device is status UNKNOWN) */
-UMT_MEETING_DECLARE_CALL (UmtMeetingAvailability *, get_availability,
-                          const char *device_key,)
-
-/* GET /api/status/{key}/last-seen */
-UMT_MEETING_DECLARE_CALL (UmtMeetingLastSeen *, get_last_seen,
-                          const char *device_key,)
-
-/* PUT /api/devices/{key}/ssh-key with {"pubkey", "ssh_user" (when not NULL)} */
-UMT_MEETING_DECLARE_CALL (gboolean, put_ssh_key,
-                          const char *device_key,
-                          const char *pubkey,
-                          const char *ssh_user,)
-
-/* GET /api/forcecommand/get_device_key?device_key={key}: the public key the
- * server holds for the device, one line. */
-UMT_MEETING_DECLARE_CALL (char *, get_device_pubkey,
-                          const char *device_key,)
-
-/* GET /api/ssh-hostkey: ssh-keyscan lines, ready for a known_hosts file */
-UMT_MEETING_DECLARE_CALL (char *, get_ssh_hostkeys, )
-
-/* GET /api/tunnels: array of UmtMeetingTunnel */
-UMT_MEETING_DECLARE_CALL (GPtrArray *, list_tunnels, )
-
-/* POST /api/devices/{key}/tunnel-status with {service, port, url, upnp, error};
- * @url and @error_text may be NULL. */
-UMT_MEETING_DECLARE_CALL (gboolean, post_tunnel_status,
-                          const char *device_key,
-                          const char *service,
-                          guint16     port,
-                          const char *url,
-                          gboolean    upnp,
-                          const char *error_text,)
-
-/* Administrator calls (tests, tools/run) */
-
-/* GET /api/devices/generate-key */
-UMT_MEETING_DECLARE_CALL (UmtMeetingGeneratedKey *, generate_key, )
-
-/* POST /api/devices/manual-create; @device_type, @distribution may be NULL */
-UMT_MEETING_DECLARE_CALL (gboolean, manual_create,
-                          const char *device_key,
-                          const char *token_code,
-                          const char *device_type,
-                          const char *distribution,)
-
-/* PUT /api/devices/{key}/authorize with {"authorized": 0|1} */
-UMT_MEETING_DECLARE_CALL (gboolean, authorize,
-                          const char *device_key,
-                          gboolean    authorized,)
-
-/* POST /api/devices/{key}/service with {"service", "port" (when not 0)} */
-UMT_MEETING_DECLARE_CALL (UmtMeetingServiceGrant *, request_service,
-                          const char *device_key,
-                          const char *service,
-                          guint16     port,)
-
-#undef UMT_MEETING_DECLARE_CALL
+/* Administrator calls */
+gboolean                umt_meeting_client_manual_create_sync    (UmtMeetingClient  *self,
+                                                                  const char        *device_key,
+                                                                  const char        *token_code,
+                                                                  const char        *device_type,
+                                                                  const char        *distribution,
+                                                                  GCancellable      *cancellable,
+                                                                  GError           **error);
+gboolean                umt_meeting_client_authorize_sync        (UmtMeetingClient  *self,
+                                                                  const char        *device_key,
+                                                                  gboolean           authorized,
+                                                                  GCancellable      *cancellable,
+                                                                  GError           **error);
+UmtMeetingServiceGrant *umt_meeting_client_request_service_sync  (UmtMeetingClient  *self,
+                                                                  const char        *device_key,
+                                                                  const char        *service,
+                                                                  guint16            port,
+                                                                  GCancellable      *cancellable,
+                                                                  GError           **error);
 
 G_END_DECLS

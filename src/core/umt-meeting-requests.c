@@ -8,7 +8,7 @@
 
 #include <glib/gi18n-lib.h>
 
-#include "umt-meeting-requests.h"
+#include "umt-meeting-call.h"
 #include "umt-meeting-types.h"
 
 /* Device information goes out as given (the caller validated it); a copy,
@@ -45,26 +45,30 @@ accept_object (JsonNode  *node,
   return GINT_TO_POINTER (TRUE);
 }
 
-UmtCall *
+UmtMeetingRequest *
 umt_meeting_request_get_api_info (void)
 {
-  UmtCall *call = umt_call_new ("GET", g_strdup ("/api"), UMT_MEETING_REQUEST_PLAIN);
+  UmtMeetingRequest *call = umt_call_new ("GET", g_strdup ("/api"), UMT_MEETING_REQUEST_PLAIN);
 
   call->from_json = (UmtCallFromJson) umt_meeting_api_info_from_json;
   call->free_result = (GDestroyNotify) umt_meeting_api_info_unref;
   return call;
 }
 
-UmtCall *
+UmtMeetingRequest *
 umt_meeting_request_register (const char *device_key,
                               const char *token_code,
                               JsonObject *fields)
 {
   g_autoptr(JsonObject) body = copy_fields (fields);
-  UmtCall *call = umt_call_new ("POST",
-                                umt_call_device_path ("/api/devices/", device_key, "/register"),
-                                UMT_MEETING_REQUEST_DEVICE | UMT_MEETING_REQUEST_REGISTER);
+  UmtMeetingRequest *call;
 
+  g_return_val_if_fail (device_key != NULL, NULL);
+  g_return_val_if_fail (token_code != NULL, NULL);
+
+  call = umt_call_new ("POST",
+                       umt_call_device_path ("/api/devices/", device_key, "/register"),
+                       UMT_MEETING_REQUEST_DEVICE | UMT_MEETING_REQUEST_REGISTER);
   /* Never repeated: a register that reached the server burned the token. */
   call->retry_safe = FALSE;
   call->is_register = TRUE;
@@ -81,15 +85,18 @@ umt_meeting_request_register (const char *device_key,
   return call;
 }
 
-UmtCall *
+UmtMeetingRequest *
 umt_meeting_request_online (const char *device_key,
                             JsonObject *fields)
 {
   g_autoptr(JsonObject) body = copy_fields (fields);
-  UmtCall *call = umt_call_new ("POST",
-                                umt_call_device_path ("/api/devices/", device_key, "/online"),
-                                UMT_MEETING_REQUEST_DEVICE);
+  UmtMeetingRequest *call;
 
+  g_return_val_if_fail (device_key != NULL, NULL);
+
+  call = umt_call_new ("POST",
+                       umt_call_device_path ("/api/devices/", device_key, "/online"),
+                       UMT_MEETING_REQUEST_DEVICE);
   /* A heartbeat only says "still here": sending it twice is harmless. */
   call->retry_safe = TRUE;
   umt_call_set_body (call, body);
@@ -98,51 +105,64 @@ umt_meeting_request_online (const char *device_key,
   return call;
 }
 
-UmtCall *
+UmtMeetingRequest *
 umt_meeting_request_get_device (const char *device_key)
 {
-  UmtCall *call = umt_call_new ("GET", umt_call_device_path ("/api/devices/", device_key, ""),
-                                UMT_MEETING_REQUEST_DEVICE);
+  UmtMeetingRequest *call;
 
+  g_return_val_if_fail (device_key != NULL, NULL);
+
+  call = umt_call_new ("GET", umt_call_device_path ("/api/devices/", device_key, ""),
+                       UMT_MEETING_REQUEST_DEVICE);
   call->from_json = (UmtCallFromJson) umt_meeting_device_from_json;
   call->free_result = (GDestroyNotify) umt_meeting_device_unref;
   return call;
 }
 
-UmtCall *
+UmtMeetingRequest *
 umt_meeting_request_get_availability (const char *device_key)
 {
-  UmtCall *call = umt_call_new ("GET",
-                                umt_call_device_path ("/api/devices/", device_key, "/availability"),
-                                UMT_MEETING_REQUEST_DEVICE);
+  UmtMeetingRequest *call;
 
+  g_return_val_if_fail (device_key != NULL, NULL);
+
+  call = umt_call_new ("GET",
+                       umt_call_device_path ("/api/devices/", device_key, "/availability"),
+                       UMT_MEETING_REQUEST_DEVICE);
   call->from_json = (UmtCallFromJson) umt_meeting_availability_from_json;
   call->free_result = (GDestroyNotify) umt_meeting_availability_unref;
   return call;
 }
 
-UmtCall *
+UmtMeetingRequest *
 umt_meeting_request_get_last_seen (const char *device_key)
 {
-  UmtCall *call = umt_call_new ("GET",
-                                umt_call_device_path ("/api/status/", device_key, "/last-seen"),
-                                UMT_MEETING_REQUEST_DEVICE);
+  UmtMeetingRequest *call;
 
+  g_return_val_if_fail (device_key != NULL, NULL);
+
+  call = umt_call_new ("GET",
+                       umt_call_device_path ("/api/status/", device_key, "/last-seen"),
+                       UMT_MEETING_REQUEST_DEVICE);
   call->from_json = (UmtCallFromJson) umt_meeting_last_seen_from_json;
   call->free_result = (GDestroyNotify) umt_meeting_last_seen_unref;
   return call;
 }
 
-UmtCall *
+UmtMeetingRequest *
 umt_meeting_request_put_ssh_key (const char *device_key,
                                  const char *pubkey,
                                  const char *ssh_user)
 {
   g_autoptr(JsonObject) body = json_object_new ();
-  UmtCall *call = umt_call_new ("PUT",
-                                umt_call_device_path ("/api/devices/", device_key, "/ssh-key"),
-                                UMT_MEETING_REQUEST_DEVICE);
+  UmtMeetingRequest *call;
 
+  g_return_val_if_fail (device_key != NULL, NULL);
+  g_return_val_if_fail (pubkey != NULL, NULL);
+
+  call = umt_call_new ("PUT",
+                       umt_call_device_path ("/api/devices/", device_key, "/ssh-key"),
+                       UMT_MEETING_REQUEST_DEVICE);
   json_object_set_string_member (body, "pubkey", pubkey);
   if (ssh_user != NULL)
     json_object_set_string_member (body, "ssh_user", ssh_user);
@@ -150,40 +170,43 @@ umt_meeting_request_put_ssh_key (const char *device_key,
   return call;
 }
 
-UmtCall *
+UmtMeetingRequest *
 umt_meeting_request_get_device_pubkey (const char *device_key)
 {
-  UmtCall *call = umt_call_new ("GET",
-                                umt_call_device_path ("/api/forcecommand/get_device_key?device_key=",
-                                                      device_key, ""),
-                                UMT_MEETING_REQUEST_DEVICE);
+  UmtMeetingRequest *call;
 
+  g_return_val_if_fail (device_key != NULL, NULL);
+
+  call = umt_call_new ("GET",
+                       umt_call_device_path ("/api/forcecommand/get_device_key?device_key=",
+                                             device_key, ""),
+                       UMT_MEETING_REQUEST_DEVICE);
   call->from_text = (UmtCallFromText) umt_meeting_pubkey_from_text;
   call->free_result = g_free;
   return call;
 }
 
-UmtCall *
+UmtMeetingRequest *
 umt_meeting_request_get_ssh_hostkeys (void)
 {
-  UmtCall *call = umt_call_new ("GET", g_strdup ("/api/ssh-hostkey"), UMT_MEETING_REQUEST_PLAIN);
+  UmtMeetingRequest *call = umt_call_new ("GET", g_strdup ("/api/ssh-hostkey"), UMT_MEETING_REQUEST_PLAIN);
 
   call->from_text = (UmtCallFromText) umt_meeting_hostkeys_from_text;
   call->free_result = g_free;
   return call;
 }
 
-UmtCall *
+UmtMeetingRequest *
 umt_meeting_request_list_tunnels (void)
 {
-  UmtCall *call = umt_call_new ("GET", g_strdup ("/api/tunnels"), UMT_MEETING_REQUEST_PLAIN);
+  UmtMeetingRequest *call = umt_call_new ("GET", g_strdup ("/api/tunnels"), UMT_MEETING_REQUEST_PLAIN);
 
   call->from_json = (UmtCallFromJson) umt_meeting_tunnels_from_json;
   call->free_result = (GDestroyNotify) g_ptr_array_unref;
   return call;
 }
 
-UmtCall *
+UmtMeetingRequest *
 umt_meeting_request_post_tunnel_status (const char *device_key,
                                         const char *service,
                                         guint16     port,
@@ -192,10 +215,14 @@ umt_meeting_request_post_tunnel_status (const char *device_key,
                                         const char *error_text)
 {
   g_autoptr(JsonObject) body = json_object_new ();
-  UmtCall *call = umt_call_new ("POST",
-                                umt_call_device_path ("/api/devices/", device_key, "/tunnel-status"),
-                                UMT_MEETING_REQUEST_DEVICE);
+  UmtMeetingRequest *call;
 
+  g_return_val_if_fail (device_key != NULL, NULL);
+  g_return_val_if_fail (service != NULL, NULL);
+
+  call = umt_call_new ("POST",
+                       umt_call_device_path ("/api/devices/", device_key, "/tunnel-status"),
+                       UMT_MEETING_REQUEST_DEVICE);
   json_object_set_string_member (body, "service", service);
   json_object_set_int_member (body, "port", port);
   if (url != NULL)
@@ -211,10 +238,10 @@ umt_meeting_request_post_tunnel_status (const char *device_key,
   return call;
 }
 
-UmtCall *
+UmtMeetingRequest *
 umt_meeting_request_generate_key (void)
 {
-  UmtCall *call = umt_call_new ("GET", g_strdup ("/api/devices/generate-key"),
+  UmtMeetingRequest *call = umt_call_new ("GET", g_strdup ("/api/devices/generate-key"),
                                 UMT_MEETING_REQUEST_PLAIN);
 
   call->from_json = (UmtCallFromJson) umt_meeting_generated_key_from_json;
@@ -222,16 +249,20 @@ umt_meeting_request_generate_key (void)
   return call;
 }
 
-UmtCall *
+UmtMeetingRequest *
 umt_meeting_request_manual_create (const char *device_key,
                                    const char *token_code,
                                    const char *device_type,
                                    const char *distribution)
 {
   g_autoptr(JsonObject) body = json_object_new ();
-  UmtCall *call = umt_call_new ("POST", g_strdup ("/api/devices/manual-create"),
-                                UMT_MEETING_REQUEST_PLAIN);
+  UmtMeetingRequest *call;
 
+  g_return_val_if_fail (device_key != NULL, NULL);
+  g_return_val_if_fail (token_code != NULL, NULL);
+
+  call = umt_call_new ("POST", g_strdup ("/api/devices/manual-create"),
+                       UMT_MEETING_REQUEST_PLAIN);
   json_object_set_string_member (body, "devicekey", device_key);
   json_object_set_string_member (body, "token_code", token_code);
   if (device_type != NULL)
@@ -244,30 +275,37 @@ umt_meeting_request_manual_create (const char *device_key,
   return call;
 }
 
-UmtCall *
+UmtMeetingRequest *
 umt_meeting_request_authorize (const char *device_key,
                                gboolean    authorized)
 {
   g_autoptr(JsonObject) body = json_object_new ();
-  UmtCall *call = umt_call_new ("PUT",
-                                umt_call_device_path ("/api/devices/", device_key, "/authorize"),
-                                UMT_MEETING_REQUEST_DEVICE);
+  UmtMeetingRequest *call;
 
+  g_return_val_if_fail (device_key != NULL, NULL);
+
+  call = umt_call_new ("PUT",
+                       umt_call_device_path ("/api/devices/", device_key, "/authorize"),
+                       UMT_MEETING_REQUEST_DEVICE);
   json_object_set_int_member (body, "authorized", authorized ? 1 : 0);
   umt_call_set_body (call, body);
   return call;
 }
 
-UmtCall *
+UmtMeetingRequest *
 umt_meeting_request_request_service (const char *device_key,
                                      const char *service,
                                      guint16     port)
 {
   g_autoptr(JsonObject) body = json_object_new ();
-  UmtCall *call = umt_call_new ("POST",
-                                umt_call_device_path ("/api/devices/", device_key, "/service"),
-                                UMT_MEETING_REQUEST_DEVICE);
+  UmtMeetingRequest *call;
 
+  g_return_val_if_fail (device_key != NULL, NULL);
+  g_return_val_if_fail (service != NULL, NULL);
+
+  call = umt_call_new ("POST",
+                       umt_call_device_path ("/api/devices/", device_key, "/service"),
+                       UMT_MEETING_REQUEST_DEVICE);
   json_object_set_string_member (body, "service", service);
   if (port != 0)
     json_object_set_int_member (body, "port", port);

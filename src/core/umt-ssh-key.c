@@ -380,13 +380,29 @@ umt_ssh_key_load_sync (UmtSshKey  *self,
   return TRUE;
 }
 
-/* Async plumbing: the work runs in a thread on immutable paths and a
+gboolean
+umt_ssh_key_ensure_sync (UmtSshKey     *self,
+                         const char    *name,
+                         GCancellable  *cancellable,
+                         GError       **error)
+{
+  g_autoptr(LoadedKey) loaded = NULL;
+
+  g_return_val_if_fail (UMT_IS_SSH_KEY (self), FALSE);
+
+  loaded = ensure_key (self, name, cancellable, error);
+  if (loaded == NULL)
+    return FALSE;
+  apply_loaded_key (self, loaded);
+  return TRUE;
+}
+
+/* Async plumbing: publishing runs in a thread on immutable paths and a
  * thread-safe client; the result is applied to the object in _finish, in
  * the caller's thread. */
 
 typedef struct
 {
-  char             *name;
   char             *device_key;
   UmtMeetingClient *client;
 } Work;
@@ -394,26 +410,9 @@ typedef struct
 static void
 work_free (Work *work)
 {
-  g_free (work->name);
   g_free (work->device_key);
   g_clear_object (&work->client);
   g_free (work);
-}
-
-static void
-ensure_thread (GTask        *task,
-               gpointer      source_object,
-               gpointer      task_data,
-               GCancellable *cancellable)
-{
-  Work *work = task_data;
-  GError *error = NULL;
-  LoadedKey *loaded = ensure_key (source_object, work->name, cancellable, &error);
-
-  if (loaded == NULL)
-    g_task_return_error (task, error);
-  else
-    g_task_return_pointer (task, loaded, (GDestroyNotify) loaded_key_free);
 }
 
 static void
@@ -433,86 +432,18 @@ publish_thread (GTask        *task,
     g_task_return_pointer (task, loaded, (GDestroyNotify) loaded_key_free);
 }
 
-static gboolean
-finish_loaded (UmtSshKey     *self,
-               GAsyncResult  *result,
-               gpointer       source_tag,
-               GError       **error)
+static void
+publish_async (UmtSshKey           *self,
+               UmtMeetingClient    *client,
+               const char          *device_key,
+               GCancellable        *cancellable,
+               GAsyncReadyCallback  callback,
+               gpointer             user_data)
 {
-  g_autoptr(LoadedKey) loaded = NULL;
-
-  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
-  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == source_tag, FALSE);
-
-  loaded = g_task_propagate_pointer (G_TASK (result), error);
-  if (loaded == NULL)
-    return FALSE;
-  apply_loaded_key (self, loaded);
-  return TRUE;
-}
-
-void
-umt_ssh_key_ensure_async (UmtSshKey           *self,
-                          const char          *name,
-                          GCancellable        *cancellable,
-                          GAsyncReadyCallback  callback,
-                          gpointer             user_data)
-{
-  g_autoptr(GTask) task = NULL;
+  g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
   Work *work;
 
-  g_return_if_fail (UMT_IS_SSH_KEY (self));
-
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, umt_ssh_key_ensure_async);
-  work = g_new0 (Work, 1);
-  work->name = g_strdup (name);
-  g_task_set_task_data (task, work, (GDestroyNotify) work_free);
-  g_task_run_in_thread (task, ensure_thread);
-}
-
-gboolean
-umt_ssh_key_ensure_finish (UmtSshKey     *self,
-                           GAsyncResult  *result,
-                           GError       **error)
-{
-  return finish_loaded (self, result, umt_ssh_key_ensure_async, error);
-}
-
-gboolean
-umt_ssh_key_ensure_sync (UmtSshKey     *self,
-                         const char    *name,
-                         GCancellable  *cancellable,
-                         GError       **error)
-{
-  g_autoptr(LoadedKey) loaded = NULL;
-
-  g_return_val_if_fail (UMT_IS_SSH_KEY (self), FALSE);
-
-  loaded = ensure_key (self, name, cancellable, error);
-  if (loaded == NULL)
-    return FALSE;
-  apply_loaded_key (self, loaded);
-  return TRUE;
-}
-
-void
-umt_ssh_key_publish_async (UmtSshKey           *self,
-                           UmtMeetingClient    *client,
-                           const char          *device_key,
-                           GCancellable        *cancellable,
-                           GAsyncReadyCallback  callback,
-                           gpointer             user_data)
-{
-  g_autoptr(GTask) task = NULL;
-  Work *work;
-
-  g_return_if_fail (UMT_IS_SSH_KEY (self));
-  g_return_if_fail (UMT_IS_MEETING_CLIENT (client));
-  g_return_if_fail (device_key != NULL);
-
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, umt_ssh_key_publish_async);
+  g_task_set_source_tag (task, publish_async);
   work = g_new0 (Work, 1);
   work->device_key = g_strdup (device_key);
   work->client = g_object_ref (client);
@@ -520,12 +451,17 @@ umt_ssh_key_publish_async (UmtSshKey           *self,
   g_task_run_in_thread (task, publish_thread);
 }
 
-gboolean
-umt_ssh_key_publish_finish (UmtSshKey     *self,
-                            GAsyncResult  *result,
-                            GError       **error)
+static gboolean
+publish_finish (UmtSshKey     *self,
+                GAsyncResult  *result,
+                GError       **error)
 {
-  return finish_loaded (self, result, umt_ssh_key_publish_async, error);
+  g_autoptr(LoadedKey) loaded = g_task_propagate_pointer (G_TASK (result), error);
+
+  if (loaded == NULL)
+    return FALSE;
+  apply_loaded_key (self, loaded);
+  return TRUE;
 }
 
 gboolean
@@ -568,7 +504,7 @@ on_published_for_device (GObject      *source,
   g_autoptr(GTask) task = user_data;
   GError *error = NULL;
 
-  if (!umt_ssh_key_publish_finish (UMT_SSH_KEY (source), result, &error))
+  if (!publish_finish (UMT_SSH_KEY (source), result, &error))
     g_task_return_error (task, error);
   else
     g_task_return_boolean (task, TRUE);
@@ -589,9 +525,8 @@ on_client_for_device (GObject      *source,
       g_task_return_error (task, error);
       return;
     }
-  umt_ssh_key_publish_async (g_task_get_source_object (task), client,
-                             g_task_get_task_data (task), g_task_get_cancellable (task),
-                             on_published_for_device, g_object_ref (task));
+  publish_async (g_task_get_source_object (task), client, g_task_get_task_data (task),
+                 g_task_get_cancellable (task), on_published_for_device, g_object_ref (task));
 }
 
 void

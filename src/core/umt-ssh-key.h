@@ -60,15 +60,7 @@ gboolean    umt_ssh_key_load_sync             (UmtSshKey     *self,
 
 /* Makes the pair when it is missing (comment
  * "updates-manager-tool@<@name, else the host name>") and loads it. Two
- * processes doing this at once end up with the same pair. */
-void        umt_ssh_key_ensure_async          (UmtSshKey            *self,
-                                               const char           *name,
-                                               GCancellable         *cancellable,
-                                               GAsyncReadyCallback   callback,
-                                               gpointer              user_data);
-gboolean    umt_ssh_key_ensure_finish         (UmtSshKey            *self,
-                                               GAsyncResult         *result,
-                                               GError              **error);
+ * processes doing this at once end up with the same pair. Blocking. */
 gboolean    umt_ssh_key_ensure_sync           (UmtSshKey            *self,
                                                const char           *name,
                                                GCancellable         *cancellable,
@@ -78,15 +70,6 @@ gboolean    umt_ssh_key_ensure_sync           (UmtSshKey            *self,
  * /api/devices/{@device_key}/ssh-key, then replaces known_hosts with the
  * host keys of GET /api/ssh-hostkey, each under the host name of the
  * client's server URL. Malformed host keys leave known_hosts as it was. */
-void        umt_ssh_key_publish_async         (UmtSshKey            *self,
-                                               UmtMeetingClient     *client,
-                                               const char           *device_key,
-                                               GCancellable         *cancellable,
-                                               GAsyncReadyCallback   callback,
-                                               gpointer              user_data);
-gboolean    umt_ssh_key_publish_finish        (UmtSshKey            *self,
-                                               GAsyncResult         *result,
-                                               GError              **error);
 gboolean    umt_ssh_key_publish_sync          (UmtSshKey            *self,
                                                UmtMeetingClient     *client,
                                                const char           *device_key,

@@ -160,7 +160,8 @@ on_availability (GObject      *source,
   const char *text;
   const char *style = NULL;
 
-  availability = umt_meeting_client_get_availability_finish (UMT_MEETING_CLIENT (source), result, &error);
+  umt_meeting_client_send_finish (UMT_MEETING_CLIENT (source), result,
+                                  (gpointer *) &availability, &error);
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
 
@@ -208,6 +209,7 @@ on_client_created (GObject      *source,
   g_autoptr(UmtOverviewPage) self = user_data;
   g_autoptr(GError) error = NULL;
   g_autoptr(UmtMeetingClient) client = NULL;
+  const char *device_key = umt_device_manager_get_device_key (self->manager);
 
   client = umt_device_manager_create_client_finish (UMT_DEVICE_MANAGER (source), result, &error);
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
@@ -218,9 +220,9 @@ on_client_created (GObject      *source,
       return;
     }
 
-  umt_meeting_client_get_availability_async (client, umt_device_manager_get_device_key (self->manager),
-                                             self->availability_cancellable, on_availability,
-                                             g_object_ref (self));
+  umt_meeting_client_send_async (client, umt_meeting_request_get_availability (device_key),
+                                 self->availability_cancellable, on_availability,
+                                 g_object_ref (self));
 }
 
 /* What the server thinks of this device, asked again after each beat. */

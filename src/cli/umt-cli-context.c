@@ -182,7 +182,7 @@ umt_cli_read_secret_from_stdin (const char  *prompt,
    * header; whatever is refused here never reaches the keyring. */
   if (has_nul || !g_utf8_validate (line->str, -1, NULL) || secret_has_control (line->str))
     {
-      memset (line->str, 0, line->allocated_len);
+      explicit_bzero (line->str, line->allocated_len);
       g_string_free (line, TRUE);
       g_set_error_literal (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
                            "The token read from standard input holds control characters or is not UTF-8 text; "

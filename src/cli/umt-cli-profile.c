@@ -162,7 +162,7 @@ umt_cli_token (UmtCliContext  *ctx,
         return umt_cli_report_error (error);
       umt_log_add_secret (token);
       stored = umt_secret_store_store_sync (UMT_SECRET_PROFILE_TOKEN, name, server, token, NULL, &error);
-      memset (token, 0, strlen (token));
+      explicit_bzero (token, strlen (token));
       if (!stored)
         return umt_cli_report_error (error);
       g_message ("Stored the token of profile %s", name);

@@ -35,7 +35,7 @@ static void
 wipe_string (char *text)
 {
   if (text != NULL)
-    memset (text, 0, strlen (text));
+    explicit_bzero (text, strlen (text));
 }
 
 /* Provisioning scripts register the system service's device on every run:

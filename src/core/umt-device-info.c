@@ -426,11 +426,28 @@ parse_public_ip (const char *body,
   return g_strdup (g_strstrip (text));
 }
 
+/* One session for every lookup, in any thread: blocking sends from several
+ * threads on one session are allowed since libsoup 3.2, and the connection
+ * it keeps serves the next lookup. */
+static SoupSession *
+public_ip_session (void)
+{
+  static SoupSession *session;
+
+  if (g_once_init_enter (&session))
+    g_once_init_leave (&session,
+                       soup_session_new_with_options ("timeout", PUBLIC_IP_TIMEOUT_SECONDS,
+                                                      "idle-timeout", PUBLIC_IP_TIMEOUT_SECONDS,
+                                                      "user-agent",
+                                                      PACKAGE_NAME "/" PACKAGE_VERSION,
+                                                      NULL));
+  return session;
+}
+
 static char *
 fetch_public_ip (const char   *url,
                  GCancellable *cancellable)
 {
-  g_autoptr(SoupSession) session = NULL;
   g_autoptr(SoupMessage) message = NULL;
   g_autoptr(GInputStream) stream = NULL;
   g_autoptr(GError) error = NULL;
@@ -448,15 +465,11 @@ fetch_public_ip (const char   *url,
       return NULL;
     }
 
-  session = soup_session_new_with_options ("timeout", PUBLIC_IP_TIMEOUT_SECONDS,
-                                           "idle-timeout", PUBLIC_IP_TIMEOUT_SECONDS,
-                                           "user-agent", PACKAGE_NAME "/" PACKAGE_VERSION,
-                                           NULL);
   message = soup_message_new (SOUP_METHOD_GET, url);
   if (message == NULL)
     return NULL;
 
-  stream = soup_session_send (session, message, cancellable, &error);
+  stream = soup_session_send (public_ip_session (), message, cancellable, &error);
   if (stream == NULL)
     {
       g_debug ("Public address lookup at %s failed: %s", url, error->message);

@@ -305,6 +305,15 @@ test_register_french (Fixture       *fixture,
                         "--device-key", key, "--token", token), ==, 1);
   assert_one_sentence (fixture, "Impossible de se connecter à 127.0.0.1");
   g_assert_null (strstr (fixture->err, "Could not"));
+
+  /* And what the command itself says once it succeeds. */
+  g_assert_cmpint (run (fixture, "register", "--device-key", key, "--token", token), ==, 0);
+  g_assert_true (g_str_has_prefix (fixture->out, "Appareil "));
+  g_assert_nonnull (strstr (fixture->out, " enregistré auprès de "));
+  g_assert_cmpint (run (fixture, "heartbeat"), ==, 0);
+  g_assert_true (g_str_has_prefix (fixture->out, "Pulsation envoyée ; "));
+  g_assert_cmpint (run (fixture, "unregister"), ==, 0);
+  g_assert_nonnull (strstr (fixture->out, "n’est plus enregistré sur cet ordinateur."));
 }
 
 static void

@@ -9,6 +9,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <glib/gi18n.h>
+
 #include "umt-cli.h"
 #include "umt-device-info.h"
 #include "umt-device-key.h"
@@ -53,7 +55,7 @@ confirm_system_registration (UmtCliContext *ctx,
   if (!umt_secret_store_store_sync (UMT_SECRET_REGISTRATION_TOKEN, device_key, NULL, token_code,
                                     NULL, &error))
     return umt_cli_report_error (error);
-  printf ("Device %s is already registered with %s; nothing to do.\n", device_key,
+  printf (_("Device %s is already registered with %s; nothing to do.\n"), device_key,
           umt_device_state_get_server_url (ctx->state) != NULL
           ? umt_device_state_get_server_url (ctx->state) : ctx->server_url);
   if (enable && !umt_cli_system_enable_service (FALSE, &error))
@@ -102,9 +104,12 @@ umt_cli_register (UmtCliContext  *ctx,
   /* The one-time token must not outlive its use anywhere we can reach,
    * and must never reach the log, even quoted in an error. */
   if (argc > 1)
-    return umt_cli_fail (UMT_CLI_EXIT_USAGE, "“register” takes no argument “%s”; see “umt register --help”.", argv[1]);
+    return umt_cli_fail (UMT_CLI_EXIT_USAGE,
+                         _("“register” takes no argument “%s”; see “umt register --help”."),
+                         argv[1]);
   if (no_enable && !system)
-    return umt_cli_fail (UMT_CLI_EXIT_USAGE, "--no-enable is for the system service; use it with “umt --system register”.");
+    return umt_cli_fail (UMT_CLI_EXIT_USAGE,
+                         _("--no-enable is for the system service; use it with “umt --system register”."));
   /* Nowhere to keep the token is known before the server burns it. */
   if (system && !umt_secret_store_credentials_check_writable (&error))
     return umt_cli_report_error (error);
@@ -112,14 +117,16 @@ umt_cli_register (UmtCliContext  *ctx,
   if (token_option == NULL || g_str_equal (token_option, "-"))
     {
       g_free (token_option);
-      token_option = umt_cli_read_secret_from_stdin ("Registration token: ", &error);
+      token_option = umt_cli_read_secret_from_stdin (_("Registration token: "), &error);
       if (token_option == NULL)
         return umt_cli_report_error (error);
     }
   g_strstrip (token_option);
   umt_log_add_secret (token_option);
   if (*token_option == '\0')
-    return umt_cli_fail (UMT_CLI_EXIT_USAGE, "The registration token is missing; give it with --token CODE or on standard input.");
+    return umt_cli_fail (UMT_CLI_EXIT_USAGE,
+                         _("The registration token is missing; give it with --token CODE or on "
+                           "standard input."));
 
   token_code = umt_validate_token_code (token_option, &error);
   wipe_string (token_option);
@@ -138,9 +145,10 @@ umt_cli_register (UmtCliContext  *ctx,
       device_key = umt_device_key_suggest (NULL, &error);
       if (device_key == NULL)
         return umt_cli_fail (UMT_CLI_EXIT_USAGE,
-                             "No device key was given and none can be suggested for this computer (%s); give one with --device-key KEY.",
+                             _("No device key was given and none can be suggested for this "
+                               "computer (%s); give one with --device-key KEY."),
                              error->message);
-      printf ("Using the device key suggested for this computer: %s\n", device_key);
+      printf (_("Using the device key suggested for this computer: %s\n"), device_key);
     }
 
   if (!umt_cli_context_load_profiles (ctx, &error))
@@ -166,10 +174,11 @@ umt_cli_register (UmtCliContext  *ctx,
   if (warning != NULL)
     fprintf (stderr, "%s\n", warning);
 
-  printf ("Registered device %s with %s (profile %s).\n", device_key, ctx->server_url,
+  printf (_("Registered device %s with %s (profile %s).\n"), device_key, ctx->server_url,
           umt_profile_get_name (ctx->profile));
   if (registration->used_fallback)
-    printf ("The server has no registration endpoint; the device registered with its first heartbeat.\n");
+    printf (_("The server has no registration endpoint; the device registered with its first "
+              "heartbeat.\n"));
 
   /* Without its token the service cannot run the tunnel: running the same
    * command again stores it (see confirm_system_registration()). */
@@ -197,13 +206,15 @@ umt_cli_unregister (UmtCliContext  *ctx,
   if (!umt_cli_parse_options (context, &argc, &argv, &exit_code))
     return exit_code;
   if (argc > 1)
-    return umt_cli_fail (UMT_CLI_EXIT_USAGE, "“unregister” takes no argument “%s”; see “umt unregister --help”.", argv[1]);
+    return umt_cli_fail (UMT_CLI_EXIT_USAGE,
+                         _("“unregister” takes no argument “%s”; see “umt unregister --help”."),
+                         argv[1]);
 
   if (!umt_cli_context_load_profiles (ctx, &error))
     return umt_cli_report_error (error);
   if (!umt_device_manager_get_registered (ctx->manager))
     {
-      printf ("This device is not registered.\n");
+      printf (_("This device is not registered.\n"));
       return UMT_CLI_EXIT_OK;
     }
 
@@ -211,8 +222,8 @@ umt_cli_unregister (UmtCliContext  *ctx,
   if (!umt_device_manager_unregister_sync (ctx->manager, NULL, &error))
     return umt_cli_report_error (error);
 
-  printf ("Device %s is no longer registered on this computer. The server keeps the device; "
-          "registering again needs a new token from your administrator.\n", device_key);
+  printf (_("Device %s is no longer registered on this computer. The server keeps the device; "
+            "registering again needs a new token from your administrator.\n"), device_key);
   return UMT_CLI_EXIT_OK;
 }
 
@@ -236,13 +247,16 @@ umt_cli_heartbeat (UmtCliContext  *ctx,
   if (!umt_cli_parse_options (context, &argc, &argv, &exit_code))
     return exit_code;
   if (argc > 1)
-    return umt_cli_fail (UMT_CLI_EXIT_USAGE, "“heartbeat” takes no argument “%s”; see “umt heartbeat --help”.", argv[1]);
+    return umt_cli_fail (UMT_CLI_EXIT_USAGE,
+                         _("“heartbeat” takes no argument “%s”; see “umt heartbeat --help”."),
+                         argv[1]);
 
   if (!umt_cli_context_load_client (ctx, &error))
     return umt_cli_report_error (error);
   if (!umt_device_state_get_registered (ctx->state))
     return umt_cli_fail (UMT_CLI_EXIT_USAGE,
-                         "This device is not registered; register it first with “umt register”.");
+                         _("This device is not registered; register it first with "
+                           "“umt register”."));
   device_key = umt_device_state_get_device_key (ctx->state);
 
   info = collect_device_info (ctx->profile);
@@ -257,8 +271,8 @@ umt_cli_heartbeat (UmtCliContext  *ctx,
   g_message ("Heartbeat sent for %s; server last_seen %s", device_key,
              beat->last_seen != NULL ? beat->last_seen : "(not given)");
   if (beat->last_seen != NULL)
-    printf ("Heartbeat sent; the server last saw this device at %s (UTC).\n", beat->last_seen);
+    printf (_("Heartbeat sent; the server last saw this device at %s (UTC).\n"), beat->last_seen);
   else
-    printf ("Heartbeat sent; the server did not say when it last saw this device.\n");
+    printf (_("Heartbeat sent; the server did not say when it last saw this device.\n"));
   return UMT_CLI_EXIT_OK;
 }

@@ -259,6 +259,90 @@ test_port_refused (void)
   g_assert_cmpint (json_object_get_int_member (failed, "id"), ==, 78);
 }
 
+/* The server asks for 22 whatever port sshd listens on: port_map takes the stream there,
+ * and the local port itself is not reachable unless allowed. */
+static void
+test_port_map (void)
+{
+  guint16 proxy_port;
+  g_autoptr(GSocket) listener = proxy_listen (&proxy_port);
+  g_autoptr(Server) sshd = server_new (SERVER_ECHO);
+  g_autofree char *config = g_strdup_printf ("{\"device_key\":\"%s\",\"token\":\"%s\","
+                                             "\"proxy_host\":\"127.0.0.1\",\"proxy_port\":%u,"
+                                             "\"allowed_ports\":[],\"port_map\":{\"22\":%u}}\n",
+                                             DEVICE_KEY, TOKEN, proxy_port, sshd->port);
+  g_autoptr(Peer) peer = NULL;
+  g_autoptr(Agent) agent = start_connected_with (listener, config, &peer);
+  g_autoptr(JsonObject) opened = NULL;
+  g_autoptr(JsonObject) refused = NULL;
+  g_auto(UmtTunnelFrame) echoed = { 0, };
+  g_auto(UmtTunnelFrame) closed = { 0, };
+
+  peer_send_new (peer, 5, 22);
+  opened = agent_wait_event (agent, "stream-opened", 10000);
+  g_assert_nonnull (opened);
+  g_assert_cmpint (json_object_get_int_member (opened, "port"), ==, 22);
+  g_assert_true (peer_send (peer, UMT_TUNNEL_FRAME_DATA, 5, "SSH-2.0", 7));
+  g_assert_true (peer_recv_frame (peer, &echoed));
+  g_assert_cmpint (echoed.type, ==, UMT_TUNNEL_FRAME_DATA);
+  g_assert_cmpuint (echoed.stream_id, ==, 5);
+  g_assert_cmpmem (g_bytes_get_data (echoed.payload, NULL), g_bytes_get_size (echoed.payload),
+                   "SSH-2.0", 7);
+
+  peer_send_new (peer, 6, sshd->port);
+  g_assert_true (peer_recv_frame (peer, &closed));
+  g_assert_cmpint (closed.type, ==, UMT_TUNNEL_FRAME_CLOSE);
+  g_assert_cmpuint (closed.stream_id, ==, 6);
+  refused = agent_wait_event (agent, "stream-refused", 10000);
+  g_assert_nonnull (refused);
+  g_assert_cmpstr (json_object_get_string_member (refused, "reason"), ==, "port not allowed");
+}
+
+/* Past max_streams open at once, a new stream is refused with C until one closes. */
+static void
+test_stream_cap (void)
+{
+  guint16 proxy_port;
+  g_autoptr(GSocket) listener = proxy_listen (&proxy_port);
+  g_autoptr(Server) echo = server_new (SERVER_ECHO);
+  g_autofree char *config = g_strdup_printf ("{\"device_key\":\"%s\",\"token\":\"%s\","
+                                             "\"proxy_host\":\"127.0.0.1\",\"proxy_port\":%u,"
+                                             "\"allowed_ports\":[%u],\"max_streams\":2}\n",
+                                             DEVICE_KEY, TOKEN, proxy_port, echo->port);
+  g_autoptr(Peer) peer = NULL;
+  g_autoptr(Agent) agent = start_connected_with (listener, config, &peer);
+  g_autoptr(JsonObject) refused = NULL;
+  g_autoptr(JsonObject) closed_event = NULL;
+  g_autoptr(JsonObject) reopened = NULL;
+  g_auto(UmtTunnelFrame) closed = { 0, };
+
+  for (guint32 id = 1; id <= 2; id++)
+    {
+      g_autoptr(JsonObject) opened = NULL;
+
+      peer_send_new (peer, id, echo->port);
+      opened = agent_wait_event (agent, "stream-opened", 10000);
+      g_assert_nonnull (opened);
+    }
+
+  peer_send_new (peer, 3, echo->port);
+  g_assert_true (peer_recv_frame (peer, &closed));
+  g_assert_cmpint (closed.type, ==, UMT_TUNNEL_FRAME_CLOSE);
+  g_assert_cmpuint (closed.stream_id, ==, 3);
+  refused = agent_wait_event (agent, "stream-refused", 10000);
+  g_assert_nonnull (refused);
+  g_assert_cmpint (json_object_get_int_member (refused, "id"), ==, 3);
+  g_assert_cmpstr (json_object_get_string_member (refused, "reason"), ==, "too many streams");
+
+  g_assert_true (peer_send (peer, UMT_TUNNEL_FRAME_CLOSE, 1, NULL, 0));
+  closed_event = agent_wait_event (agent, "stream-closed", 10000);
+  g_assert_nonnull (closed_event);
+  peer_send_new (peer, 4, echo->port);
+  reopened = agent_wait_event (agent, "stream-opened", 10000);
+  g_assert_nonnull (reopened);
+  g_assert_cmpint (json_object_get_int_member (reopened, "id"), ==, 4);
+}
+
 /* Frames right behind the proxy's reply, in the same segment, are not lost. */
 static void
 test_frames_with_reply (void)
@@ -411,6 +495,10 @@ test_bad_config (void)
     "{\"device_key\":\"d\",\"token\":\"" TOKEN "\",\"proxy_host\":\"h\",\"proxy_port\":9001,\"allowed_ports\":[70000]}\n",
     "{\"device_key\":\"d\",\"token\":\"" TOKEN "\",\"proxy_host\":\"h\",\"proxy_port\":9001,\"tls\":\"yes\",\"allowed_ports\":[22]}\n",
     "{\"device_key\":\"d\",\"token\":\"" TOKEN "\",\"proxy_host\":\"h\",\"proxy_port\":\"9001\",\"allowed_ports\":[22]}\n",
+    "{\"device_key\":\"d\",\"token\":\"" TOKEN "\",\"proxy_host\":\"h\",\"proxy_port\":9001,\"allowed_ports\":[],\"port_map\":[22]}\n",
+    "{\"device_key\":\"d\",\"token\":\"" TOKEN "\",\"proxy_host\":\"h\",\"proxy_port\":9001,\"allowed_ports\":[],\"port_map\":{\"ssh\":2222}}\n",
+    "{\"device_key\":\"d\",\"token\":\"" TOKEN "\",\"proxy_host\":\"h\",\"proxy_port\":9001,\"allowed_ports\":[],\"port_map\":{\"22\":0}}\n",
+    "{\"device_key\":\"d\",\"token\":\"" TOKEN "\",\"proxy_host\":\"h\",\"proxy_port\":9001,\"allowed_ports\":[],\"max_streams\":0}\n",
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (configs); i++)
@@ -617,6 +705,8 @@ main (int   argc,
   g_test_add_func ("/tunnel-agent/echo-16mib", test_echo_16mib);
   g_test_add_func ("/tunnel-agent/concurrent-streams", test_concurrent_streams);
   g_test_add_func ("/tunnel-agent/port-refused", test_port_refused);
+  g_test_add_func ("/tunnel-agent/port-map", test_port_map);
+  g_test_add_func ("/tunnel-agent/stream-cap", test_stream_cap);
   g_test_add_func ("/tunnel-agent/frames-with-reply", test_frames_with_reply);
   g_test_add_func ("/tunnel-agent/protocol-error-reconnects", test_protocol_error_reconnects);
   g_test_add_func ("/tunnel-agent/proxy-restart", test_proxy_restart);

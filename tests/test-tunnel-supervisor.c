@@ -241,6 +241,36 @@ test_relays_to_allowed_port (Fixture       *fixture,
   g_assert_cmpint (state_of (fixture), ==, UMT_TUNNEL_STATE_CONNECTED);
 }
 
+/* The server asks for port 22 for its ssh service, whatever port sshd listens on here:
+ * the stream reaches the SSH port the user set, and that port is reachable no other way. */
+static void
+test_ssh_service_reaches_its_port (Fixture       *fixture,
+                                   gconstpointer  data)
+{
+  g_autofree char *port = g_strdup_printf ("%u", fixture->echo->port);
+  g_autofree char *relay = g_strdup_printf ("{\"service\":\"relay\",\"port\":%u}",
+                                            fixture->echo->port);
+  g_autoptr(GIOStream) client = NULL;
+  g_autoptr(GIOStream) direct = NULL;
+  g_autoptr(GError) error = NULL;
+  char reply[7];
+
+  g_assert_true (umt_profile_set_value (fixture->profile, "tunnel_ssh", "true", &error));
+  g_assert_true (umt_profile_set_value (fixture->profile, "tunnel_ssh_port", port, &error));
+  g_assert_true (umt_profile_set_value (fixture->profile, "tunnel_relay_ports", "", &error));
+  g_assert_no_error (error);
+  start_connected (fixture);
+
+  client = tunnel_test_connect (tunnel_test_reserve (fixture->sim, fixture->device_key,
+                                                     "{\"service\":\"ssh\"}"));
+  tunnel_test_write_all (client, "SSH-2.0", 7);
+  tunnel_test_read_exactly (client, reply, 7);
+  g_assert_cmpmem (reply, 7, "SSH-2.0", 7);
+
+  direct = tunnel_test_connect (tunnel_test_reserve (fixture->sim, fixture->device_key, relay));
+  tunnel_test_assert_eof (direct);
+}
+
 static void
 test_restarts_killed_agent (Fixture       *fixture,
                             gconstpointer  data)
@@ -507,24 +537,39 @@ test_profile_allowed_ports (void)
   g_assert_false (umt_profile_get_tunnel_tls (reread));
   host = umt_profile_dup_tunnel_proxy_host_in_use (reread);
   g_assert_cmpstr (host, ==, "meeting.ygsoft.fr");
-  ports = umt_profile_dup_tunnel_allowed_ports (reread);
+  ports = umt_profile_dup_tunnel_port_map (reread);
   g_assert_cmpuint (ports->len, ==, 1);
-  g_assert_cmpuint (g_array_index (ports, guint16, 0), ==, 22);
+  g_assert_cmpuint (g_array_index (ports, UmtTunnelPortMapping, 0).requested, ==, 22);
+  g_assert_cmpuint (g_array_index (ports, UmtTunnelPortMapping, 0).local, ==, 22);
   g_clear_pointer (&ports, g_array_unref);
   g_clear_object (&reread);
 
-  /* Only the enabled services and the relay ports. */
+  /* Only the enabled services, from the port the server asks for to where they listen,
+   * and the relay ports as themselves; SSH wins over a relay port 22. */
+  g_assert_true (umt_profile_set_value (profile, "tunnel_ssh_port", "2222", &error));
   g_assert_true (umt_profile_set_value (profile, "tunnel_vnc", "true", &error));
   g_assert_true (umt_profile_set_value (profile, "tunnel_vnc_port", "5901", &error));
   g_assert_true (umt_profile_set_value (profile, "tunnel_http_port", "8000", &error));
   g_assert_true (umt_profile_set_value (profile, "tunnel_relay_ports", "9000, 22,9000", &error));
   g_assert_no_error (error);
   g_assert_cmpstr (umt_profile_get_tunnel_relay_ports (profile), ==, "22,9000");
-  ports = umt_profile_dup_tunnel_allowed_ports (profile);
+  ports = umt_profile_dup_tunnel_port_map (profile);
   g_assert_cmpuint (ports->len, ==, 3);
-  g_assert_cmpuint (g_array_index (ports, guint16, 0), ==, 22);
-  g_assert_cmpuint (g_array_index (ports, guint16, 1), ==, 5901);
-  g_assert_cmpuint (g_array_index (ports, guint16, 2), ==, 9000);
+  g_assert_cmpuint (g_array_index (ports, UmtTunnelPortMapping, 0).requested, ==, 22);
+  g_assert_cmpuint (g_array_index (ports, UmtTunnelPortMapping, 0).local, ==, 2222);
+  g_assert_cmpuint (g_array_index (ports, UmtTunnelPortMapping, 1).requested, ==, 5900);
+  g_assert_cmpuint (g_array_index (ports, UmtTunnelPortMapping, 1).local, ==, 5901);
+  g_assert_cmpuint (g_array_index (ports, UmtTunnelPortMapping, 2).requested, ==, 9000);
+  g_assert_cmpuint (g_array_index (ports, UmtTunnelPortMapping, 2).local, ==, 9000);
+  g_clear_pointer (&ports, g_array_unref);
+
+  /* A disabled service is not reachable: 22 is only the relay port now. */
+  g_assert_true (umt_profile_set_value (profile, "tunnel_ssh", "false", &error));
+  g_clear_pointer (&ports, g_array_unref);
+  ports = umt_profile_dup_tunnel_port_map (profile);
+  g_assert_cmpuint (ports->len, ==, 3);
+  g_assert_cmpuint (g_array_index (ports, UmtTunnelPortMapping, 0).requested, ==, 22);
+  g_assert_cmpuint (g_array_index (ports, UmtTunnelPortMapping, 0).local, ==, 22);
 
   /* Refused, and nothing changes. */
   g_assert_false (umt_profile_set_value (profile, "tunnel_proxy_port", "0", &error));
@@ -578,6 +623,7 @@ main (int   argc,
   g_test_add (path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
   g_test_add_func ("/tunnel-supervisor/profile-allowed-ports", test_profile_allowed_ports);
   ADD ("/tunnel-supervisor/relays-to-allowed-port", test_relays_to_allowed_port);
+  ADD ("/tunnel-supervisor/ssh-service-reaches-its-port", test_ssh_service_reaches_its_port);
   ADD ("/tunnel-supervisor/network-back-reconnects", test_network_back_reconnects);
   ADD ("/tunnel-supervisor/restarts-killed-agent", test_restarts_killed_agent);
   ADD ("/tunnel-supervisor/wrong-token", test_wrong_token);

@@ -570,7 +570,16 @@ start_connected (GSocket        *listener,
                  Peer          **peer_out)
 {
   g_autofree char *config = make_config (proxy_port, ports, n_ports);
-  Agent *agent = agent_spawn (config);
+
+  return start_connected_with (listener, config, peer_out);
+}
+
+Agent *
+start_connected_with (GSocket     *listener,
+                      const char  *config_line,
+                      Peer       **peer_out)
+{
+  Agent *agent = agent_spawn (config_line);
   g_autoptr(JsonObject) hello = NULL;
   g_autoptr(JsonObject) connected = NULL;
 

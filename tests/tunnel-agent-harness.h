@@ -109,5 +109,8 @@ Agent *start_connected (GSocket        *listener,
                         const guint16  *ports,
                         guint           n_ports,
                         Peer          **peer_out);
+Agent *start_connected_with (GSocket    *listener,
+                             const char *config_line,
+                             Peer      **peer_out);
 
 G_END_DECLS

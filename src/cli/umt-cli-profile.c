@@ -61,6 +61,10 @@ umt_cli_profile (UmtCliContext  *ctx,
     "  use NAME                make NAME the active profile\n"
     "  set NAME KEY VALUE      change one setting; KEY is one of\n"
     "                          %s\n"
+    "tunnel_ssh_port, tunnel_http_port and tunnel_vnc_port are the ports your SSH, web and "
+    "VNC servers listen on; the Meeting server's ssh, http and vnc services reach them there "
+    "(the server asks for 22, 80 and 5900; only enabled services are reachable). "
+    "tunnel_relay_ports are further ports reachable as themselves.\n"
     "Invalid names, URLs or values exit 2.", keys);
   g_option_context_set_summary (context, "Manage server profiles.");
   g_option_context_set_description (context, description);

@@ -323,17 +323,54 @@ umt_profile_get_tunnel_relay_ports (UmtProfile *self)
   return self->tunnel_relay_ports;
 }
 
-GArray *
-umt_profile_dup_tunnel_allowed_ports (UmtProfile *self)
+guint
+umt_tunnel_service_get_server_port (UmtTunnelService service)
 {
-  GArray *ports = g_array_new (FALSE, FALSE, sizeof (guint16));
+  static const guint server_ports[UMT_TUNNEL_N_SERVICES] = { 22, 80, 5900 };
 
-  g_return_val_if_fail (UMT_IS_PROFILE (self), ports);
+  g_return_val_if_fail (service < UMT_TUNNEL_N_SERVICES, 0);
+  return server_ports[service];
+}
+
+static int
+compare_mappings (gconstpointer a,
+                  gconstpointer b)
+{
+  return compare_ports (&((const UmtTunnelPortMapping *) a)->requested,
+                        &((const UmtTunnelPortMapping *) b)->requested);
+}
+
+static gboolean
+port_map_has (GArray  *map,
+              guint16  requested)
+{
+  for (guint i = 0; i < map->len; i++)
+    if (g_array_index (map, UmtTunnelPortMapping, i).requested == requested)
+      return TRUE;
+  return FALSE;
+}
+
+GArray *
+umt_profile_dup_tunnel_port_map (UmtProfile *self)
+{
+  GArray *map = g_array_new (FALSE, FALSE, sizeof (UmtTunnelPortMapping));
+  g_autoptr(GArray) relay = g_array_new (FALSE, FALSE, sizeof (guint16));
+
+  g_return_val_if_fail (UMT_IS_PROFILE (self), map);
 
   for (guint service = 0; service < UMT_TUNNEL_N_SERVICES; service++)
     if (self->service_enabled[service])
-      g_array_append_val (ports, (guint16) { self->service_port[service] });
-  parse_ports (self->tunnel_relay_ports, ports, NULL);
-  sort_unique_ports (ports);
-  return ports;
+      g_array_append_val (map, ((UmtTunnelPortMapping) {
+                                  umt_tunnel_service_get_server_port (service),
+                                  self->service_port[service] }));
+  parse_ports (self->tunnel_relay_ports, relay, NULL);
+  for (guint i = 0; i < relay->len; i++)
+    {
+      guint16 port = g_array_index (relay, guint16, i);
+
+      if (!port_map_has (map, port))
+        g_array_append_val (map, ((UmtTunnelPortMapping) { port, port }));
+    }
+  g_array_sort (map, compare_mappings);
+  return map;
 }

@@ -26,6 +26,17 @@ typedef enum
   UMT_TUNNEL_N_SERVICES
 } UmtTunnelService;
 
+/* A stream the proxy opens to @requested connects to the local @local. */
+typedef struct
+{
+  guint16 requested;
+  guint16 local;
+} UmtTunnelPortMapping;
+
+/* The port the Meeting server asks the agent for when an administrator opens @service:
+ * 22, 80 or 5900, whatever port the service listens on here. */
+guint umt_tunnel_service_get_server_port (UmtTunnelService service);
+
 #define UMT_TYPE_PROFILE (umt_profile_get_type ())
 G_DECLARE_FINAL_TYPE (UmtProfile, umt_profile, UMT, PROFILE, GObject)
 
@@ -49,7 +60,8 @@ G_DECLARE_FINAL_TYPE (UmtProfile, umt_profile, UMT, PROFILE, GObject)
  *   tunnel-ssh, tunnel-http, tunnel-vnc
  *                        whether the service is exposed (ssh only by default)
  *   tunnel-ssh-port, tunnel-http-port, tunnel-vnc-port
- *                        its local port, 1–65535 (22, 80, 5900)
+ *                        the local port the service listens on, 1–65535 (22, 80,
+ *                        5900); the server always asks for 22, 80 or 5900
  *   tunnel-relay-ports   extra local ports, "8080,9000" (JSON: an array);
  *                        at most UMT_PROFILE_MAX_RELAY_PORTS, "" for none
  */
@@ -106,9 +118,10 @@ guint       umt_profile_get_tunnel_service_port (UmtProfile         *self,
                                              UmtTunnelService service);
 /* "8080,9000", or "" */
 const char *umt_profile_get_tunnel_relay_ports (UmtProfile *self);
-/* What the agent may connect to: the local ports of the enabled services
- * and the relay ports, sorted, each once (guint16 elements). */
-GArray     *umt_profile_dup_tunnel_allowed_ports (UmtProfile *self);
+/* What the agent may connect to (UmtTunnelPortMapping elements, sorted by requested
+ * port, each once): the server port of each enabled service to its local port, and each
+ * relay port to itself. A service wins over a relay port of the same number. */
+GArray     *umt_profile_dup_tunnel_port_map (UmtProfile *self);
 
 /* Typed setters, checked like umt_profile_set_value(). */
 gboolean    umt_profile_set_base_url        (UmtProfile  *self,

@@ -32,7 +32,7 @@ typedef struct
   guint     proxy_port;
   gboolean  tls;
   gboolean  verify_tls;
-  GArray   *allowed_ports; /* guint16 */
+  GArray   *port_map; /* UmtTunnelPortMapping */
 } Settings;
 
 struct _UmtTunnelSupervisor
@@ -169,7 +169,7 @@ static void
 settings_clear (Settings *settings)
 {
   g_clear_pointer (&settings->proxy_host, g_free);
-  g_clear_pointer (&settings->allowed_ports, g_array_unref);
+  g_clear_pointer (&settings->port_map, g_array_unref);
   settings->enabled = FALSE;
 }
 
@@ -180,13 +180,13 @@ settings_equal (const Settings *a,
   if (a->enabled != b->enabled || g_strcmp0 (a->proxy_host, b->proxy_host) != 0 ||
       a->proxy_port != b->proxy_port || a->tls != b->tls || a->verify_tls != b->verify_tls)
     return FALSE;
-  if ((a->allowed_ports == NULL) != (b->allowed_ports == NULL))
+  if ((a->port_map == NULL) != (b->port_map == NULL))
     return FALSE;
-  if (a->allowed_ports == NULL)
+  if (a->port_map == NULL)
     return TRUE;
-  return a->allowed_ports->len == b->allowed_ports->len &&
-         memcmp (a->allowed_ports->data, b->allowed_ports->data,
-                 a->allowed_ports->len * sizeof (guint16)) == 0;
+  return a->port_map->len == b->port_map->len &&
+         memcmp (a->port_map->data, b->port_map->data,
+                 a->port_map->len * sizeof (UmtTunnelPortMapping)) == 0;
 }
 
 /* The configuration line. Holds the token: the caller wipes it. */
@@ -212,12 +212,34 @@ settings_to_config_line (const Settings *settings,
   json_builder_add_boolean_value (builder, settings->tls);
   json_builder_set_member_name (builder, "verify_tls");
   json_builder_add_boolean_value (builder, settings->verify_tls);
-  /* Only the ports the user enabled: the agent refuses any other. */
+  /* Only the ports the user enabled: the agent refuses any other. A service that listens
+   * elsewhere than the port the server asks for goes into port_map. */
   json_builder_set_member_name (builder, "allowed_ports");
   json_builder_begin_array (builder);
-  for (guint i = 0; i < settings->allowed_ports->len; i++)
-    json_builder_add_int_value (builder, g_array_index (settings->allowed_ports, guint16, i));
+  for (guint i = 0; i < settings->port_map->len; i++)
+    {
+      const UmtTunnelPortMapping *mapping = &g_array_index (settings->port_map,
+                                                            UmtTunnelPortMapping, i);
+
+      if (mapping->requested == mapping->local)
+        json_builder_add_int_value (builder, mapping->local);
+    }
   json_builder_end_array (builder);
+  json_builder_set_member_name (builder, "port_map");
+  json_builder_begin_object (builder);
+  for (guint i = 0; i < settings->port_map->len; i++)
+    {
+      const UmtTunnelPortMapping *mapping = &g_array_index (settings->port_map,
+                                                            UmtTunnelPortMapping, i);
+      char requested[8];
+
+      if (mapping->requested == mapping->local)
+        continue;
+      g_snprintf (requested, sizeof requested, "%u", mapping->requested);
+      json_builder_set_member_name (builder, requested);
+      json_builder_add_int_value (builder, mapping->local);
+    }
+  json_builder_end_object (builder);
   json_builder_end_object (builder);
 
   root = json_builder_get_root (builder);
@@ -399,9 +421,9 @@ spawn_agent (UmtTunnelSupervisor *self,
   g_signal_connect_object (self->agent, "event", G_CALLBACK (on_agent_event), self, 0);
   g_signal_connect_object (self->agent, "exited", G_CALLBACK (on_agent_exited), self, 0);
 
-  g_message ("Tunnel agent started (process %d) for %s:%u, local ports allowed: %u",
+  g_message ("Tunnel agent started (process %d) for %s:%u, ports reachable: %u",
              (int) umt_tunnel_agent_process_get_pid (self->agent), self->settings.proxy_host,
-             self->settings.proxy_port, self->settings.allowed_ports->len);
+             self->settings.proxy_port, self->settings.port_map->len);
   g_object_freeze_notify (G_OBJECT (self));
   set_state (self, UMT_TUNNEL_STATE_CONNECTING);
   notify (self, PROP_AGENT_PID);
@@ -516,7 +538,7 @@ umt_tunnel_supervisor_configure (UmtTunnelSupervisor *self,
       settings.proxy_port = umt_profile_get_tunnel_proxy_port (profile);
       settings.tls = umt_profile_get_tunnel_tls (profile);
       settings.verify_tls = umt_profile_get_tunnel_verify_tls (profile);
-      settings.allowed_ports = umt_profile_dup_tunnel_allowed_ports (profile);
+      settings.port_map = umt_profile_dup_tunnel_port_map (profile);
     }
   /* No host, nothing to connect to. */
   if (settings.proxy_host == NULL)

@@ -23,8 +23,11 @@
  * streams it opens to local services.
  *
  * stdin, first line: {"device_key":…, "token":…, "proxy_host":…, "proxy_port":9001,
- *   "tls":false, "verify_tls":true, "allowed_ports":[22,80,5900]} (tls and verify_tls may
- *   be left out: false and true). Anything wrong: one line on stderr, exit status 2.
+ *   "tls":false, "verify_tls":true, "allowed_ports":[8080], "port_map":{"22":2222},
+ *   "max_streams":256}. allowed_ports are reachable as themselves; port_map sends the port
+ *   the server asks for a service (ssh 22, http 80, vnc 5900) to where it listens here; no
+ *   other port is reachable. tls, verify_tls, port_map and max_streams may be left out:
+ *   false, true, {} and 256. Anything wrong: one line on stderr, exit status 2.
  * stdin, later lines: {"cmd":"reconnect"} (drop the connection or the wait, connect
  *   now, backoff reset) and {"cmd":"stop"}. End of stdin or stop: exit status 0.
  * stdout, one JSON object per line, with "event":
@@ -33,7 +36,8 @@
  *   auth-failed     reason (the proxy's); a disconnected event follows
  *   disconnected    reason, retry_in (seconds, fractional; 0 after a reconnect command)
  *   stream-opened   id, port
- *   stream-refused  id, port, reason (port not allowed, or the local connection failed)
+ *   stream-refused  id, port, reason (port not allowed, too many streams, or the local
+ *                   connection failed)
  *   stream-closed   id, bytes_in (proxy → local service), bytes_out (local service → proxy)
  * stderr: logs. The token appears in neither. */
 

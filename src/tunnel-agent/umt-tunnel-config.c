@@ -24,6 +24,7 @@ umt_tunnel_config_free (UmtTunnelConfig *config)
     }
   g_free (config->proxy_host);
   g_clear_pointer (&config->allowed_ports, g_array_unref);
+  g_clear_pointer (&config->port_map, g_hash_table_unref);
   g_free (config);
 }
 
@@ -98,6 +99,36 @@ get_boolean (JsonObject  *object,
   return TRUE;
 }
 
+/* {"22": 2222, "80": 8080}: the port the server asks for a service, and where that
+ * service listens here. */
+static gboolean
+get_port_map (JsonObject  *object,
+              GHashTable  *map,
+              GError     **error)
+{
+  JsonNode *node = json_object_get_member (object, "port_map");
+  g_autoptr(GList) members = NULL;
+
+  if (node == NULL)
+    return TRUE;
+  if (!JSON_NODE_HOLDS_OBJECT (node))
+    return invalid (error, "port_map", "an object from port numbers to port numbers");
+
+  members = json_object_get_members (json_node_get_object (node));
+  for (GList *l = members; l != NULL; l = l->next)
+    {
+      guint64 requested;
+      guint16 local;
+
+      if (!g_ascii_string_to_unsigned (l->data, 10, 1, 65535, &requested, NULL) ||
+          !get_port (json_object_get_member (json_node_get_object (node), l->data), &local))
+        return invalid (error, "port_map", "an object from port numbers to port numbers (1-65535)");
+      g_hash_table_insert (map, GUINT_TO_POINTER ((guint) requested),
+                           GUINT_TO_POINTER ((guint) local));
+    }
+  return TRUE;
+}
+
 UmtTunnelConfig *
 umt_tunnel_config_parse (const char  *json,
                          GError     **error)
@@ -106,6 +137,7 @@ umt_tunnel_config_parse (const char  *json,
   g_autoptr(UmtTunnelConfig) config = g_new0 (UmtTunnelConfig, 1);
   JsonObject *object;
   JsonNode *ports;
+  JsonNode *max_streams;
 
   if (json == NULL || !json_parser_load_from_data (parser, json, -1, NULL))
     {
@@ -158,16 +190,47 @@ umt_tunnel_config_parse (const char  *json,
       g_array_append_val (config->allowed_ports, port);
     }
 
+  config->port_map = g_hash_table_new (NULL, NULL);
+  if (!get_port_map (object, config->port_map, error))
+    return NULL;
+
+  max_streams = json_object_get_member (object, "max_streams");
+  if (max_streams == NULL)
+    config->max_streams = UMT_TUNNEL_DEFAULT_MAX_STREAMS;
+  else if (JSON_NODE_HOLDS_VALUE (max_streams) &&
+           json_node_get_value_type (max_streams) == G_TYPE_INT64 &&
+           json_node_get_int (max_streams) >= 1 && json_node_get_int (max_streams) <= 65536)
+    config->max_streams = (guint) json_node_get_int (max_streams);
+  else
+    {
+      invalid (error, "max_streams", "a number of streams (1-65536)");
+      return NULL;
+    }
+
   return g_steal_pointer (&config);
 }
 
 gboolean
-umt_tunnel_config_port_allowed (const UmtTunnelConfig *config,
-                                guint                  port)
+umt_tunnel_config_lookup_port (const UmtTunnelConfig *config,
+                               guint                  port,
+                               guint16               *local_port)
 {
+  gpointer mapped;
+
+  /* A service's own port wins over the same number as a relay port: the server asks
+   * for 22 whenever an administrator opens SSH. */
+  if (g_hash_table_lookup_extended (config->port_map, GUINT_TO_POINTER (port), NULL, &mapped))
+    {
+      *local_port = (guint16) GPOINTER_TO_UINT (mapped);
+      return TRUE;
+    }
+
   for (guint i = 0; i < config->allowed_ports->len; i++)
     if (g_array_index (config->allowed_ports, guint16, i) == port)
-      return TRUE;
+      {
+        *local_port = (guint16) port;
+        return TRUE;
+      }
 
   return FALSE;
 }

@@ -393,7 +393,7 @@ dispatch_frame (UmtTunnelSession *self,
   gpointer key = GUINT_TO_POINTER (frame->stream_id);
   UmtTunnelStream *stream = g_hash_table_lookup (self->streams, key);
   g_autoptr(GError) error = NULL;
-  guint16 port;
+  guint16 port, local_port;
 
   switch (frame->type)
     {
@@ -408,14 +408,23 @@ dispatch_frame (UmtTunnelSession *self,
           umt_tunnel_session_close (self, "protocol error: new stream with an id in use");
           return;
         }
-      if (!umt_tunnel_config_port_allowed (self->config, port))
+      if (!umt_tunnel_config_lookup_port (self->config, port, &local_port))
         {
           g_message ("Refused stream %u to port %u: not an allowed port", frame->stream_id, port);
           refuse_stream (self, frame->stream_id, port, "port not allowed");
           return;
         }
+      /* Each stream holds a socket: a proxy that opens without end must not run the
+       * device out of file descriptors. */
+      if (g_hash_table_size (self->live_streams) >= self->config->max_streams)
+        {
+          g_message ("Refused stream %u to port %u: %u streams are open already",
+                     frame->stream_id, port, self->config->max_streams);
+          refuse_stream (self, frame->stream_id, port, "too many streams");
+          return;
+        }
 
-      stream = umt_tunnel_stream_new (self, frame->stream_id, port);
+      stream = umt_tunnel_stream_new (self, frame->stream_id, port, local_port);
       g_hash_table_insert (self->streams, key, stream);
       g_hash_table_add (self->live_streams, stream);
       umt_tunnel_stream_open (stream);

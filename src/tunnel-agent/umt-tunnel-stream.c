@@ -19,7 +19,8 @@ struct _UmtTunnelStream {
 
   UmtTunnelSession *session; /* unowned: the session owns us; NULL once detached */
   guint32 id;
-  guint16 port;
+  guint16 port;       /* as the proxy asked */
+  guint16 local_port; /* where the service listens */
 
   GCancellable *cancellable; /* connecting */
   GSocketClient *client;
@@ -104,13 +105,15 @@ umt_tunnel_stream_init (UmtTunnelStream *self)
 UmtTunnelStream *
 umt_tunnel_stream_new (UmtTunnelSession *session,
                        guint32           id,
-                       guint16           port)
+                       guint16           port,
+                       guint16           local_port)
 {
   UmtTunnelStream *self = g_object_new (UMT_TYPE_TUNNEL_STREAM, NULL);
 
   self->session = session;
   self->id = id;
   self->port = port;
+  self->local_port = local_port;
   return self;
 }
 
@@ -405,7 +408,7 @@ connect_local (UmtTunnelStream *self)
 
   address = g_inet_address_new_loopback (self->tried_ipv6 ? G_SOCKET_FAMILY_IPV6
                                                           : G_SOCKET_FAMILY_IPV4);
-  socket_address = g_inet_socket_address_new (address, self->port);
+  socket_address = g_inet_socket_address_new (address, self->local_port);
   g_socket_client_connect_async (self->client, G_SOCKET_CONNECTABLE (socket_address),
                                  self->cancellable, on_connected, g_object_ref (self));
 }

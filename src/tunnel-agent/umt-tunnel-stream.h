@@ -10,10 +10,12 @@ G_BEGIN_DECLS
 #define UMT_TYPE_TUNNEL_STREAM (umt_tunnel_stream_get_type ())
 G_DECLARE_FINAL_TYPE (UmtTunnelStream, umt_tunnel_stream, UMT, TUNNEL_STREAM, GObject)
 
-/* Connects to the local @port; the session keeps the stream until it finishes. */
+/* Connects to the local @local_port for the proxy's stream to @port (which events
+ * report); the session keeps the stream until it finishes. */
 UmtTunnelStream *umt_tunnel_stream_new     (UmtTunnelSession *session,
                                             guint32           id,
-                                            guint16           port);
+                                            guint16           port,
+                                            guint16           local_port);
 void             umt_tunnel_stream_open    (UmtTunnelStream  *self);
 guint32          umt_tunnel_stream_get_id  (UmtTunnelStream  *self);
 

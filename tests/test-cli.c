@@ -713,6 +713,7 @@ test_run (Fixture       *fixture,
   g_autoptr(GError) error = NULL;
   g_autofree char *err = NULL;
   g_autoptr(JsonObject) status = NULL;
+  g_autofree char *owner_line = NULL;
   gint64 before = heartbeat_count (fixture, key);
   gint64 deadline = g_get_monotonic_time () + 15 * G_USEC_PER_SEC;
 
@@ -728,6 +729,13 @@ test_run (Fixture       *fixture,
   status = status_json (fixture);
   g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (status, "heartbeat"), "state"),
                    ==, "active");
+  /* Who runs it, as the JSON and the text say. */
+  g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (status, "heartbeat"), "owner"),
+                   ==, "“umt run”");
+  owner_line = g_strdup_printf ("Heartbeat:   active, run by “umt run” (process %s)",
+                                g_subprocess_get_identifier (process));
+  g_assert_cmpint (run (fixture, "status"), ==, 0);
+  g_assert_nonnull (strstr (fixture->out, owner_line));
 
   g_subprocess_send_signal (process, SIGTERM);
   g_subprocess_communicate_utf8 (process, NULL, NULL, NULL, &err, &error);

@@ -19,6 +19,13 @@
  * that `status` stays a quick look when the server is away. */
 #define STATUS_PROBE_TIMEOUT 3
 
+/* Who publishes heartbeat.json: `umt run` writes "umt", the window its own program. */
+static const char *
+owner_description (const char *program)
+{
+  return g_strcmp0 (program, "umt") == 0 ? "“umt run”" : "the window";
+}
+
 static char *
 format_time (GDateTime *time)
 {
@@ -68,7 +75,8 @@ umt_cli_status (UmtCliContext  *ctx,
     "(“umt run” or the window) last reported it, and the server's view of the device when "
     "the server answers within a few seconds. An unreachable server is reported, not a "
     "failure. JSON members: registered, device_key, server_url, server_url_overridden, "
-    "profile, registered_at, heartbeat{state, owner_running, pid, last_success, "
+    "profile, registered_at, heartbeat{state, owner_running, pid, owner (“umt run” or "
+    "“the window”), last_success, "
     "server_last_seen, last_error, consecutive_failures}, server{reachable, version, "
     "availability, last_heartbeat, error}, system_service{device_key} (null unless the system "
     "service has a device).");
@@ -132,6 +140,9 @@ umt_cli_status (UmtCliContext  *ctx,
         json_builder_add_int_value (builder, heartbeat->pid);
       else
         json_builder_add_null_value (builder);
+      add_nullable_string (builder, "owner",
+                           heartbeat != NULL && heartbeat->owner_alive
+                           ? owner_description (heartbeat->program) : NULL);
       add_nullable_string (builder, "last_success", last_success);
       add_nullable_string (builder, "server_last_seen", heartbeat ? heartbeat->server_last_seen : NULL);
       add_nullable_string (builder, "last_error", heartbeat ? heartbeat->last_error : NULL);
@@ -191,8 +202,11 @@ umt_cli_status (UmtCliContext  *ctx,
     printf ("Heartbeat:   %s\n", registered ? "not running (start it with “umt run” or the window)" : "none");
   else
     {
-      printf ("Heartbeat:   %s%s\n", heartbeat_state,
-              heartbeat->owner_alive ? "" : " (its owner is no longer running)");
+      if (!heartbeat->owner_alive)
+        printf ("Heartbeat:   %s (its owner is no longer running)\n", heartbeat_state);
+      else
+        printf ("Heartbeat:   %s, run by %s (process %d)\n", heartbeat_state,
+                owner_description (heartbeat->program), (int) heartbeat->pid);
       if (last_success != NULL)
         printf ("Last beat:   %s%s%s%s\n", last_success,
                 heartbeat->server_last_seen ? " (server last_seen " : "",

@@ -8,7 +8,9 @@
 #pragma once
 
 #include "umt-connectivity.h"
+#include "umt-device-info.h"
 #include "umt-heartbeat.h"
+#include "umt-heartbeat-status.h"
 
 G_BEGIN_DECLS
 
@@ -28,6 +30,8 @@ struct _UmtHeartbeat
   guint             failures;
   GDateTime        *next_beat;
   GQueue            waiting_tasks;   /* send_now_async callers */
+  GPid              owner_pid;       /* another process that beats, 0 when none */
+  char             *owner_program;
   UmtConnectivity  *connectivity;
   gulong            back_id;
 
@@ -68,6 +72,21 @@ void     umt_heartbeat_update_free          (gpointer      update);
 /* Runs on the engine's main context: properties change here only. */
 gboolean umt_heartbeat_apply_update         (gpointer      update);
 gint64   umt_heartbeat_jittered_interval_us (guint         interval);
+
+/* While another process owns the heartbeat: shows the state it published, and that
+ * process as owner-pid and owner-program. NULL: no other owner any more. */
+void     umt_heartbeat_mirror               (UmtHeartbeat             *self,
+                                             const UmtHeartbeatStatus *status);
+
+/* One beat with these settings, blocking: the worker's and a non-owner's. */
+UmtMeetingHeartbeat *umt_heartbeat_beat_sync (UmtMeetingClient   *client,
+                                              const char         *device_key,
+                                              const char         *note,
+                                              const char         *cluster_ip,
+                                              const char         *public_ip_url,
+                                              UmtDeviceInfoFlags  flags,
+                                              GCancellable       *cancellable,
+                                              GError            **error);
 
 /* The thread function, run with g_task_run_in_thread() and the engine as
  * task data; it returns when quit is set. */

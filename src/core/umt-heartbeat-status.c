@@ -8,6 +8,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <string.h>
 
 #include <glib/gstdio.h>
 
@@ -38,6 +39,7 @@ umt_heartbeat_status_free (UmtHeartbeatStatus *status)
   g_clear_pointer (&status->last_success, g_date_time_unref);
   g_free (status->server_last_seen);
   g_free (status->last_error);
+  g_free (status->program);
   g_clear_pointer (&status->next_beat, g_date_time_unref);
   g_clear_pointer (&status->updated, g_date_time_unref);
   g_free (status);
@@ -72,6 +74,7 @@ umt_heartbeat_status_load (GError **error)
                    0, G_MAXUINT);
   status->next_beat = umt_status_file_get_date_time (object, "next_beat");
   status->updated = umt_status_file_get_date_time (object, "updated");
+  status->program = member_string (object, "program");
 
   return g_steal_pointer (&status);
 }
@@ -147,17 +150,33 @@ try_lock (int fd)
 #endif
 }
 
-UmtOwnerLock *
-umt_owner_lock_acquire (GError **error)
+/* Blocks until no other process holds the lock. */
+static gboolean
+wait_lock (int fd)
+{
+#ifdef G_OS_UNIX
+  int result;
+
+  do
+    result = flock (fd, LOCK_EX);
+  while (result != 0 && errno == EINTR);
+  return result == 0;
+#else
+  OVERLAPPED overlapped = { 0 };
+  return LockFileEx ((HANDLE) _get_osfhandle (fd), LOCKFILE_EXCLUSIVE_LOCK,
+                     0, 1, 0, &overlapped);
+#endif
+}
+
+static int
+open_lock_file (GError **error)
 {
   g_autofree char *state_dir = umt_paths_get_state_dir ();
   g_autofree char *path = g_build_filename (state_dir, LOCK_FILE, NULL);
-  g_autofree char *pid_text = NULL;
-  UmtOwnerLock *lock;
   int fd;
 
   if (!umt_paths_ensure_private_dir (state_dir, error))
-    return NULL;
+    return -1;
 
   fd = g_open (path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
   if (fd < 0)
@@ -166,8 +185,33 @@ umt_owner_lock_acquire (GError **error)
 
       g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
                    _("Cannot open %s: %s."), path, g_strerror (saved_errno));
-      return NULL;
     }
+  return fd;
+}
+
+/* The lock is ours: say so in the file, for the message of the next one that tries. */
+static UmtOwnerLock *
+take_lock (int fd)
+{
+  g_autofree char *pid_text = g_strdup_printf ("%d\n", (int) getpid ());
+  UmtOwnerLock *lock;
+
+  if (ftruncate (fd, 0) != 0 || lseek (fd, 0, SEEK_SET) < 0 ||
+      write (fd, pid_text, strlen (pid_text)) < 0)
+    g_debug ("Could not record our pid in " LOCK_FILE ": %s", g_strerror (errno));
+
+  lock = g_new0 (UmtOwnerLock, 1);
+  lock->fd = fd;
+  return lock;
+}
+
+UmtOwnerLock *
+umt_owner_lock_acquire (GError **error)
+{
+  int fd = open_lock_file (error);
+
+  if (fd < 0)
+    return NULL;
 
   if (!try_lock (fd))
     {
@@ -181,14 +225,67 @@ umt_owner_lock_acquire (GError **error)
       return NULL;
     }
 
-  pid_text = g_strdup_printf ("%d\n", (int) getpid ());
-  if (ftruncate (fd, 0) != 0 || lseek (fd, 0, SEEK_SET) < 0 ||
-      write (fd, pid_text, strlen (pid_text)) < 0)
-    g_debug ("Could not record our pid in %s: %s", path, g_strerror (errno));
+  return take_lock (fd);
+}
 
-  lock = g_new0 (UmtOwnerLock, 1);
-  lock->fd = fd;
-  return lock;
+static void
+wait_thread (GTask        *task,
+             gpointer      source_object,
+             gpointer      task_data,
+             GCancellable *cancellable)
+{
+  GError *error = NULL;
+  int fd = open_lock_file (&error);
+
+  if (fd < 0)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+
+  if (!wait_lock (fd))
+    {
+      int saved_errno = errno;
+
+      close (fd);
+      g_task_return_new_error (task, G_IO_ERROR, g_io_error_from_errno (saved_errno),
+                               "Cannot wait for the heartbeat's owner: %s.",
+                               g_strerror (saved_errno));
+      return;
+    }
+
+  /* Given up while we waited: let the next one have it. */
+  if (g_cancellable_is_cancelled (cancellable))
+    {
+      close (fd);
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_CANCELLED, "Cancelled");
+      return;
+    }
+
+  g_task_return_pointer (task, take_lock (fd), (GDestroyNotify) umt_owner_lock_release);
+}
+
+void
+umt_owner_lock_wait_async (GCancellable        *cancellable,
+                           GAsyncReadyCallback  callback,
+                           gpointer             user_data)
+{
+  g_autoptr(GTask) task = g_task_new (NULL, cancellable, callback, user_data);
+
+  g_task_set_source_tag (task, umt_owner_lock_wait_async);
+  /* The wait in the thread cannot be interrupted: a cancelled caller hears of it at
+   * once, and the thread lets the lock go when it gets it. */
+  g_task_set_return_on_cancel (task, TRUE);
+  g_task_run_in_thread (task, wait_thread);
+}
+
+UmtOwnerLock *
+umt_owner_lock_wait_finish (GAsyncResult  *result,
+                            GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, NULL), NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
 }
 
 void

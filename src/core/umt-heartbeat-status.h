@@ -4,7 +4,7 @@
  */
 #pragma once
 
-#include <glib.h>
+#include <gio/gio.h>
 
 #include "umt-heartbeat.h"
 
@@ -24,6 +24,7 @@ typedef struct
   GDateTime         *next_beat;            /* nullable */
   GDateTime         *updated;
   GPid               pid;
+  char              *program;              /* the publisher's, "umt" for `umt run`; nullable */
   gboolean           owner_alive;          /* the publishing process still runs */
 } UmtHeartbeatStatus;
 
@@ -48,6 +49,13 @@ void                umt_heartbeat_status_unpublish (UmtHeartbeat *heartbeat);
 typedef struct _UmtOwnerLock UmtOwnerLock;
 
 UmtOwnerLock       *umt_owner_lock_acquire       (GError      **error);
+/* Waits, in a worker thread, until the holder lets the lock go (it quits or dies),
+ * then holds it. Cancelling gives up the wait at once. */
+void                umt_owner_lock_wait_async    (GCancellable        *cancellable,
+                                                  GAsyncReadyCallback  callback,
+                                                  gpointer             user_data);
+UmtOwnerLock       *umt_owner_lock_wait_finish   (GAsyncResult        *result,
+                                                  GError             **error);
 void                umt_owner_lock_release       (UmtOwnerLock *lock);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (UmtOwnerLock, umt_owner_lock_release)
 

@@ -89,6 +89,27 @@ log_outcome (const char *device_key,
                      UMT_HEARTBEAT_MAX_FAILURES, update->error->message);
 }
 
+UmtMeetingHeartbeat *
+umt_heartbeat_beat_sync (UmtMeetingClient   *client,
+                         const char         *device_key,
+                         const char         *note,
+                         const char         *cluster_ip,
+                         const char         *public_ip_url,
+                         UmtDeviceInfoFlags  flags,
+                         GCancellable       *cancellable,
+                         GError            **error)
+{
+  g_autoptr(UmtDeviceInfo) info = NULL;
+  g_autoptr(JsonObject) fields = NULL;
+
+  info = umt_device_info_collect (note, cluster_ip, public_ip_url, flags, cancellable);
+  fields = umt_device_info_to_json (info);
+  g_debug ("Heartbeat payload: ip_address=%s ip_lan=%s ip_public=%s mac=%s",
+           umt_device_info_get_ip_address (info), umt_device_info_get_ip_lan (info),
+           umt_device_info_get_ip_public (info), umt_device_info_get_mac (info));
+  return umt_meeting_client_online_sync (client, device_key, fields, cancellable, error);
+}
+
 static gboolean
 beat_due_locked (UmtHeartbeat *self)
 {
@@ -110,8 +131,6 @@ umt_heartbeat_worker (GTask        *task,
     {
       g_autoptr(UmtMeetingClient) client = NULL;
       g_autoptr(GCancellable) cancellable = NULL;
-      g_autoptr(UmtDeviceInfo) info = NULL;
-      g_autoptr(JsonObject) fields = NULL;
       g_autofree char *device_key = NULL;
       g_autofree char *note = NULL;
       g_autofree char *cluster_ip = NULL;
@@ -147,13 +166,9 @@ umt_heartbeat_worker (GTask        *task,
       update = g_new0 (Update, 1);
       g_weak_ref_init (&update->self, self);
 
-      info = umt_device_info_collect (note, cluster_ip, public_ip_url, flags, cancellable);
-      fields = umt_device_info_to_json (info);
-      g_debug ("Heartbeat payload: ip_address=%s ip_lan=%s ip_public=%s mac=%s",
-               umt_device_info_get_ip_address (info), umt_device_info_get_ip_lan (info),
-               umt_device_info_get_ip_public (info), umt_device_info_get_mac (info));
-      update->result = umt_meeting_client_online_sync (client, device_key, fields,
-                                                       cancellable, &update->error);
+      update->result = umt_heartbeat_beat_sync (client, device_key, note, cluster_ip,
+                                                public_ip_url, flags, cancellable,
+                                                &update->error);
 
       g_mutex_lock (&self->mutex);
       self->in_flight = FALSE;

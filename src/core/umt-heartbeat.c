@@ -23,6 +23,8 @@ enum {
   PROP_NEXT_BEAT,
   PROP_INTERVAL,
   PROP_RETRY_BASE_MS,
+  PROP_OWNER_PID,
+  PROP_OWNER_PROGRAM,
   N_PROPS
 };
 
@@ -293,6 +295,8 @@ umt_heartbeat_start (UmtHeartbeat *self)
   wake_worker_locked (self);
   g_mutex_unlock (&self->mutex);
 
+  /* This process beats now: no other owner to show. */
+  umt_heartbeat_mirror (self, NULL);
   set_state (self, registered ? UMT_HEARTBEAT_STATE_ACTIVE : UMT_HEARTBEAT_STATE_UNREGISTERED);
 }
 
@@ -353,6 +357,65 @@ umt_heartbeat_resume (UmtHeartbeat *self)
   restart_beating (self, "asked by the user");
 }
 
+typedef struct
+{
+  UmtMeetingClient   *client;
+  char               *device_key;
+  char               *note;
+  char               *cluster_ip;
+  char               *public_ip_url;
+  UmtDeviceInfoFlags  flags;
+} OneBeat;
+
+static void
+one_beat_free (OneBeat *beat)
+{
+  g_clear_object (&beat->client);
+  g_free (beat->device_key);
+  g_free (beat->note);
+  g_free (beat->cluster_ip);
+  g_free (beat->public_ip_url);
+  g_free (beat);
+}
+
+static void
+one_beat_thread (GTask        *task,
+                 gpointer      source_object,
+                 gpointer      task_data,
+                 GCancellable *cancellable)
+{
+  OneBeat *beat = task_data;
+  GError *error = NULL;
+  UmtMeetingHeartbeat *result;
+
+  result = umt_heartbeat_beat_sync (beat->client, beat->device_key, beat->note, beat->cluster_ip,
+                                    beat->public_ip_url, beat->flags, cancellable, &error);
+  if (result == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, result, (GDestroyNotify) umt_meeting_heartbeat_unref);
+}
+
+/* Another process owns the heartbeat and its schedule: this beat is one more, on the
+ * side. The owner's state stays what it publishes; the server just hears from the
+ * device once more, which is all a user asking for a beat wants. */
+static void
+send_one_beat_locked (UmtHeartbeat *self,
+                      GTask        *task)
+{
+  OneBeat *beat = g_new0 (OneBeat, 1);
+
+  beat->client = g_object_ref (self->client);
+  beat->device_key = g_strdup (self->device_key);
+  beat->note = g_strdup (self->note);
+  beat->cluster_ip = g_strdup (self->cluster_ip);
+  beat->public_ip_url = g_strdup (self->public_ip_url);
+  beat->flags = self->public_ip_lookup ? UMT_DEVICE_INFO_FLAGS_NONE
+                                       : UMT_DEVICE_INFO_FLAGS_NO_PUBLIC_IP;
+  g_task_set_task_data (task, beat, (GDestroyNotify) one_beat_free);
+  g_task_run_in_thread (task, one_beat_thread);
+}
+
 void
 umt_heartbeat_send_now_async (UmtHeartbeat        *self,
                               GCancellable        *cancellable,
@@ -368,6 +431,13 @@ umt_heartbeat_send_now_async (UmtHeartbeat        *self,
   g_task_set_source_tag (task, umt_heartbeat_send_now_async);
 
   g_mutex_lock (&self->mutex);
+  if (!self->worker_running && self->owner_pid != 0 &&
+      self->device_key != NULL && self->client != NULL)
+    {
+      send_one_beat_locked (self, task);
+      g_mutex_unlock (&self->mutex);
+      return;
+    }
   can_send = self->device_key != NULL && self->client != NULL && self->worker_running;
   g_mutex_unlock (&self->mutex);
 
@@ -454,6 +524,80 @@ umt_heartbeat_configure (UmtHeartbeat     *self,
       if (running)
         restart_beating (self, "the device is registered");
     }
+}
+
+void
+umt_heartbeat_mirror (UmtHeartbeat             *self,
+                      const UmtHeartbeatStatus *status)
+{
+  GObject *object = G_OBJECT (self);
+  GPid owner_pid = status != NULL && status->owner_alive ? status->pid : 0;
+  const char *owner_program = owner_pid != 0 ? status->program : NULL;
+
+  g_object_freeze_notify (object);
+
+  if (self->owner_pid != owner_pid)
+    {
+      self->owner_pid = owner_pid;
+      g_object_notify_by_pspec (object, properties[PROP_OWNER_PID]);
+    }
+  if (g_strcmp0 (self->owner_program, owner_program) != 0)
+    {
+      g_free (self->owner_program);
+      self->owner_program = g_strdup (owner_program);
+      g_object_notify_by_pspec (object, properties[PROP_OWNER_PROGRAM]);
+    }
+
+  if (status != NULL)
+    {
+      if (status->last_success != NULL &&
+          (self->last_success == NULL ||
+           !g_date_time_equal (self->last_success, status->last_success)))
+        {
+          g_clear_pointer (&self->last_success, g_date_time_unref);
+          self->last_success = g_date_time_ref (status->last_success);
+          g_object_notify_by_pspec (object, properties[PROP_LAST_SUCCESS]);
+        }
+      if (g_strcmp0 (self->server_last_seen, status->server_last_seen) != 0)
+        {
+          g_free (self->server_last_seen);
+          self->server_last_seen = g_strdup (status->server_last_seen);
+          g_object_notify_by_pspec (object, properties[PROP_SERVER_LAST_SEEN]);
+        }
+      if (g_strcmp0 (self->last_error, status->last_error) != 0)
+        {
+          g_free (self->last_error);
+          self->last_error = g_strdup (status->last_error);
+          g_object_notify_by_pspec (object, properties[PROP_LAST_ERROR]);
+        }
+      if (self->failures != status->consecutive_failures)
+        {
+          self->failures = status->consecutive_failures;
+          g_object_notify_by_pspec (object, properties[PROP_CONSECUTIVE_FAILURES]);
+        }
+      g_clear_pointer (&self->next_beat, g_date_time_unref);
+      self->next_beat = status->next_beat != NULL ? g_date_time_ref (status->next_beat) : NULL;
+      g_object_notify_by_pspec (object, properties[PROP_NEXT_BEAT]);
+      /* A registered device with no owner left is not beating, whatever was last said. */
+      set_state (self, owner_pid != 0 || status->state == UMT_HEARTBEAT_STATE_UNREGISTERED
+                       ? status->state : UMT_HEARTBEAT_STATE_STOPPED);
+    }
+
+  g_object_thaw_notify (object);
+}
+
+GPid
+umt_heartbeat_get_owner_pid (UmtHeartbeat *self)
+{
+  g_return_val_if_fail (UMT_IS_HEARTBEAT (self), 0);
+  return self->owner_pid;
+}
+
+const char *
+umt_heartbeat_get_owner_program (UmtHeartbeat *self)
+{
+  g_return_val_if_fail (UMT_IS_HEARTBEAT (self), NULL);
+  return self->owner_program;
 }
 
 UmtHeartbeatState
@@ -554,6 +698,7 @@ umt_heartbeat_finalize (GObject *object)
   g_clear_pointer (&self->next_beat, g_date_time_unref);
   g_free (self->server_last_seen);
   g_free (self->last_error);
+  g_free (self->owner_program);
   g_clear_object (&self->client);
   g_free (self->device_key);
   g_free (self->note);
@@ -599,6 +744,12 @@ umt_heartbeat_get_property (GObject    *object,
       break;
     case PROP_RETRY_BASE_MS:
       g_value_set_uint (value, self->retry_base_ms);
+      break;
+    case PROP_OWNER_PID:
+      g_value_set_int (value, (int) self->owner_pid);
+      break;
+    case PROP_OWNER_PROGRAM:
+      g_value_set_string (value, self->owner_program);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -661,6 +812,12 @@ umt_heartbeat_class_init (UmtHeartbeatClass *klass)
   properties[PROP_RETRY_BASE_MS] =
     g_param_spec_uint ("retry-base-ms", NULL, NULL, 1, 60000, UMT_HEARTBEAT_RETRY_BASE_MS,
                        G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_OWNER_PID] =
+    g_param_spec_int ("owner-pid", NULL, NULL, 0, G_MAXINT, 0,
+                      G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_OWNER_PROGRAM] =
+    g_param_spec_string ("owner-program", NULL, NULL, NULL,
+                         G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }

@@ -39,6 +39,13 @@ G_DECLARE_FINAL_TYPE (UmtHeartbeat, umt_heartbeat, UMT, HEARTBEAT, GObject)
  *   interval               guint seconds between beats (1–3600)
  *   retry-base-ms          guint, construct-only: first retry delay; later
  *                          ones double, capped at six times it (5, 10, 20, 30 s)
+ *   owner-pid              int, the other process that owns the heartbeat (one
+ *                          owner per user); 0 when this one does, or nobody
+ *   owner-program          string, that process's program ("umt" for `umt run`)
+ *
+ * While another process owns the heartbeat, the engine does not beat: its
+ * properties show what that owner publishes (see UmtOwnerWatch), and
+ * send_now sends one beat on the side.
  *
  * The beats themselves are sent from one worker thread with blocking
  * requests; the interface thread never waits on the network. */
@@ -81,6 +88,8 @@ const char       *umt_heartbeat_get_last_error       (UmtHeartbeat        *self)
 guint             umt_heartbeat_get_consecutive_failures (UmtHeartbeat    *self);
 GDateTime        *umt_heartbeat_get_next_beat        (UmtHeartbeat        *self);
 guint             umt_heartbeat_get_interval         (UmtHeartbeat        *self);
+GPid              umt_heartbeat_get_owner_pid        (UmtHeartbeat        *self);
+const char       *umt_heartbeat_get_owner_program    (UmtHeartbeat        *self);
 void              umt_heartbeat_set_interval         (UmtHeartbeat        *self,
                                                       guint                seconds);
 

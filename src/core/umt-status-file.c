@@ -156,7 +156,11 @@ write_status (Publisher *publisher,
   publisher->fill (publisher->object, builder, publisher->user_data);
   umt_status_file_add_date_time (builder, "updated", now);
   if (owned)
-    umt_status_file_add_int (builder, "pid", getpid ());
+    {
+      umt_status_file_add_int (builder, "pid", getpid ());
+      /* Who that is, for the others to say: "umt" is `umt run`. */
+      umt_status_file_add_string (builder, "program", g_get_prgname ());
+    }
   json_builder_end_object (builder);
 
   root = json_builder_get_root (builder);

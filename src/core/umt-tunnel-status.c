@@ -21,6 +21,7 @@ umt_tunnel_status_free (UmtTunnelStatus *status)
 
   g_free (status->device_key);
   g_free (status->last_error);
+  g_free (status->program);
   g_clear_pointer (&status->retry_at, g_date_time_unref);
   g_clear_pointer (&status->updated, g_date_time_unref);
   g_free (status);
@@ -54,6 +55,7 @@ umt_tunnel_status_load (GError **error)
   status->last_error = g_strdup (json_object_get_string_member_with_default (object, "last_error", NULL));
   status->retry_at = umt_status_file_get_date_time (object, "retry_at");
   status->updated = umt_status_file_get_date_time (object, "updated");
+  status->program = g_strdup (json_object_get_string_member_with_default (object, "program", NULL));
 
   return g_steal_pointer (&status);
 }

@@ -25,6 +25,7 @@ typedef struct
   GDateTime      *retry_at;      /* nullable */
   GDateTime      *updated;
   GPid            pid;
+  char           *program;       /* the publisher's, "umt" for `umt run`; nullable */
   gboolean        owner_alive;   /* the publishing process still runs */
 } UmtTunnelStatus;
 

@@ -21,7 +21,7 @@
 #include "umt-log.h"
 #include "umt-secret-store.h"
 #include "umt-tunnel-agent-process.h"
-#include "umt-tunnel-supervisor.h"
+#include "umt-tunnel-supervisor-private.h"
 
 /* What the agent is given, copied from the profile so that a later edit of
  * the profile is noticed as a change. */
@@ -56,6 +56,8 @@ struct _UmtTunnelSupervisor
   guint64          bytes_out;
   char            *last_error;
   GDateTime       *retry_at;
+  GPid             owner_pid;    /* another process that runs the tunnel, 0 when none */
+  char            *owner_program;
 };
 
 G_DEFINE_FINAL_TYPE (UmtTunnelSupervisor, umt_tunnel_supervisor, G_TYPE_OBJECT)
@@ -71,6 +73,8 @@ enum {
   PROP_LAST_ERROR,
   PROP_RETRY_AT,
   PROP_AGENT_PID,
+  PROP_OWNER_PID,
+  PROP_OWNER_PROGRAM,
   N_PROPS
 };
 
@@ -577,6 +581,8 @@ umt_tunnel_supervisor_start (UmtTunnelSupervisor *self)
     }
 
   self->wanted = TRUE;
+  /* This process runs the tunnel now: no other owner to show. */
+  umt_tunnel_supervisor_mirror (self, NULL);
   if (!umt_tunnel_supervisor_get_enabled (self))
     {
       halt (self);
@@ -670,6 +676,71 @@ umt_tunnel_supervisor_get_retry_at (UmtTunnelSupervisor *self)
   return self->retry_at;
 }
 
+void
+umt_tunnel_supervisor_mirror (UmtTunnelSupervisor   *self,
+                              const UmtTunnelStatus *status)
+{
+  GPid owner_pid = status != NULL && status->owner_alive ? status->pid : 0;
+  const char *owner_program = owner_pid != 0 ? status->program : NULL;
+
+  g_object_freeze_notify (G_OBJECT (self));
+  if (self->owner_pid != owner_pid)
+    {
+      self->owner_pid = owner_pid;
+      notify (self, PROP_OWNER_PID);
+    }
+  if (g_strcmp0 (self->owner_program, owner_program) != 0)
+    {
+      g_free (self->owner_program);
+      self->owner_program = g_strdup (owner_program);
+      notify (self, PROP_OWNER_PROGRAM);
+    }
+  if (status != NULL)
+    {
+      /* An owner gone without a last word left its agent's state behind. */
+      if (owner_pid != 0)
+        set_state (self, status->state);
+      else
+        set_state (self, umt_tunnel_supervisor_get_enabled (self) ? UMT_TUNNEL_STATE_STOPPED
+                                                                  : UMT_TUNNEL_STATE_DISABLED);
+      set_open_streams (self, owner_pid != 0 ? status->open_streams : 0);
+      if (self->bytes_in != status->bytes_in)
+        {
+          self->bytes_in = status->bytes_in;
+          notify (self, PROP_BYTES_IN);
+        }
+      if (self->bytes_out != status->bytes_out)
+        {
+          self->bytes_out = status->bytes_out;
+          notify (self, PROP_BYTES_OUT);
+        }
+      set_last_error (self, status->last_error);
+      if (status->retry_at == NULL || owner_pid == 0)
+        set_retry_in (self, -1);
+      else
+        {
+          g_clear_pointer (&self->retry_at, g_date_time_unref);
+          self->retry_at = g_date_time_ref (status->retry_at);
+          notify (self, PROP_RETRY_AT);
+        }
+    }
+  g_object_thaw_notify (G_OBJECT (self));
+}
+
+GPid
+umt_tunnel_supervisor_get_owner_pid (UmtTunnelSupervisor *self)
+{
+  g_return_val_if_fail (UMT_IS_TUNNEL_SUPERVISOR (self), 0);
+  return self->owner_pid;
+}
+
+const char *
+umt_tunnel_supervisor_get_owner_program (UmtTunnelSupervisor *self)
+{
+  g_return_val_if_fail (UMT_IS_TUNNEL_SUPERVISOR (self), NULL);
+  return self->owner_program;
+}
+
 GPid
 umt_tunnel_supervisor_get_agent_pid (UmtTunnelSupervisor *self)
 {
@@ -707,6 +778,7 @@ umt_tunnel_supervisor_finalize (GObject *object)
   settings_clear (&self->settings);
   g_free (self->device_key);
   g_free (self->last_error);
+  g_free (self->owner_program);
   g_clear_pointer (&self->retry_at, g_date_time_unref);
 
   G_OBJECT_CLASS (umt_tunnel_supervisor_parent_class)->finalize (object);
@@ -731,6 +803,8 @@ umt_tunnel_supervisor_get_property (GObject    *object,
     case PROP_LAST_ERROR: g_value_set_string (value, self->last_error); break;
     case PROP_RETRY_AT: g_value_set_boxed (value, self->retry_at); break;
     case PROP_AGENT_PID: g_value_set_int (value, umt_tunnel_supervisor_get_agent_pid (self)); break;
+    case PROP_OWNER_PID: g_value_set_int (value, (int) self->owner_pid); break;
+    case PROP_OWNER_PROGRAM: g_value_set_string (value, self->owner_program); break;
     default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
 }
@@ -755,6 +829,8 @@ umt_tunnel_supervisor_class_init (UmtTunnelSupervisorClass *klass)
   properties[PROP_LAST_ERROR] = g_param_spec_string ("last-error", NULL, NULL, NULL, flags);
   properties[PROP_RETRY_AT] = g_param_spec_boxed ("retry-at", NULL, NULL, G_TYPE_DATE_TIME, flags);
   properties[PROP_AGENT_PID] = g_param_spec_int ("agent-pid", NULL, NULL, 0, G_MAXINT, 0, flags);
+  properties[PROP_OWNER_PID] = g_param_spec_int ("owner-pid", NULL, NULL, 0, G_MAXINT, 0, flags);
+  properties[PROP_OWNER_PROGRAM] = g_param_spec_string ("owner-program", NULL, NULL, NULL, flags);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
 #ifdef G_OS_UNIX

@@ -43,6 +43,12 @@ G_DECLARE_FINAL_TYPE (UmtTunnelSupervisor, umt_tunnel_supervisor, UMT, TUNNEL_SU
  *   last-error     string, why the tunnel is not connected (NULL once connected)
  *   retry-at       GDateTime, the next attempt (NULL when none is planned)
  *   agent-pid      gint, the running agent's process id, 0 when none
+ *   owner-pid      gint, the other process that runs the tunnel (`umt run` or
+ *                  the window in another session), 0 when this one does, or nobody
+ *   owner-program  string, that process's program ("umt" for `umt run`)
+ *
+ * While another process runs the tunnel, this one runs no agent: the state,
+ * counters and error are what that owner publishes (see UmtOwnerWatch).
  *
  * The agent is $UMT_TUNNEL_AGENT when set (tests, the build tree), else
  * LIBEXECDIR/umt-tunnel-agent. Its configuration, with the device's tunnel
@@ -77,6 +83,8 @@ guint64     umt_tunnel_supervisor_get_bytes_out      (UmtTunnelSupervisor *self)
 const char *umt_tunnel_supervisor_get_last_error     (UmtTunnelSupervisor *self);
 GDateTime  *umt_tunnel_supervisor_get_retry_at       (UmtTunnelSupervisor *self);
 GPid        umt_tunnel_supervisor_get_agent_pid      (UmtTunnelSupervisor *self);
+GPid        umt_tunnel_supervisor_get_owner_pid      (UmtTunnelSupervisor *self);
+const char *umt_tunnel_supervisor_get_owner_program  (UmtTunnelSupervisor *self);
 
 /* "connected", "auth-failed"… as written in tunnel.json and `umt tunnel status --json` */
 const char *umt_tunnel_state_to_string               (UmtTunnelState       state);

@@ -13,6 +13,7 @@
 #include "umt-autostart.h"
 #include "umt-heartbeat-status.h"
 #include "umt-notifier.h"
+#include "umt-owner-watch.h"
 #include "umt-tray.h"
 #include "umt-tunnel-status.h"
 #include "umt-window.h"
@@ -24,7 +25,7 @@ struct _UmtApplication
   GSettings        *settings;
   UmtDeviceManager *manager;
   GError           *load_error;
-  UmtOwnerLock     *owner_lock;
+  UmtOwnerWatch    *owner;
   GCancellable     *cancellable;
   UmtNotifier      *notifier;
   /* --background (the autostart entry) holds the application with no
@@ -81,6 +82,7 @@ on_heartbeat_configured (GObject      *source,
                          gpointer      user_data)
 {
   UmtDeviceManager *manager = UMT_DEVICE_MANAGER (source);
+  g_autoptr(UmtOwnerWatch) owner = user_data;
   g_autoptr(GError) error = NULL;
 
   if (!umt_device_manager_configure_heartbeat_finish (manager, result, &error))
@@ -90,7 +92,9 @@ on_heartbeat_configured (GObject      *source,
       return;
     }
 
-  if (umt_device_manager_get_registered (manager))
+  /* Configured either way: a window that shows another owner's heartbeat still sends a
+   * beat when asked. */
+  if (umt_device_manager_get_registered (manager) && umt_owner_watch_get_local (owner))
     umt_heartbeat_start (umt_device_manager_get_heartbeat (manager));
 }
 
@@ -99,11 +103,12 @@ umt_application_start_heartbeat (UmtApplication *self)
 {
   g_return_if_fail (UMT_IS_APPLICATION (self));
 
-  if (self->manager == NULL || self->owner_lock == NULL)
+  if (self->manager == NULL || self->owner == NULL)
     return;
 
   umt_device_manager_configure_heartbeat_async (self->manager, self->cancellable,
-                                                on_heartbeat_configured, NULL);
+                                                on_heartbeat_configured,
+                                                g_object_ref (self->owner));
 }
 
 static void
@@ -143,28 +148,36 @@ umt_application_start_tunnel (UmtApplication *self)
   umt_tunnel_supervisor_start (tunnel);
 }
 
+/* This process holds the owner lock, from the start or once the owner went. */
 static void
-umt_application_load_device (UmtApplication *self)
+umt_application_take_ownership (UmtApplication *self)
 {
-  g_autoptr(GError) error = NULL;
-
-  self->manager = umt_device_manager_new (&self->load_error);
-  if (self->manager == NULL)
-    return;
-
-  /* Only one process per user beats; the window still shows the device
-   * when `umt run` (or another session's window) holds the heartbeat. */
-  self->owner_lock = umt_owner_lock_acquire (&error);
-  if (self->owner_lock == NULL)
-    {
-      g_message ("Not sending heartbeats from this window: %s", error->message);
-      return;
-    }
-
   umt_heartbeat_status_publish (umt_device_manager_get_heartbeat (self->manager),
                                 umt_device_manager_get_device_key (self->manager));
   umt_application_start_heartbeat (self);
   umt_application_start_tunnel (self);
+}
+
+static void
+umt_application_load_device (UmtApplication *self)
+{
+  self->manager = umt_device_manager_new (&self->load_error);
+  if (self->manager == NULL)
+    return;
+
+  /* Only one process per user beats; while `umt run` (or another session's window)
+   * does, the window shows its state and takes over when it goes. */
+  self->owner = umt_owner_watch_new (umt_device_manager_get_heartbeat (self->manager),
+                                     umt_device_manager_get_tunnel (self->manager));
+  if (umt_owner_watch_get_local (self->owner))
+    {
+      umt_application_take_ownership (self);
+      return;
+    }
+
+  g_signal_connect_object (self->owner, "notify::local",
+                           G_CALLBACK (umt_application_take_ownership), self, G_CONNECT_SWAPPED);
+  umt_application_start_heartbeat (self);
 }
 
 static void
@@ -342,7 +355,7 @@ umt_application_shutdown (GApplication *app)
       self->background_hold = FALSE;
       g_application_release (app);
     }
-  if (self->manager != NULL && self->owner_lock != NULL)
+  if (self->manager != NULL && self->owner != NULL && umt_owner_watch_get_local (self->owner))
     {
       UmtHeartbeat *heartbeat = umt_device_manager_get_heartbeat (self->manager);
       UmtTunnelSupervisor *tunnel = umt_device_manager_get_tunnel (self->manager);
@@ -358,7 +371,8 @@ umt_application_shutdown (GApplication *app)
       umt_heartbeat_stop (heartbeat);
       umt_heartbeat_status_unpublish (heartbeat);
     }
-  g_clear_pointer (&self->owner_lock, umt_owner_lock_release);
+  /* Lets the lock go, or stops waiting for it. */
+  g_clear_object (&self->owner);
 
   G_APPLICATION_CLASS (umt_application_parent_class)->shutdown (app);
 }

@@ -21,8 +21,9 @@ GSettings      *umt_application_get_settings (UmtApplication *self);
 UmtDeviceManager *umt_application_get_device_manager (UmtApplication *self);
 const GError     *umt_application_get_load_error     (UmtApplication *self);
 
-/* Points the heartbeat at the registered device and starts it, when this
- * process owns the heartbeat (one owner per user: `umt run` may have it). */
+/* Points the heartbeat at the registered device, and starts it when this
+ * process owns the heartbeat (one owner per user: `umt run` may have it; the
+ * window then shows that owner's heartbeat and takes over when it goes). */
 void            umt_application_start_heartbeat (UmtApplication *self);
 
 G_END_DECLS

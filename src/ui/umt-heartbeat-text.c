@@ -104,3 +104,17 @@ umt_heartbeat_text_style_class (UmtHeartbeat *heartbeat)
       return NULL;
     }
 }
+
+char *
+umt_heartbeat_text_owner (GPid        owner_pid,
+                          const char *owner_program)
+{
+  if (owner_pid == 0)
+    return NULL;
+  if (g_strcmp0 (owner_program, "umt") == 0)
+    /* Translators: %d is a process id */
+    return g_strdup_printf (_("Run by “umt run” (process %d)"), (int) owner_pid);
+  /* Translators: %d is a process id */
+  return g_strdup_printf (_("Run by Updates Manager in another session (process %d)"),
+                          (int) owner_pid);
+}

@@ -19,5 +19,9 @@ char       *umt_heartbeat_text_details     (UmtHeartbeat *heartbeat);
 const char *umt_heartbeat_text_icon_name   (UmtHeartbeatState state);
 /* libadwaita colour class: "success", "warning", "error" or NULL */
 const char *umt_heartbeat_text_style_class (UmtHeartbeat     *heartbeat);
+/* "Run by “umt run” (process 1234)"… for the other process that owns the heartbeat
+ * or the tunnel, NULL when @owner_pid is 0 (this process runs them, or nobody) */
+char       *umt_heartbeat_text_owner       (GPid              owner_pid,
+                                            const char       *owner_program);
 
 G_END_DECLS

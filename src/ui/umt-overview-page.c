@@ -95,6 +95,10 @@ update_display (UmtOverviewPage *self)
     {
       UmtHeartbeatState hb_state = umt_heartbeat_get_state (self->heartbeat);
       gboolean halted = hb_state == UMT_HEARTBEAT_STATE_STOPPED || hb_state == UMT_HEARTBEAT_STATE_PAUSED;
+      g_autofree char *owner =
+        umt_heartbeat_text_owner (umt_heartbeat_get_owner_pid (self->heartbeat),
+                                  umt_heartbeat_get_owner_program (self->heartbeat));
+      g_autofree char *description = NULL;
 
       switch (hb_state)
         {
@@ -116,7 +120,16 @@ update_display (UmtOverviewPage *self)
       gtk_button_set_label (self->main_action_button, halted ? _("Resume Heartbeat") : _("Send Heartbeat Now"));
       gtk_actionable_set_action_name (GTK_ACTIONABLE (self->main_action_button),
                                       halted ? "overview.resume-heartbeat" : "overview.send-heartbeat");
-      gtk_label_set_label (self->status_description, details != NULL ? details : state);
+      /* Another process beats: this one shows its state and says who it is. It pauses
+       * and resumes its own heartbeat; a beat on the side is all this one can add. */
+      description = owner != NULL ? g_strjoin ("\n", details != NULL ? details : state, owner, NULL)
+                                  : g_strdup (details != NULL ? details : state);
+      gtk_label_set_label (self->status_description, description);
+      gtk_widget_action_set_enabled (GTK_WIDGET (self), "overview.resume-heartbeat", owner == NULL);
+      gtk_widget_set_tooltip_text (GTK_WIDGET (self->main_action_button),
+                                   owner != NULL && halted
+                                   ? _("Only the process that runs the heartbeat can resume it")
+                                   : NULL);
       gtk_widget_set_visible (GTK_WIDGET (self->main_action_button), TRUE);
     }
   else if (self->system_device_key != NULL)

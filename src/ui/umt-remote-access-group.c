@@ -12,6 +12,7 @@
 #include "umt-remote-access-group.h"
 #include "umt-secret-store.h"
 #include "umt-ssh-key.h"
+#include "umt-heartbeat-text.h"
 #include "umt-tunnel-text.h"
 #include "umt-window.h"
 
@@ -104,9 +105,11 @@ update_actions (UmtRemoteAccessGroup *self)
   GtkWidget *widget = GTK_WIDGET (self);
   gboolean registered = is_registered (self);
 
+  /* The agent belongs to the process that runs the tunnel: only it reconnects. */
   gtk_widget_action_set_enabled (widget, "remote.reconnect",
                                  registered && self->tunnel != NULL &&
-                                 umt_tunnel_supervisor_get_enabled (self->tunnel));
+                                 umt_tunnel_supervisor_get_enabled (self->tunnel) &&
+                                 umt_tunnel_supervisor_get_owner_pid (self->tunnel) == 0);
   gtk_widget_action_set_enabled (widget, "remote.clear-token",
                                  registered && !self->token_busy &&
                                  self->token_source == TOKEN_SEPARATE);
@@ -173,8 +176,18 @@ update_state (UmtRemoteAccessGroup *self)
   else
     {
       g_autofree char *traffic = umt_tunnel_text_traffic (self->tunnel);
+      g_autofree char *owner =
+        umt_heartbeat_text_owner (umt_tunnel_supervisor_get_owner_pid (self->tunnel),
+                                  umt_tunnel_supervisor_get_owner_program (self->tunnel));
+      GString *lines = g_string_new (reason);
 
-      details = reason != NULL ? g_strconcat (reason, "\n", traffic, NULL) : g_steal_pointer (&traffic);
+      /* Why, then the traffic, then who runs the tunnel when another process does. */
+      if (reason != NULL)
+        g_string_append_c (lines, '\n');
+      g_string_append (lines, traffic);
+      if (owner != NULL)
+        g_string_append_printf (lines, "\n%s", owner);
+      details = g_string_free (lines, FALSE);
     }
   adw_action_row_set_subtitle (self->state_row, details);
 

@@ -119,21 +119,29 @@ sync_enabled (GApplication *app)
 {
   UmtDeviceManager *manager = manager_of (app);
   gboolean registered = manager != NULL && umt_device_manager_get_registered (manager);
-  static const char *needs_device[] = {
-    "send-heartbeat", "copy-device-key", "pause-heartbeat", "resume-heartbeat",
+  /* Another process that beats pauses and resumes its own heartbeat. */
+  gboolean owned_here =
+    manager != NULL && umt_heartbeat_get_owner_pid (umt_device_manager_get_heartbeat (manager)) == 0;
+  static const struct {
+    const char *name;
+    gboolean    needs_owner;
+  } needs_device[] = {
+    { "send-heartbeat", FALSE }, { "copy-device-key", FALSE },
+    { "pause-heartbeat", TRUE }, { "resume-heartbeat", TRUE },
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (needs_device); i++)
     {
-      GAction *action = g_action_map_lookup_action (G_ACTION_MAP (app), needs_device[i]);
+      GAction *action = g_action_map_lookup_action (G_ACTION_MAP (app), needs_device[i].name);
 
       if (G_IS_SIMPLE_ACTION (action) && g_object_get_data (G_OBJECT (action), "umt-tray-action"))
-        g_simple_action_set_enabled (G_SIMPLE_ACTION (action), registered);
+        g_simple_action_set_enabled (G_SIMPLE_ACTION (action),
+                                     registered && (owned_here || !needs_device[i].needs_owner));
     }
 }
 
 static void
-on_registered_changed (GObject    *object,
+on_owner_or_registration_changed (GObject    *object,
                        GParamSpec *pspec,
                        gpointer    user_data)
 {
@@ -156,7 +164,9 @@ umt_tray_actions_install (GApplication     *app,
       g_object_set_data_full (G_OBJECT (app), "umt-tray-actions-manager",
                               g_object_ref (manager), g_object_unref);
       g_signal_connect_object (manager, "notify::registered",
-                               G_CALLBACK (on_registered_changed), app, 0);
+                               G_CALLBACK (on_owner_or_registration_changed), app, 0);
+      g_signal_connect_object (umt_device_manager_get_heartbeat (manager), "notify::owner-pid",
+                               G_CALLBACK (on_owner_or_registration_changed), app, 0);
     }
 
   /* The application's own actions, where it has them, win. */

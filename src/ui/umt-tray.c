@@ -8,6 +8,7 @@
 
 #include <glib/gi18n.h>
 
+#include "umt-heartbeat-text.h"
 #include "umt-notifier.h"
 #include "umt-tray.h"
 #include "umt-tunnel-text.h"
@@ -126,7 +127,19 @@ build_tooltip_body (UmtTray *self)
 {
   g_autofree char *body = build_heartbeat_tooltip (self);
   UmtTunnelSupervisor *tunnel = self->manager ? umt_device_manager_get_tunnel (self->manager) : NULL;
+  g_autofree char *owner = NULL;
   g_autofree char *state = NULL;
+
+  if (self->heartbeat != NULL && is_registered (self))
+    owner = umt_heartbeat_text_owner (umt_heartbeat_get_owner_pid (self->heartbeat),
+                                      umt_heartbeat_get_owner_program (self->heartbeat));
+  if (owner != NULL)
+    {
+      g_autofree char *with_owner = g_strjoin ("\n", body, owner, NULL);
+
+      g_free (body);
+      body = g_steal_pointer (&with_owner);
+    }
 
   if (tunnel == NULL || !is_registered (self) ||
       umt_tunnel_supervisor_get_state (tunnel) == UMT_TUNNEL_STATE_DISABLED)
@@ -479,6 +492,8 @@ umt_tray_new (GApplication     *app,
       g_signal_connect_object (self->heartbeat, "notify::state", G_CALLBACK (on_source_changed), self, 0);
       g_signal_connect_object (self->heartbeat, "notify::last-success", G_CALLBACK (on_source_changed), self, 0);
       g_signal_connect_object (self->heartbeat, "notify::last-error", G_CALLBACK (on_source_changed), self, 0);
+      g_signal_connect_object (self->heartbeat, "notify::owner-pid", G_CALLBACK (on_source_changed),
+                               self, 0);
       g_signal_connect_object (self->heartbeat, "notify::consecutive-failures",
                                G_CALLBACK (on_source_changed), self, 0);
       g_signal_connect_object (umt_device_manager_get_tunnel (manager), "notify::state",

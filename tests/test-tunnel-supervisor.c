@@ -198,7 +198,7 @@ static void
 start_connected (Fixture *fixture)
 {
   keep_token (fixture->device_key, fixture->token);
-  umt_tunnel_supervisor_configure (fixture->supervisor, fixture->device_key, fixture->profile);
+  umt_tunnel_supervisor_configure (fixture->supervisor, fixture->device_key, NULL, fixture->profile);
   g_assert_true (umt_tunnel_supervisor_get_enabled (fixture->supervisor));
   umt_tunnel_supervisor_start (fixture->supervisor);
   WAIT_FOR (state_of (fixture) == UMT_TUNNEL_STATE_CONNECTED);
@@ -271,6 +271,24 @@ test_ssh_service_reaches_its_port (Fixture       *fixture,
   tunnel_test_assert_eof (direct);
 }
 
+/* With no proxy host of its own, the tunnel goes to the server in use: the one
+ * MEETING_SERVER_URL or --server sets, not the profile's. */
+static void
+test_proxy_host_follows_server (Fixture       *fixture,
+                                gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (umt_profile_set_base_url (fixture->profile, "https://meeting.invalid", &error));
+  g_assert_true (umt_profile_set_value (fixture->profile, "tunnel_proxy_host", "", &error));
+  g_assert_no_error (error);
+  keep_token (fixture->device_key, fixture->token);
+  umt_tunnel_supervisor_configure (fixture->supervisor, fixture->device_key, fixture->sim->url,
+                                   fixture->profile);
+  umt_tunnel_supervisor_start (fixture->supervisor);
+  WAIT_FOR (state_of (fixture) == UMT_TUNNEL_STATE_CONNECTED);
+}
+
 static void
 test_restarts_killed_agent (Fixture       *fixture,
                             gconstpointer  data)
@@ -331,7 +349,7 @@ test_wrong_token (Fixture       *fixture,
   const char *error;
 
   keep_token (fixture->device_key, "0BADBAD0");
-  umt_tunnel_supervisor_configure (fixture->supervisor, fixture->device_key, fixture->profile);
+  umt_tunnel_supervisor_configure (fixture->supervisor, fixture->device_key, NULL, fixture->profile);
   umt_tunnel_supervisor_start (fixture->supervisor);
 
   WAIT_FOR (state_of (fixture) == UMT_TUNNEL_STATE_AUTH_FAILED);
@@ -353,14 +371,14 @@ test_disable_stops_agent (Fixture       *fixture,
   pid = umt_tunnel_supervisor_get_agent_pid (fixture->supervisor);
 
   umt_profile_set_tunnel_enabled (fixture->profile, FALSE);
-  umt_tunnel_supervisor_configure (fixture->supervisor, fixture->device_key, fixture->profile);
+  umt_tunnel_supervisor_configure (fixture->supervisor, fixture->device_key, NULL, fixture->profile);
   g_assert_cmpint (state_of (fixture), ==, UMT_TUNNEL_STATE_DISABLED);
   g_assert_cmpint (umt_tunnel_supervisor_get_agent_pid (fixture->supervisor), ==, 0);
   WAIT_FOR (process_gone (pid));
 
   /* Enabled again, it comes back by itself: the user never said stop. */
   umt_profile_set_tunnel_enabled (fixture->profile, TRUE);
-  umt_tunnel_supervisor_configure (fixture->supervisor, fixture->device_key, fixture->profile);
+  umt_tunnel_supervisor_configure (fixture->supervisor, fixture->device_key, NULL, fixture->profile);
   WAIT_FOR (state_of (fixture) == UMT_TUNNEL_STATE_CONNECTED);
 
   pid = umt_tunnel_supervisor_get_agent_pid (fixture->supervisor);
@@ -535,7 +553,7 @@ test_profile_allowed_ports (void)
   g_assert_cmpuint (umt_profile_get_tunnel_proxy_port (reread), ==, 9001);
   g_assert_true (umt_profile_get_tunnel_verify_tls (reread));
   g_assert_false (umt_profile_get_tunnel_tls (reread));
-  host = umt_profile_dup_tunnel_proxy_host_in_use (reread);
+  host = umt_profile_dup_tunnel_proxy_host_in_use (reread, NULL);
   g_assert_cmpstr (host, ==, "meeting.ygsoft.fr");
   ports = umt_profile_dup_tunnel_port_map (reread);
   g_assert_cmpuint (ports->len, ==, 1);
@@ -624,6 +642,7 @@ main (int   argc,
   g_test_add_func ("/tunnel-supervisor/profile-allowed-ports", test_profile_allowed_ports);
   ADD ("/tunnel-supervisor/relays-to-allowed-port", test_relays_to_allowed_port);
   ADD ("/tunnel-supervisor/ssh-service-reaches-its-port", test_ssh_service_reaches_its_port);
+  ADD ("/tunnel-supervisor/proxy-host-follows-server", test_proxy_host_follows_server);
   ADD ("/tunnel-supervisor/network-back-reconnects", test_network_back_reconnects);
   ADD ("/tunnel-supervisor/restarts-killed-agent", test_restarts_killed_agent);
   ADD ("/tunnel-supervisor/wrong-token", test_wrong_token);

@@ -163,7 +163,7 @@ tunnel_status (UmtCliContext  *ctx,
   enabled = running ? status->enabled
                     : umt_profile_get_tunnel_enabled (ctx->profile) &&
                       umt_device_manager_get_registered (ctx->manager);
-  proxy_host = umt_profile_dup_tunnel_proxy_host_in_use (ctx->profile);
+  proxy_host = umt_profile_dup_tunnel_proxy_host_in_use (ctx->profile, ctx->server_url);
 
   if (json)
     print_json (status, running, enabled, proxy_host, umt_profile_get_tunnel_proxy_port (ctx->profile));

@@ -194,7 +194,7 @@ static void
 point_tunnel (UmtDeviceManager *self)
 {
   umt_tunnel_supervisor_configure (self->tunnel, umt_device_manager_get_device_key (self),
-                                   self->profile);
+                                   umt_device_manager_get_server_url (self), self->profile);
 }
 
 void

@@ -265,7 +265,8 @@ umt_profile_get_tunnel_proxy_host (UmtProfile *self)
 }
 
 char *
-umt_profile_dup_tunnel_proxy_host_in_use (UmtProfile *self)
+umt_profile_dup_tunnel_proxy_host_in_use (UmtProfile *self,
+                                          const char *server_url)
 {
   g_autoptr(GUri) uri = NULL;
 
@@ -273,7 +274,7 @@ umt_profile_dup_tunnel_proxy_host_in_use (UmtProfile *self)
 
   if (self->tunnel_proxy_host != NULL)
     return g_strdup (self->tunnel_proxy_host);
-  uri = g_uri_parse (self->base_url, G_URI_FLAGS_NONE, NULL);
+  uri = g_uri_parse (server_url != NULL ? server_url : self->base_url, G_URI_FLAGS_NONE, NULL);
   return g_strdup (uri != NULL ? g_uri_get_host (uri) : NULL);
 }
 

@@ -107,8 +107,11 @@ const char *umt_profile_get_public_ip_url   (UmtProfile  *self);
 gboolean    umt_profile_get_tunnel_enabled  (UmtProfile  *self);
 /* The setting itself: NULL when the proxy is the server's host. */
 const char *umt_profile_get_tunnel_proxy_host (UmtProfile *self);
-/* The host the agent connects to: the setting, else the host of base-url. */
-char       *umt_profile_dup_tunnel_proxy_host_in_use (UmtProfile *self);
+/* The host the agent connects to: the setting, else the host of @server_url, the
+ * server in use (MEETING_SERVER_URL or `--server` may override base-url), else the
+ * host of base-url when @server_url is NULL. */
+char       *umt_profile_dup_tunnel_proxy_host_in_use (UmtProfile *self,
+                                                      const char *server_url);
 guint       umt_profile_get_tunnel_proxy_port (UmtProfile *self);
 gboolean    umt_profile_get_tunnel_tls      (UmtProfile  *self);
 gboolean    umt_profile_get_tunnel_verify_tls (UmtProfile *self);

@@ -527,6 +527,7 @@ on_connectivity_back (UmtConnectivity     *connectivity,
 void
 umt_tunnel_supervisor_configure (UmtTunnelSupervisor *self,
                                  const char          *device_key,
+                                 const char          *server_url,
                                  UmtProfile          *profile)
 {
   Settings settings = { 0, };
@@ -538,7 +539,7 @@ umt_tunnel_supervisor_configure (UmtTunnelSupervisor *self,
   if (profile != NULL)
     {
       settings.enabled = umt_profile_get_tunnel_enabled (profile);
-      settings.proxy_host = umt_profile_dup_tunnel_proxy_host_in_use (profile);
+      settings.proxy_host = umt_profile_dup_tunnel_proxy_host_in_use (profile, server_url);
       settings.proxy_port = umt_profile_get_tunnel_proxy_port (profile);
       settings.tls = umt_profile_get_tunnel_tls (profile);
       settings.verify_tls = umt_profile_get_tunnel_verify_tls (profile);

@@ -57,11 +57,13 @@ G_DECLARE_FINAL_TYPE (UmtTunnelSupervisor, umt_tunnel_supervisor, UMT, TUNNEL_SU
 UmtTunnelSupervisor *umt_tunnel_supervisor_new       (void);
 
 /* Which device and which settings (@profile's tunnel settings, copied; may
- * be NULL). Takes effect at once: a running agent is restarted with the new
- * settings, and stopped when the tunnel is no longer enabled or @device_key
- * is NULL. */
+ * be NULL; the proxy is on the host of @server_url, the server in use, unless
+ * the profile names one). Takes effect at once: a running agent is restarted
+ * with the new settings, and stopped when the tunnel is no longer enabled or
+ * @device_key is NULL. */
 void        umt_tunnel_supervisor_configure          (UmtTunnelSupervisor *self,
                                                       const char          *device_key,
+                                                      const char          *server_url,
                                                       UmtProfile          *profile);
 
 /* Runs the agent while enabled, restarting it with backoff (1 s → 60 s) when

@@ -203,10 +203,13 @@ update_state (UmtRemoteAccessGroup *self)
   update_actions (self);
 }
 
+/* The host of the server in use, MEETING_SERVER_URL included: the agent's default. */
 static char *
-default_proxy_host (UmtProfile *profile)
+default_proxy_host (UmtRemoteAccessGroup *self)
 {
-  g_autoptr(GUri) uri = g_uri_parse (umt_profile_get_base_url (profile), G_URI_FLAGS_NONE, NULL);
+  const char *url = self->manager != NULL ? umt_device_manager_get_server_url (self->manager)
+                                          : umt_profile_get_base_url (self->profile);
+  g_autoptr(GUri) uri = g_uri_parse (url, G_URI_FLAGS_NONE, NULL);
 
   return uri != NULL ? g_strdup (g_uri_get_host (uri)) : NULL;
 }
@@ -232,7 +235,7 @@ sync_from_profile (UmtRemoteAccessGroup *self)
   gtk_switch_set_active (self->enable_switch, umt_profile_get_tunnel_enabled (profile));
   host = umt_profile_get_tunnel_proxy_host (profile);
   gtk_editable_set_text (GTK_EDITABLE (self->proxy_host_row), host ? host : "");
-  default_host = default_proxy_host (profile);
+  default_host = default_proxy_host (self);
   host_text = gtk_editable_get_delegate (GTK_EDITABLE (self->proxy_host_row));
   if (GTK_IS_TEXT (host_text))
     {

@@ -14,7 +14,7 @@ session_packages=(
 )
 
 test_packages=(
-  valgrind imagemagick
+  valgrind imagemagick openssh-server
 )
 
 umt_missing_packages() {

@@ -343,6 +343,43 @@ test_stream_cap (void)
   g_assert_cmpint (json_object_get_int_member (reopened, "id"), ==, 4);
 }
 
+/* What a stream moves is told while it is open, not only once it closes. */
+static void
+test_traffic_while_open (void)
+{
+  guint16 proxy_port;
+  g_autoptr(GSocket) listener = proxy_listen (&proxy_port);
+  g_autoptr(Server) echo = server_new (SERVER_ECHO);
+  g_autoptr(Peer) peer = NULL;
+  g_autoptr(Agent) agent = start_connected (listener, proxy_port, &echo->port, 1, &peer);
+  g_autoptr(JsonObject) opened = NULL;
+  g_autofree guint8 *data = g_malloc0 (1000);
+  gsize echoed = 0;
+
+  peer_send_new (peer, 9, echo->port);
+  opened = agent_wait_event (agent, "stream-opened", 10000);
+  g_assert_nonnull (opened);
+  g_assert_true (peer_send (peer, UMT_TUNNEL_FRAME_DATA, 9, data, 1000));
+  while (echoed < 1000)
+    {
+      g_auto(UmtTunnelFrame) frame = { 0, };
+
+      g_assert_true (peer_recv_frame (peer, &frame));
+      g_assert_cmpint (frame.type, ==, UMT_TUNNEL_FRAME_DATA);
+      echoed += g_bytes_get_size (frame.payload);
+    }
+
+  for (;;)
+    {
+      g_autoptr(JsonObject) traffic = agent_wait_event (agent, "traffic", 10000);
+
+      g_assert_nonnull (traffic);
+      if (json_object_get_int_member (traffic, "bytes_in") == 1000 &&
+          json_object_get_int_member (traffic, "bytes_out") == 1000)
+        break;
+    }
+}
+
 /* Frames right behind the proxy's reply, in the same segment, are not lost. */
 static void
 test_frames_with_reply (void)
@@ -707,6 +744,7 @@ main (int   argc,
   g_test_add_func ("/tunnel-agent/port-refused", test_port_refused);
   g_test_add_func ("/tunnel-agent/port-map", test_port_map);
   g_test_add_func ("/tunnel-agent/stream-cap", test_stream_cap);
+  g_test_add_func ("/tunnel-agent/traffic-while-open", test_traffic_while_open);
   g_test_add_func ("/tunnel-agent/frames-with-reply", test_frames_with_reply);
   g_test_add_func ("/tunnel-agent/protocol-error-reconnects", test_protocol_error_reconnects);
   g_test_add_func ("/tunnel-agent/proxy-restart", test_proxy_restart);

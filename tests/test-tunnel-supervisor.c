@@ -233,6 +233,9 @@ test_relays_to_allowed_port (Fixture       *fixture,
   tunnel_test_read_exactly (client, reply, 5);
   g_assert_cmpmem (reply, 5, "hello", 5);
   WAIT_FOR (umt_tunnel_supervisor_get_open_streams (fixture->supervisor) == 1);
+  /* The counters move while the stream is open. */
+  WAIT_FOR (umt_tunnel_supervisor_get_bytes_in (fixture->supervisor) == 5 &&
+            umt_tunnel_supervisor_get_bytes_out (fixture->supervisor) == 5);
 
   g_io_stream_close (client, NULL, NULL);
   WAIT_FOR (umt_tunnel_supervisor_get_open_streams (fixture->supervisor) == 0);

@@ -54,6 +54,8 @@ struct _UmtTunnelSupervisor
   guint            open_streams;
   guint64          bytes_in;
   guint64          bytes_out;
+  guint64          agent_base_in;  /* the counters when the running agent started */
+  guint64          agent_base_out;
   char            *last_error;
   GDateTime       *retry_at;
   GPid             owner_pid;    /* another process that runs the tunnel, 0 when none */
@@ -395,8 +397,12 @@ on_agent_event (UmtTunnelAgentProcess *agent,
     {
       if (self->open_streams > 0)
         set_open_streams (self, self->open_streams - 1);
-      self->bytes_in += (guint64) event_int (event, "bytes_in");
-      self->bytes_out += (guint64) event_int (event, "bytes_out");
+    }
+  else if (g_str_equal (name, "traffic"))
+    {
+      /* The agent's totals since it started, open streams included. */
+      self->bytes_in = self->agent_base_in + (guint64) event_int (event, "bytes_in");
+      self->bytes_out = self->agent_base_out + (guint64) event_int (event, "bytes_out");
       notify (self, PROP_BYTES_IN);
       notify (self, PROP_BYTES_OUT);
     }
@@ -421,6 +427,8 @@ spawn_agent (UmtTunnelSupervisor *self,
       return;
     }
   self->agent_started_at = g_get_monotonic_time ();
+  self->agent_base_in = self->bytes_in;
+  self->agent_base_out = self->bytes_out;
   /* Lines read after its exit still count; none once the supervisor is gone. */
   g_signal_connect_object (self->agent, "event", G_CALLBACK (on_agent_event), self, 0);
   g_signal_connect_object (self->agent, "exited", G_CALLBACK (on_agent_exited), self, 0);

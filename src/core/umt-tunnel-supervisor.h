@@ -38,8 +38,9 @@ G_DECLARE_FINAL_TYPE (UmtTunnelSupervisor, umt_tunnel_supervisor, UMT, TUNNEL_SU
  *   enabled        gboolean, the profile has the tunnel on and a device is set
  *   device-key     string, NULL when not registered
  *   open-streams   guint, connections relayed right now
- *   bytes-in       guint64, received from the proxy over closed streams
- *   bytes-out      guint64, sent to the proxy over closed streams
+ *   bytes-in       guint64, received from the proxy, updated every second while
+ *                  streams are open
+ *   bytes-out      guint64, sent to the proxy, likewise
  *   last-error     string, why the tunnel is not connected (NULL once connected)
  *   retry-at       GDateTime, the next attempt (NULL when none is planned)
  *   agent-pid      gint, the running agent's process id, 0 when none

@@ -39,6 +39,9 @@
  *   stream-refused  id, port, reason (port not allowed, too many streams, or the local
  *                   connection failed)
  *   stream-closed   id, bytes_in (proxy → local service), bytes_out (local service → proxy)
+ *   traffic         bytes_in, bytes_out: everything since the agent started, open streams
+ *                   included; every second while streams are open and data moves, and
+ *                   before each stream-closed and disconnected
  * stderr: logs. The token appears in neither. */
 
 #define BACKOFF_MAX_SECONDS 60.0
@@ -56,6 +59,13 @@ typedef struct {
   guint failures;          /* consecutive, for the backoff */
   gint64 connected_since;  /* monotonic µs, 0 when not connected */
   gboolean reconnect_now;
+
+  guint open_streams;
+  guint traffic_id;        /* ticks while streams are open */
+  guint64 earlier_in;      /* moved by the sessions before this one */
+  guint64 earlier_out;
+  guint64 reported_in;     /* as the last traffic event said */
+  guint64 reported_out;
 } Agent;
 
 static void start_session (Agent *agent);
@@ -131,6 +141,53 @@ on_auth_failed (UmtTunnelSession *session,
   event_end (builder);
 }
 
+/* Traffic */
+
+static void
+report_traffic (Agent *agent)
+{
+  guint64 in = agent->earlier_in, out = agent->earlier_out;
+  JsonBuilder *builder;
+
+  if (agent->session != NULL)
+    {
+      guint64 session_in, session_out;
+
+      umt_tunnel_session_get_traffic (agent->session, &session_in, &session_out);
+      in += session_in;
+      out += session_out;
+    }
+  if (in == agent->reported_in && out == agent->reported_out)
+    return;
+
+  agent->reported_in = in;
+  agent->reported_out = out;
+  builder = event_begin ("traffic");
+  add_int (builder, "bytes_in", (gint64) in);
+  add_int (builder, "bytes_out", (gint64) out);
+  event_end (builder);
+}
+
+static gboolean
+on_traffic_tick (gpointer data)
+{
+  report_traffic (data);
+  return G_SOURCE_CONTINUE;
+}
+
+/* The counters move while streams are open: they are told every second then, and an
+ * idle agent does not wake up for them. */
+static void
+count_streams (Agent *agent,
+               guint  open_streams)
+{
+  agent->open_streams = open_streams;
+  if (open_streams == 0)
+    g_clear_handle_id (&agent->traffic_id, g_source_remove);
+  else if (agent->traffic_id == 0)
+    agent->traffic_id = g_timeout_add_seconds (1, on_traffic_tick, agent);
+}
+
 static void
 on_stream_opened (UmtTunnelSession *session,
                   guint             id,
@@ -142,6 +199,7 @@ on_stream_opened (UmtTunnelSession *session,
   add_int (builder, "id", id);
   add_int (builder, "port", port);
   event_end (builder);
+  count_streams (agent, agent->open_streams + 1);
 }
 
 static void
@@ -166,8 +224,11 @@ on_stream_closed (UmtTunnelSession *session,
                   guint64           bytes_out,
                   Agent            *agent)
 {
-  JsonBuilder *builder = event_begin ("stream-closed");
+  JsonBuilder *builder;
 
+  report_traffic (agent);
+  count_streams (agent, agent->open_streams > 0 ? agent->open_streams - 1 : 0);
+  builder = event_begin ("stream-closed");
   add_int (builder, "id", id);
   add_int (builder, "bytes_in", (gint64) bytes_in);
   add_int (builder, "bytes_out", (gint64) bytes_out);
@@ -200,12 +261,18 @@ on_retry (gpointer user_data)
 static void
 drop_session (Agent *agent)
 {
+  guint64 session_in, session_out;
+
   if (agent->session == NULL)
     return;
 
   g_signal_handlers_disconnect_by_data (agent->session, agent);
   umt_tunnel_session_close (agent->session, "stopping");
+  umt_tunnel_session_get_traffic (agent->session, &session_in, &session_out);
+  agent->earlier_in += session_in;
+  agent->earlier_out += session_out;
   g_clear_object (&agent->session);
+  count_streams (agent, 0);
 }
 
 static void
@@ -231,6 +298,7 @@ on_closed (UmtTunnelSession *session,
   delay = (gint64) (delay * 1000) / 1000.0;
 
   g_message ("Disconnected (%s); next attempt in %.1f s", reason, delay);
+  report_traffic (agent);
   builder = event_begin ("disconnected");
   add_string (builder, "reason", reason);
   json_builder_set_member_name (builder, "retry_in");

@@ -54,6 +54,9 @@ struct _UmtTunnelSession {
   GSource *write_source; /* while the proxy does not take what is queued */
   gboolean congested;
 
+  guint64 bytes_in;  /* over all its streams, to local services */
+  guint64 bytes_out; /* from local services */
+
   GHashTable *streams;      /* id → UmtTunnelStream, for ids in use */
   GHashTable *live_streams; /* every UmtTunnelStream not finished, owned */
 };
@@ -352,6 +355,26 @@ umt_tunnel_session_stream_finished (UmtTunnelSession *self,
 {
   umt_tunnel_session_forget_stream (self, stream);
   g_hash_table_remove (self->live_streams, stream);
+}
+
+void
+umt_tunnel_session_count_traffic (UmtTunnelSession *self,
+                                  guint64           in,
+                                  guint64           out)
+{
+  self->bytes_in += in;
+  self->bytes_out += out;
+}
+
+void
+umt_tunnel_session_get_traffic (UmtTunnelSession *self,
+                                guint64          *bytes_in,
+                                guint64          *bytes_out)
+{
+  g_return_if_fail (UMT_IS_TUNNEL_SESSION (self));
+
+  *bytes_in = self->bytes_in;
+  *bytes_out = self->bytes_out;
 }
 
 void

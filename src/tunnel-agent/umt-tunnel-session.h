@@ -39,6 +39,10 @@ void              umt_tunnel_session_start (UmtTunnelSession      *self);
 void              umt_tunnel_session_close (UmtTunnelSession      *self,
                                             const char            *reason);
 gboolean          umt_tunnel_session_is_closed (UmtTunnelSession  *self);
+/* Everything its streams moved so far, open ones included. */
+void              umt_tunnel_session_get_traffic (UmtTunnelSession *self,
+                                                  guint64          *bytes_in,
+                                                  guint64          *bytes_out);
 
 /* For UmtTunnelStream. */
 void     umt_tunnel_session_send_frame       (UmtTunnelSession *self,
@@ -51,6 +55,10 @@ void     umt_tunnel_session_forget_stream    (UmtTunnelSession *self,
                                               UmtTunnelStream  *stream);
 void     umt_tunnel_session_stream_finished  (UmtTunnelSession *self,
                                               UmtTunnelStream  *stream);
+/* Bytes written to local services (@in) and read from them (@out). */
+void     umt_tunnel_session_count_traffic    (UmtTunnelSession *self,
+                                              guint64           in,
+                                              guint64           out);
 void     umt_tunnel_session_emit_stream_event (UmtTunnelSession *self,
                                                const char       *signal_name,
                                                guint32           id,

@@ -253,6 +253,7 @@ on_local_readable (GSocket      *socket,
 
       umt_tunnel_frame_write_header (self->read_buf, UMT_TUNNEL_FRAME_DATA, self->id, (guint32) n);
       self->bytes_out += n;
+      umt_tunnel_session_count_traffic (self->session, 0, n);
       self->to_proxy_pending += UMT_TUNNEL_FRAME_HEADER_SIZE + n;
       umt_tunnel_session_send_frame (self->session,
                                      g_bytes_new (self->read_buf, UMT_TUNNEL_FRAME_HEADER_SIZE + n),
@@ -308,6 +309,8 @@ flush_output (UmtTunnelStream *self)
       return;
     }
   self->bytes_in += written;
+  if (self->session != NULL)
+    umt_tunnel_session_count_traffic (self->session, written, 0);
 
   /* Resume the proxy side only once a good part has drained, not byte by byte. */
   if (self->blocking && umt_tunnel_out_queue_get_pending (self->out) <= UMT_TUNNEL_STREAM_BOUND / 2)

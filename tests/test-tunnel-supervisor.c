@@ -293,6 +293,36 @@ test_proxy_host_follows_server (Fixture       *fixture,
 }
 
 static void
+count_reconnections (UmtTunnelSupervisor *supervisor,
+                     GParamSpec          *pspec,
+                     guint               *left_connected)
+{
+  if (umt_tunnel_supervisor_get_state (supervisor) != UMT_TUNNEL_STATE_CONNECTED)
+    (*left_connected)++;
+}
+
+/* A front end that does not run the tunnel asks the one that does to reconnect. */
+static void
+test_reconnect_asked_by_another (Fixture       *fixture,
+                                 gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  guint left_connected = 0;
+
+  start_connected (fixture);
+  umt_tunnel_status_publish (fixture->supervisor);
+  g_signal_connect (fixture->supervisor, "notify::state", G_CALLBACK (count_reconnections),
+                    &left_connected);
+
+  g_assert_true (umt_tunnel_status_request_reconnect (&error));
+  g_assert_no_error (error);
+  WAIT_FOR (left_connected > 0 && state_of (fixture) == UMT_TUNNEL_STATE_CONNECTED);
+
+  g_signal_handlers_disconnect_by_data (fixture->supervisor, &left_connected);
+  umt_tunnel_status_unpublish (fixture->supervisor);
+}
+
+static void
 test_restarts_killed_agent (Fixture       *fixture,
                             gconstpointer  data)
 {
@@ -646,6 +676,7 @@ main (int   argc,
   ADD ("/tunnel-supervisor/relays-to-allowed-port", test_relays_to_allowed_port);
   ADD ("/tunnel-supervisor/ssh-service-reaches-its-port", test_ssh_service_reaches_its_port);
   ADD ("/tunnel-supervisor/proxy-host-follows-server", test_proxy_host_follows_server);
+  ADD ("/tunnel-supervisor/reconnect-asked-by-another", test_reconnect_asked_by_another);
   ADD ("/tunnel-supervisor/network-back-reconnects", test_network_back_reconnects);
   ADD ("/tunnel-supervisor/restarts-killed-agent", test_restarts_killed_agent);
   ADD ("/tunnel-supervisor/wrong-token", test_wrong_token);

@@ -8,10 +8,14 @@
 
 #include <glib/gi18n-lib.h>
 
+#include "umt-paths.h"
 #include "umt-status-file.h"
 #include "umt-tunnel-status.h"
 
 #define STATUS_FILE "tunnel.json"
+/* Written by a front end that does not run the tunnel; the owner watches it. */
+#define RECONNECT_FILE "tunnel-reconnect"
+#define RECONNECT_MONITOR_KEY "umt-tunnel-status-reconnect-monitor"
 
 void
 umt_tunnel_status_free (UmtTunnelStatus *status)
@@ -79,12 +83,59 @@ fill_status (GObject     *object,
   umt_status_file_add_date_time (builder, "retry_at", umt_tunnel_supervisor_get_retry_at (supervisor));
 }
 
+static char *
+reconnect_path (void)
+{
+  g_autofree char *state_dir = umt_paths_get_state_dir ();
+
+  return g_build_filename (state_dir, RECONNECT_FILE, NULL);
+}
+
+static void
+on_reconnect_requested (GFileMonitor        *monitor,
+                        GFile               *file,
+                        GFile               *other_file,
+                        GFileMonitorEvent    event,
+                        UmtTunnelSupervisor *supervisor)
+{
+  /* The request is replaced whole (rename): it shows as created, or moved in. */
+  if (event != G_FILE_MONITOR_EVENT_CREATED && event != G_FILE_MONITOR_EVENT_CHANGES_DONE_HINT &&
+      event != G_FILE_MONITOR_EVENT_MOVED_IN && event != G_FILE_MONITOR_EVENT_RENAMED)
+    return;
+
+  g_message ("Reconnecting the tunnel, as another front end asked");
+  umt_tunnel_supervisor_reconnect (supervisor);
+}
+
+static void
+drop_monitor (gpointer data)
+{
+  GFileMonitor *monitor = data;
+
+  g_file_monitor_cancel (monitor);
+  g_object_unref (monitor);
+}
+
 void
 umt_tunnel_status_publish (UmtTunnelSupervisor *supervisor)
 {
+  g_autofree char *path = reconnect_path ();
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autoptr(GError) error = NULL;
+  GFileMonitor *monitor;
+
   g_return_if_fail (UMT_IS_TUNNEL_SUPERVISOR (supervisor));
 
   umt_status_file_publish (G_OBJECT (supervisor), STATUS_FILE, fill_status, NULL, NULL);
+
+  monitor = g_file_monitor_file (file, G_FILE_MONITOR_NONE, NULL, &error);
+  if (monitor == NULL)
+    {
+      g_message ("Other front ends cannot ask for a reconnection: %s", error->message);
+      return;
+    }
+  g_signal_connect_object (monitor, "changed", G_CALLBACK (on_reconnect_requested), supervisor, 0);
+  g_object_set_data_full (G_OBJECT (supervisor), RECONNECT_MONITOR_KEY, monitor, drop_monitor);
 }
 
 void
@@ -92,5 +143,18 @@ umt_tunnel_status_unpublish (UmtTunnelSupervisor *supervisor)
 {
   g_return_if_fail (UMT_IS_TUNNEL_SUPERVISOR (supervisor));
 
+  g_object_set_data (G_OBJECT (supervisor), RECONNECT_MONITOR_KEY, NULL);
   umt_status_file_unpublish (G_OBJECT (supervisor), STATUS_FILE);
+}
+
+gboolean
+umt_tunnel_status_request_reconnect (GError **error)
+{
+  g_autofree char *state_dir = umt_paths_get_state_dir ();
+  g_autofree char *path = reconnect_path ();
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+  g_autofree char *text = g_date_time_format_iso8601 (now);
+
+  return umt_paths_ensure_private_dir (state_dir, error) &&
+         umt_paths_write_atomic (path, text, -1, error);
 }

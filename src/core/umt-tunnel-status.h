@@ -38,8 +38,13 @@ UmtTunnelStatus *umt_tunnel_status_load      (GError             **error);
 
 /* Writes @supervisor's state to tunnel.json now and at every change of its
  * properties, until umt_tunnel_status_unpublish() (which writes it once
- * more without a pid, so the file ends with the last state and no owner). */
+ * more without a pid, so the file ends with the last state and no owner).
+ * Meanwhile, reconnects it when another front end asks. */
 void             umt_tunnel_status_publish   (UmtTunnelSupervisor *supervisor);
 void             umt_tunnel_status_unpublish (UmtTunnelSupervisor *supervisor);
+
+/* From a process that does not run the tunnel: asks the one that publishes it to
+ * reconnect now (it watches for this while it publishes). */
+gboolean         umt_tunnel_status_request_reconnect (GError **error);
 
 G_END_DECLS

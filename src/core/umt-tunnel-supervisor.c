@@ -620,6 +620,16 @@ umt_tunnel_supervisor_reconnect (UmtTunnelSupervisor *self)
 {
   g_return_if_fail (UMT_IS_TUNNEL_SUPERVISOR (self));
 
+  /* The agent is the owner's: ask it. */
+  if (self->owner_pid != 0)
+    {
+      g_autoptr(GError) error = NULL;
+
+      if (!umt_tunnel_status_request_reconnect (&error))
+        g_message ("Cannot ask process %d to reconnect the tunnel: %s", (int) self->owner_pid,
+                   error->message);
+      return;
+    }
   if (!self->wanted || !umt_tunnel_supervisor_get_enabled (self))
     return;
   self->restarts = 0;

@@ -74,7 +74,8 @@ void        umt_tunnel_supervisor_start              (UmtTunnelSupervisor *self)
  * UMT_TUNNEL_STOP_GRACE_MS if it did not. */
 void        umt_tunnel_supervisor_stop               (UmtTunnelSupervisor *self);
 /* A retry now: the agent reconnects, a pending restart happens, a token
- * missing before is looked up again. */
+ * missing before is looked up again. While another process runs the tunnel
+ * (owner-pid), that process is asked to. */
 void        umt_tunnel_supervisor_reconnect          (UmtTunnelSupervisor *self);
 
 UmtTunnelState umt_tunnel_supervisor_get_state       (UmtTunnelSupervisor *self);

@@ -105,11 +105,9 @@ update_actions (UmtRemoteAccessGroup *self)
   GtkWidget *widget = GTK_WIDGET (self);
   gboolean registered = is_registered (self);
 
-  /* The agent belongs to the process that runs the tunnel: only it reconnects. */
   gtk_widget_action_set_enabled (widget, "remote.reconnect",
                                  registered && self->tunnel != NULL &&
-                                 umt_tunnel_supervisor_get_enabled (self->tunnel) &&
-                                 umt_tunnel_supervisor_get_owner_pid (self->tunnel) == 0);
+                                 umt_tunnel_supervisor_get_enabled (self->tunnel));
   gtk_widget_action_set_enabled (widget, "remote.clear-token",
                                  registered && !self->token_busy &&
                                  self->token_source == TOKEN_SEPARATE);

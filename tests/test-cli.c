@@ -722,9 +722,9 @@ test_run (Fixture       *fixture,
     g_usleep (200 * 1000);
   g_assert_cmpint (heartbeat_count (fixture, key), >=, before + 3);
 
-  /* One owner: a second `run` is refused while the first one beats. */
+  /* One owner: a second `run` is refused while the first one beats, and told which. */
   g_assert_cmpint (run (fixture, "run", "--interval", "1"), ==, 1);
-  assert_one_sentence (fixture, "");
+  assert_one_sentence (fixture, "“umt run” (process ");
 
   status = status_json (fixture);
   g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (status, "heartbeat"), "state"),

@@ -216,12 +216,25 @@ umt_owner_lock_acquire (GError **error)
   if (!try_lock (fd))
     {
       GPid holder = read_holder_pid (fd);
+      g_autoptr(UmtHeartbeatStatus) status = umt_heartbeat_status_load (NULL);
+      const char *program = status != NULL && status->pid == holder ? status->program : NULL;
 
       close (fd);
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_BUSY,
-                   _("Another Updates Manager Tool (process %d) is already sending this "
-                      "device's heartbeat. Quit it first, or see its state with “umt status”."),
-                   (int) holder);
+      /* Its status file names its program: say which front end it is. */
+      if (g_strcmp0 (program, "umt") == 0)
+        g_set_error (error, G_IO_ERROR, G_IO_ERROR_BUSY,
+                     _("“umt run” (process %d) is already sending this device's heartbeat. "
+                       "Stop it first, or see its state with “umt status”."), (int) holder);
+      else if (program != NULL)
+        g_set_error (error, G_IO_ERROR, G_IO_ERROR_BUSY,
+                     _("The Updates Manager window (process %d) is already sending this "
+                       "device's heartbeat. Quit it first, or see its state with “umt status”."),
+                     (int) holder);
+      else
+        g_set_error (error, G_IO_ERROR, G_IO_ERROR_BUSY,
+                     _("Another Updates Manager Tool (process %d) is already sending this "
+                       "device's heartbeat. Quit it first, or see its state with “umt status”."),
+                     (int) holder);
       return NULL;
     }
 

@@ -649,6 +649,40 @@ test_slow_proxy_bounded (void)
   g_assert_cmpuint (after, <, before + 32 * 1024);
 }
 
+/* A proxy that goes silent without closing (it neither reads nor writes any more, as
+ * behind a dead path): the agent gives the connection up within the documented 90 s
+ * (TCP_USER_TIMEOUT, keepalive) and connects again. */
+static void
+test_silent_proxy_reconnects (void)
+{
+  guint16 proxy_port;
+  g_autoptr(GSocket) listener = proxy_listen (&proxy_port);
+  g_autoptr(Server) flood = server_new (SERVER_FLOOD);
+  g_autoptr(Peer) silent = NULL;
+  g_autoptr(Agent) agent = start_connected (listener, proxy_port, &flood->port, 1, &silent);
+  g_autoptr(JsonObject) opened = NULL;
+  g_autoptr(JsonObject) disconnected = NULL;
+  g_autoptr(JsonObject) hello = NULL;
+  g_autoptr(JsonObject) connected = NULL;
+  g_autoptr(Peer) again = NULL;
+
+  /* Data the agent must send and the proxy never takes. */
+  peer_send_new (silent, 12, flood->port);
+  opened = agent_wait_event (agent, "stream-opened", 10000);
+  g_assert_nonnull (opened);
+
+  disconnected = agent_wait_event (agent, "disconnected", 120 * 1000);
+  g_assert_nonnull (disconnected);
+  g_test_message ("gave up on the silent proxy: %s",
+                  json_object_get_string_member (disconnected, "reason"));
+
+  again = proxy_accept (listener);
+  hello = peer_handshake (again, AUTH_OK);
+  g_assert_nonnull (hello);
+  connected = agent_wait_event (agent, "connected", 10000);
+  g_assert_nonnull (connected);
+}
+
 static GTlsCertificate *
 test_certificate (void)
 {
@@ -745,6 +779,7 @@ main (int   argc,
   g_test_add_func ("/tunnel-agent/port-map", test_port_map);
   g_test_add_func ("/tunnel-agent/stream-cap", test_stream_cap);
   g_test_add_func ("/tunnel-agent/traffic-while-open", test_traffic_while_open);
+  g_test_add_func ("/tunnel-agent/silent-proxy-reconnects", test_silent_proxy_reconnects);
   g_test_add_func ("/tunnel-agent/frames-with-reply", test_frames_with_reply);
   g_test_add_func ("/tunnel-agent/protocol-error-reconnects", test_protocol_error_reconnects);
   g_test_add_func ("/tunnel-agent/proxy-restart", test_proxy_restart);

@@ -1,8 +1,9 @@
 /* test-ui-owner.c: the window next to `umt run`, which owns the heartbeat
  *
- * The device is registered with `umt`, `umt run` beats, and the window opens:
- * it shows the heartbeat `umt run` keeps (not an idle engine of its own) and
- * says who runs it; once `umt run` stops, the window takes the heartbeat over.
+ * The device is registered with `umt`, `umt run` beats and keeps the tunnel, and
+ * the window opens: it shows the heartbeat and the tunnel `umt run` keeps (not
+ * idle engines of its own) and says who runs them; once `umt run` stops, the
+ * window takes both over.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -87,6 +88,22 @@ shows_owner (gpointer data)
          umt_heartbeat_get_state (heartbeat) == expected->state;
 }
 
+typedef struct {
+  GPid           owner_pid;
+  UmtTunnelState state;
+} Tunnel;
+
+static gboolean
+shows_tunnel (gpointer data)
+{
+  Tunnel *expected = data;
+  UmtApplication *app = UMT_APPLICATION (g_application_get_default ());
+  UmtTunnelSupervisor *tunnel = umt_device_manager_get_tunnel (umt_application_get_device_manager (app));
+
+  return umt_tunnel_supervisor_get_owner_pid (tunnel) == expected->owner_pid &&
+         umt_tunnel_supervisor_get_state (tunnel) == expected->state;
+}
+
 static gboolean
 has_beaten (gpointer data)
 {
@@ -138,7 +155,6 @@ test_mirror_and_take_over (void)
 {
   const char * const run_args[] = { "run", "--interval", "1", NULL };
   g_autoptr(UmtApplication) app = umt_application_new ();
-  g_autoptr(GSubprocess) registration = NULL;
   g_autoptr(GSubprocess) runner = NULL;
   g_autoptr(UmtMeetingHeartbeat) beat = NULL;
   g_autoptr(GDateTime) seen = NULL;
@@ -148,14 +164,23 @@ test_mirror_and_take_over (void)
   g_autofree char *owner_line = NULL;
   UmtHeartbeat *heartbeat;
   UmtWindow *window;
+  g_autofree char *proxy_port = g_strdup_printf ("%u", sim->proxy_port);
   Published by_runner, by_window;
+  Tunnel runner_tunnel, own_tunnel;
 
   {
     const char * const args[] = { "register", "--device-key", device_key, "--token", token, NULL };
+    const char * const enable[] = { "profile", "set", "production", "tunnel_enabled", "true", NULL };
+    const char * const port[] = { "profile", "set", "production", "tunnel_proxy_port", proxy_port, NULL };
+    const char * const * const commands[] = { args, enable, port };
 
-    registration = spawn_umt (args);
-    g_assert_true (g_subprocess_wait_check (registration, NULL, &error));
-    g_assert_no_error (error);
+    for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
+      {
+        g_autoptr(GSubprocess) command = spawn_umt (commands[i]);
+
+        g_assert_true (g_subprocess_wait_check (command, NULL, &error));
+        g_assert_no_error (error);
+      }
   }
 
   runner = spawn_umt (run_args);
@@ -175,6 +200,9 @@ test_mirror_and_take_over (void)
   g_assert_cmpstr (overview_text (window, "status_title"), ==, "Online");
   owner_line = g_strdup_printf ("Run by “umt run” (process %d)", (int) by_runner.pid);
   g_assert_nonnull (strstr (overview_text (window, "status_description"), owner_line));
+  runner_tunnel = (Tunnel) { by_runner.pid, UMT_TUNNEL_STATE_CONNECTED };
+  umt_test_iterate_until (shows_tunnel, &runner_tunnel);
+  g_assert_cmpstr (overview_text (window, "tunnel_label"), ==, "Connected");
   /* Pausing is the owner's business. */
   g_assert_false (g_action_group_get_action_enabled (G_ACTION_GROUP (app), "pause-heartbeat"));
 
@@ -197,6 +225,11 @@ test_mirror_and_take_over (void)
   g_assert_cmpint (umt_heartbeat_get_state (heartbeat), ==, UMT_HEARTBEAT_STATE_ACTIVE);
   g_assert_null (strstr (overview_text (window, "status_description"), "Run by"));
   g_assert_true (g_action_group_get_action_enabled (G_ACTION_GROUP (app), "pause-heartbeat"));
+  /* And the tunnel, with an agent of its own. */
+  own_tunnel = (Tunnel) { 0, UMT_TUNNEL_STATE_CONNECTED };
+  umt_test_iterate_until (shows_tunnel, &own_tunnel);
+  g_assert_cmpint (umt_tunnel_supervisor_get_agent_pid (
+      umt_device_manager_get_tunnel (umt_application_get_device_manager (app))), >, 0);
 
   g_application_quit (G_APPLICATION (app));
 }
@@ -239,7 +272,7 @@ main (int   argc,
     }
   adw_init ();
 
-  sim = umt_test_sim_start (NULL, NULL);
+  sim = umt_test_sim_start ("--proxy-port", "0", NULL);
   g_setenv ("MEETING_SERVER_URL", sim->url, TRUE);
 
   g_test_add_func ("/ui/owner/mirror-and-take-over", test_mirror_and_take_over);

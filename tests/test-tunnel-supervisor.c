@@ -527,6 +527,8 @@ test_status_for_other_processes (Fixture       *fixture,
   g_assert_cmpstr (json_object_get_string_member (object, "state"), ==, "connected");
   g_assert_true (json_object_get_boolean_member (object, "running"));
   g_assert_cmpstr (json_object_get_string_member (object, "device_key"), ==, fixture->device_key);
+  /* A front end other than `umt run` runs it: this test stands for the window. */
+  g_assert_cmpstr (json_object_get_string_member (object, "owner"), ==, "the window");
 
   umt_tunnel_supervisor_stop (fixture->supervisor);
   umt_tunnel_status_unpublish (fixture->supervisor);

@@ -19,9 +19,9 @@
  * that `status` stays a quick look when the server is away. */
 #define STATUS_PROBE_TIMEOUT 3
 
-/* Who publishes heartbeat.json: `umt run` writes "umt", the window its own program. */
-static const char *
-owner_description (const char *program)
+/* `umt run` writes "umt", the window its own program. */
+const char *
+umt_cli_owner_description (const char *program)
 {
   return g_strcmp0 (program, "umt") == 0 ? "“umt run”" : "the window";
 }
@@ -142,7 +142,7 @@ umt_cli_status (UmtCliContext  *ctx,
         json_builder_add_null_value (builder);
       add_nullable_string (builder, "owner",
                            heartbeat != NULL && heartbeat->owner_alive
-                           ? owner_description (heartbeat->program) : NULL);
+                           ? umt_cli_owner_description (heartbeat->program) : NULL);
       add_nullable_string (builder, "last_success", last_success);
       add_nullable_string (builder, "server_last_seen", heartbeat ? heartbeat->server_last_seen : NULL);
       add_nullable_string (builder, "last_error", heartbeat ? heartbeat->last_error : NULL);
@@ -206,7 +206,7 @@ umt_cli_status (UmtCliContext  *ctx,
         printf ("Heartbeat:   %s (its owner is no longer running)\n", heartbeat_state);
       else
         printf ("Heartbeat:   %s, run by %s (process %d)\n", heartbeat_state,
-                owner_description (heartbeat->program), (int) heartbeat->pid);
+                umt_cli_owner_description (heartbeat->program), (int) heartbeat->pid);
       if (last_success != NULL)
         printf ("Last beat:   %s%s%s%s\n", last_success,
                 heartbeat->server_last_seen ? " (server last_seen " : "",

@@ -74,6 +74,7 @@ print_json (UmtTunnelStatus *status,
       retry_at = status->retry_at ? g_date_time_format_iso8601 (status->retry_at) : NULL;
       updated = status->updated ? g_date_time_format_iso8601 (status->updated) : NULL;
       add_int (builder, "pid", status->pid);
+      add_nullable_string (builder, "owner", umt_cli_owner_description (status->program));
       add_nullable_string (builder, "device_key", status->device_key);
       add_int (builder, "open_streams", status->open_streams);
       add_int (builder, "bytes_in", (gint64) status->bytes_in);
@@ -112,8 +113,8 @@ print_text (UmtTunnelStatus *status,
     }
 
   retry_at = format_time (status->retry_at);
-  printf ("Tunnel:       %s (run by process %d)\n", umt_tunnel_state_to_string (status->state),
-          (int) status->pid);
+  printf ("Tunnel:       %s (run by %s, process %d)\n", umt_tunnel_state_to_string (status->state),
+          umt_cli_owner_description (status->program), (int) status->pid);
   if (status->device_key != NULL)
     printf ("Device key:   %s\n", status->device_key);
   printf ("Proxy:        %s:%u\n", proxy_host != NULL ? proxy_host : "?", proxy_port);

@@ -81,6 +81,9 @@ gboolean   umt_cli_parse_options       (GOptionContext *context,
 char      *umt_cli_read_secret_from_stdin (const char *prompt,
                                            GError    **error);
 
+/* Who wrote a status file, from the program it names: "“umt run”" or "the window". */
+const char *umt_cli_owner_description  (const char *program);
+
 /* Enables the system service (updates-manager-tool.service) and starts it,
  * or restarts it when @restart, so that it runs the registration just made. */
 gboolean   umt_cli_system_enable_service (gboolean   restart,

@@ -3,7 +3,7 @@
  * The device is registered with `umt`, `umt run` beats and keeps the tunnel, and
  * the window opens: it shows the heartbeat and the tunnel `umt run` keeps (not
  * idle engines of its own) and says who runs them; once `umt run` stops, the
- * window takes both over.
+ * window takes both over, and the administrator's ssh reaches sshd through it.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -23,7 +23,8 @@
 #include "umt-heartbeat-status.h"
 #include "umt-overview-page.h"
 #include "umt-window.h"
-#include "umt-test-sim.h"
+#include "sshd-test-util.h"
+#include "tunnel-test-util.h"
 #include "umt-test-util.h"
 
 static UmtTestSim *sim;
@@ -165,6 +166,8 @@ test_mirror_and_take_over (void)
   UmtHeartbeat *heartbeat;
   UmtWindow *window;
   g_autofree char *proxy_port = g_strdup_printf ("%u", sim->proxy_port);
+  g_autoptr(TestSshd) sshd = test_sshd_start ();
+  g_autofree char *ssh_port = g_strdup_printf ("%u", sshd != NULL ? sshd->port : 22);
   Published by_runner, by_window;
   Tunnel runner_tunnel, own_tunnel;
 
@@ -172,7 +175,8 @@ test_mirror_and_take_over (void)
     const char * const args[] = { "register", "--device-key", device_key, "--token", token, NULL };
     const char * const enable[] = { "profile", "set", "production", "tunnel_enabled", "true", NULL };
     const char * const port[] = { "profile", "set", "production", "tunnel_proxy_port", proxy_port, NULL };
-    const char * const * const commands[] = { args, enable, port };
+    const char * const ssh[] = { "profile", "set", "production", "tunnel_ssh_port", ssh_port, NULL };
+    const char * const * const commands[] = { args, enable, port, ssh };
 
     for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
       {
@@ -230,6 +234,10 @@ test_mirror_and_take_over (void)
   umt_test_iterate_until (shows_tunnel, &own_tunnel);
   g_assert_cmpint (umt_tunnel_supervisor_get_agent_pid (
       umt_device_manager_get_tunnel (umt_application_get_device_manager (app))), >, 0);
+  if (sshd != NULL)
+    test_sshd_check_through (sshd, tunnel_test_reserve (sim, device_key, "{\"service\":\"ssh\"}"));
+  else
+    g_test_message ("sshd and ssh are not installed: not reaching sshd through the window");
 
   g_application_quit (G_APPLICATION (app));
 }

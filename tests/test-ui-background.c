@@ -367,6 +367,7 @@ test_close_keeps_beating (void)
   /* On by default: a device agent keeps beating. */
   g_settings_reset (settings, "run-in-background");
   g_assert_true (g_settings_get_boolean (settings, "run-in-background"));
+  g_settings_reset (settings, "told-keeps-running");
 
   still_running_checked = FALSE;
   g_assert_cmpint (run_app (FALSE, close_script), ==, 0);
@@ -409,6 +410,8 @@ test_start_in_background (void)
   gint64 beats;
 
   g_assert_cmpint (run_app (TRUE, background_script), ==, 0);
+  /* Started with no tray host and no window: nothing to say at launch. */
+  g_assert_cmpuint (count_summary ("Updates Manager keeps running"), ==, 0);
 
   beats = sim_beats ();
   iterate_for (2500);
@@ -455,6 +458,41 @@ test_closing_quits_when_off (void)
   iterate_for (2500);
   g_assert_cmpint (sim_beats (), ==, beats);
   assert_final_status_stopped ();
+}
+
+/* /background/told-once */
+
+static void
+close_twice_script (gpointer data)
+{
+  GtkWindow *window;
+
+  for (guint i = 0; i < 2; i++)
+    {
+      g_application_activate (G_APPLICATION (app));
+      umt_test_iterate_until (window_mapped, NULL);
+      window = gtk_application_get_active_window (GTK_APPLICATION (app));
+      gtk_window_close (window);
+      umt_test_iterate_until (window_hidden, window);
+    }
+  g_action_group_activate_action (G_ACTION_GROUP (app), "quit", NULL);
+}
+
+static void
+test_told_once (void)
+{
+  g_settings_set_boolean (settings, "run-in-background", TRUE);
+  g_settings_reset (settings, "told-keeps-running");
+
+  /* The first close says where the application went, the second does not. */
+  g_assert_cmpint (run_app (FALSE, close_twice_script), ==, 0);
+  g_assert_cmpuint (count_summary ("Updates Manager keeps running"), ==, 1);
+  g_assert_nonnull (strstr (g_ptr_array_index (bodies, last_index_of ("Updates Manager keeps running")),
+                            "from your applications"));
+
+  /* Nor does the next launch. */
+  g_assert_cmpint (run_app (FALSE, close_twice_script), ==, 0);
+  g_assert_cmpuint (count_summary ("Updates Manager keeps running"), ==, 0);
 }
 
 /* /background/notifications */
@@ -630,6 +668,7 @@ main (int   argc,
   g_test_add_func ("/background/close-keeps-beating", test_close_keeps_beating);
   g_test_add_func ("/background/start-in-background", test_start_in_background);
   g_test_add_func ("/background/closing-quits-when-off", test_closing_quits_when_off);
+  g_test_add_func ("/background/told-once", test_told_once);
   g_test_add_func ("/background/notifications", test_notifications);
 
   status = g_test_run ();

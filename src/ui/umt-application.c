@@ -306,13 +306,17 @@ on_window_hidden (GtkWidget      *window,
    * application. */
   if (self->quitting || !g_settings_get_boolean (self->settings, "run-in-background"))
     return;
-  /* A tray icon shows where the application went. */
-  if (tray != NULL && umt_tray_get_host_available (tray))
-    return;
 
-  umt_notifier_tell_keeps_running (G_APPLICATION (self),
-                                   _("The heartbeat goes on in the background. Open Updates Manager "
-                                     "again from your applications; Quit from its menu stops it."));
+  /* Said once, the first time the window goes: a notice at every launch or
+   * every close would be noise. */
+  if (tray != NULL && umt_tray_get_host_available (tray))
+    umt_notifier_tell_keeps_running (G_APPLICATION (self), self->settings,
+                                     _("The heartbeat goes on in the background. Open Updates Manager "
+                                       "again from its tray icon; Quit from its menu stops it."));
+  else
+    umt_notifier_tell_keeps_running (G_APPLICATION (self), self->settings,
+                                     _("The heartbeat goes on in the background. Open Updates Manager "
+                                       "again from your applications; Quit from its menu stops it."));
 }
 
 static void
@@ -346,6 +350,8 @@ umt_application_shutdown (GApplication *app)
 
   self->quitting = TRUE;
   g_cancellable_cancel (self->cancellable);
+  /* It no longer keeps running. */
+  g_application_withdraw_notification (app, UMT_NOTIFICATION_KEEPS_RUNNING);
   /* Stopping on purpose is no news: no "Heartbeat stopped" notification. */
   if (self->notifier != NULL)
     g_object_run_dispose (G_OBJECT (self->notifier));

@@ -10,8 +10,6 @@
 
 #include "umt-notifier.h"
 
-#define TOLD_KEEPS_RUNNING_KEY "umt-notifier-told-keeps-running"
-
 struct _UmtNotifier
 {
   GObject           parent_instance;
@@ -145,17 +143,19 @@ umt_notifier_server_available (GApplication *app)
 
 void
 umt_notifier_tell_keeps_running (GApplication *app,
+                                 GSettings    *settings,
                                  const char   *body)
 {
   g_autoptr(GNotification) notification = NULL;
 
   g_return_if_fail (G_IS_APPLICATION (app));
+  g_return_if_fail (G_IS_SETTINGS (settings));
   g_return_if_fail (body != NULL);
 
-  if (g_object_get_data (G_OBJECT (app), TOLD_KEEPS_RUNNING_KEY) != NULL ||
+  if (g_settings_get_boolean (settings, "told-keeps-running") ||
       !umt_notifier_server_available (app))
     return;
-  g_object_set_data (G_OBJECT (app), TOLD_KEEPS_RUNNING_KEY, GINT_TO_POINTER (TRUE));
+  g_settings_set_boolean (settings, "told-keeps-running", TRUE);
 
   notification = g_notification_new (_("Updates Manager keeps running"));
   g_notification_set_body (notification, body);

@@ -36,10 +36,11 @@ UmtNotifier *umt_notifier_new (GApplication     *app,
  * complains, so every sender asks first. */
 gboolean     umt_notifier_server_available (GApplication *app);
 
-/* Tells the user, once per process, that the application goes on in the
- * background and how to open it again (@body). Whoever notices first (the
- * tray finding no host, the window hiding) sends it; the other is silent. */
+/* Tells the user that the application goes on in the background and how to
+ * open it again (@body), once: the told-keeps-running key of @settings
+ * remembers it across launches. */
 void         umt_notifier_tell_keeps_running (GApplication *app,
+                                              GSettings    *settings,
                                               const char   *body);
 
 G_END_DECLS

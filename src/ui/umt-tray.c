@@ -9,7 +9,6 @@
 #include <glib/gi18n.h>
 
 #include "umt-heartbeat-text.h"
-#include "umt-notifier.h"
 #include "umt-tray.h"
 #include "umt-tunnel-text.h"
 
@@ -422,17 +421,6 @@ request_background (UmtTray *self)
   update_background_portal (self);
 }
 
-static void
-tell_no_host (UmtTray *self)
-{
-  request_background (self);
-
-  /* Once per process, shared with the window hiding in the background. */
-  umt_notifier_tell_keeps_running (self->app,
-                                   _("No system tray was found. The heartbeat goes on in the background; "
-                                     "open Updates Manager again from your applications."));
-}
-
 static gboolean
 on_no_host_timeout (gpointer user_data)
 {
@@ -440,7 +428,7 @@ on_no_host_timeout (gpointer user_data)
 
   self->no_host_timeout_id = 0;
   if (!self->host_available)
-    tell_no_host (self);
+    request_background (self);
   return G_SOURCE_REMOVE;
 }
 
@@ -711,7 +699,6 @@ umt_tray_dispose (GObject *object)
   g_clear_object (&self->backend);
   if (self->app != NULL)
     {
-      g_application_withdraw_notification (self->app, UMT_NOTIFICATION_KEEPS_RUNNING);
       g_object_remove_weak_pointer (G_OBJECT (self->app), (gpointer *) &self->app);
       self->app = NULL;
     }

@@ -39,6 +39,7 @@ struct _UmtSettingsPage
   AdwEntryRow        *device_key_row;
   AdwEntryRow        *token_row;
   AdwExpanderRow     *instructions_row;
+  AdwActionRow       *warning_row;
   AdwActionRow       *heartbeat_row;
   GtkImage           *heartbeat_icon;
   GtkButton          *resume_button;
@@ -688,6 +689,7 @@ umt_settings_page_class_init (UmtSettingsPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, UmtSettingsPage, device_key_row);
   gtk_widget_class_bind_template_child (widget_class, UmtSettingsPage, token_row);
   gtk_widget_class_bind_template_child (widget_class, UmtSettingsPage, instructions_row);
+  gtk_widget_class_bind_template_child (widget_class, UmtSettingsPage, warning_row);
   gtk_widget_class_bind_template_child (widget_class, UmtSettingsPage, heartbeat_row);
   gtk_widget_class_bind_template_child (widget_class, UmtSettingsPage, heartbeat_icon);
   gtk_widget_class_bind_template_child (widget_class, UmtSettingsPage, resume_button);

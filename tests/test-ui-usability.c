@@ -108,6 +108,122 @@ settings_child (UmtWindow  *window,
   return page_child (window, "settings", UMT_TYPE_SETTINGS_PAGE, name);
 }
 
+static GtkWidget *
+find_descendant (GtkWidget *widget,
+                 GType      type)
+{
+  if (G_TYPE_CHECK_INSTANCE_TYPE (widget, type))
+    return widget;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_descendant (child, type);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static AdwMessageDialog *
+find_message_dialog (void)
+{
+  AdwMessageDialog *dialog = NULL;
+  GList *toplevels = gtk_window_list_toplevels ();
+
+  for (GList *l = toplevels; l; l = l->next)
+    if (ADW_IS_MESSAGE_DIALOG (l->data) && gtk_widget_get_visible (l->data))
+      dialog = l->data;
+  g_list_free (toplevels);
+  return dialog;
+}
+
+static gboolean
+message_dialog_shown (gpointer data)
+{
+  return find_message_dialog () != NULL;
+}
+
+static UmtDeviceManager *
+manager (void)
+{
+  return umt_application_get_device_manager (app);
+}
+
+static gboolean
+is_registered (gpointer data)
+{
+  return umt_device_manager_get_registered (manager ());
+}
+
+static gboolean
+is_not_registered (gpointer data)
+{
+  return !umt_device_manager_get_registered (manager ());
+}
+
+static gboolean
+heartbeat_active (gpointer data)
+{
+  return umt_heartbeat_get_state (umt_device_manager_get_heartbeat (manager ())) == UMT_HEARTBEAT_STATE_ACTIVE;
+}
+
+static gboolean
+heartbeat_retrying (gpointer data)
+{
+  return umt_heartbeat_get_state (umt_device_manager_get_heartbeat (manager ())) == UMT_HEARTBEAT_STATE_RETRYING;
+}
+
+static void
+on_unregistered (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (umt_device_manager_unregister_finish (UMT_DEVICE_MANAGER (source), result, &error));
+  g_assert_no_error (error);
+}
+
+/* Back to a device that is not registered, for the next test. */
+static void
+unregister (void)
+{
+  if (!umt_device_manager_get_registered (manager ()))
+    return;
+  umt_device_manager_unregister_async (manager (), NULL, on_unregistered, NULL);
+  umt_test_iterate_until (is_not_registered, NULL);
+}
+
+static void
+on_registered (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  g_autoptr(UmtMeetingRegistration) registration = NULL;
+  g_autoptr(GError) error = NULL;
+
+  registration = umt_device_manager_register_finish (UMT_DEVICE_MANAGER (source), result, &error);
+  g_assert_no_error (error);
+  umt_application_start_heartbeat (app);
+}
+
+/* A new device of the sim, registered as the Settings page does it;
+ * returns its key. */
+static char *
+register_device (void)
+{
+  g_autofree char *token = NULL;
+  char *key = umt_test_sim_create_device (sim, NULL, &token);
+
+  unregister ();
+  umt_device_manager_register_async (manager (), key, token, NULL, on_registered, NULL);
+  umt_test_iterate_until (is_registered, NULL);
+  umt_test_iterate_until (heartbeat_active, NULL);
+  return key;
+}
+
 static GdkTexture *
 render_window (UmtWindow *window)
 {
@@ -234,12 +350,14 @@ scroll_into_view (UmtWindow *window,
 {
   GtkWidget *scroller = gtk_widget_get_ancestor (widget, GTK_TYPE_SCROLLED_WINDOW);
   GtkAdjustment *adjustment;
+  GtkWidget *viewport;
   graphene_rect_t bounds;
 
   g_assert_nonnull (scroller);
   adjustment = gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (scroller));
-  g_assert_true (gtk_widget_compute_bounds (widget, gtk_scrolled_window_get_child (GTK_SCROLLED_WINDOW (scroller)),
-                                            &bounds));
+  viewport = gtk_scrolled_window_get_child (GTK_SCROLLED_WINDOW (scroller));
+  /* In the coordinates of what scrolls, not of the visible part. */
+  g_assert_true (gtk_widget_compute_bounds (widget, gtk_viewport_get_child (GTK_VIEWPORT (viewport)), &bounds));
   gtk_adjustment_clamp_page (adjustment, bounds.origin.y, bounds.origin.y + bounds.size.height);
   wait_for_frames (GTK_WIDGET (window));
 }
@@ -286,6 +404,277 @@ test_contrast (void)
 
   gtk_widget_set_visible (error_row, FALSE);
   close_window (window);
+}
+
+static GtkWidget *
+focus_widget (UmtWindow *window)
+{
+  return gtk_root_get_focus (GTK_ROOT (window));
+}
+
+static void
+press_tab (UmtWindow        *window,
+           GtkDirectionType  direction)
+{
+  /* What Tab and Shift+Tab do: the window's key bindings emit this. */
+  g_signal_emit_by_name (window, "move-focus", direction);
+}
+
+/* A row that does nothing has nothing to offer the keyboard. */
+static gboolean
+is_idle_row (GtkWidget *widget)
+{
+  return ADW_IS_ACTION_ROW (widget) &&
+         !gtk_list_box_row_get_activatable (GTK_LIST_BOX_ROW (widget)) &&
+         adw_action_row_get_activatable_widget (ADW_ACTION_ROW (widget)) == NULL;
+}
+
+/* Tabs through @page_name from the sidebar until the focus leaves the
+ * page; fails on a stop at a row that does nothing (but in @skip, a part
+ * of the page this test does not judge), and returns the stops. */
+static GPtrArray *
+tab_through_page (UmtWindow  *window,
+                  const char *page_name,
+                  GtkWidget  *skip)
+{
+  GtkWidget *page = umt_window_get_page (window, page_name);
+  GtkWidget *sidebar = GTK_WIDGET (gtk_widget_get_template_child (GTK_WIDGET (window), UMT_TYPE_WINDOW, "sidebar"));
+  GtkListBox *list = GTK_LIST_BOX (find_descendant (sidebar, GTK_TYPE_LIST_BOX));
+  GPtrArray *stops = g_ptr_array_new ();
+
+  umt_window_show_page (window, page_name);
+  wait_for_frames (GTK_WIDGET (window));
+  gtk_widget_grab_focus (GTK_WIDGET (gtk_list_box_get_selected_row (list)));
+
+  /* Tab leaves the sidebar for the page shown, which stays shown. */
+  press_tab (window, GTK_DIR_TAB_FORWARD);
+  g_assert_cmpstr (umt_window_get_visible_page (window), ==, page_name);
+  g_assert_true (gtk_widget_is_ancestor (focus_widget (window), page));
+
+  while (focus_widget (window) != NULL && gtk_widget_is_ancestor (focus_widget (window), page))
+    {
+      GtkWidget *focus = focus_widget (window);
+
+      g_test_message ("%s: Tab stop %u at %s", page_name, stops->len, G_OBJECT_TYPE_NAME (focus));
+      if (skip == NULL || !gtk_widget_is_ancestor (focus, skip))
+        g_assert_false (is_idle_row (focus));
+      g_ptr_array_add (stops, focus);
+      g_assert_cmpuint (stops->len, <, 100);
+      press_tab (window, GTK_DIR_TAB_FORWARD);
+    }
+  g_assert_cmpstr (umt_window_get_visible_page (window), ==, page_name);
+
+  /* Shift+Tab from the sidebar goes to the menu, not to another page. */
+  gtk_widget_grab_focus (GTK_WIDGET (gtk_list_box_get_selected_row (list)));
+  press_tab (window, GTK_DIR_TAB_BACKWARD);
+  g_assert_cmpstr (umt_window_get_visible_page (window), ==, page_name);
+  g_assert_nonnull (gtk_widget_get_ancestor (focus_widget (window), GTK_TYPE_MENU_BUTTON));
+
+  return stops;
+}
+
+/* Item 3: the window is usable with Tab and Enter alone. */
+static void
+test_keyboard (void)
+{
+  UmtWindow *window = open_window ();
+  GtkWidget *token = settings_child (window, "token_row");
+  GtkWidget *token_text = GTK_WIDGET (gtk_editable_get_delegate (GTK_EDITABLE (token)));
+  GtkWidget *key_text = GTK_WIDGET (gtk_editable_get_delegate (GTK_EDITABLE (settings_child (window, "device_key_row"))));
+  g_autofree char *token_code = NULL;
+  g_autofree char *device_key = NULL;
+  g_autoptr(GPtrArray) stops = NULL;
+  guint key_stop, token_stop;
+
+  unregister ();
+  g_ptr_array_unref (tab_through_page (window, "overview", NULL));
+  /* Remote access is another matter. */
+  stops = tab_through_page (window, "settings", settings_child (window, "remote_group"));
+  /* The form is reached, key first. */
+  g_assert_true (g_ptr_array_find (stops, key_text, &key_stop));
+  g_assert_true (g_ptr_array_find (stops, token_text, &token_stop));
+  g_assert_cmpuint (key_stop, <, token_stop);
+
+  /* Key, token, Enter: registered, and the focus on what comes next. */
+  device_key = umt_test_sim_create_device (sim, NULL, &token_code);
+  umt_window_show_page (window, "settings");
+  gtk_widget_grab_focus (key_text);
+  gtk_editable_set_text (GTK_EDITABLE (key_text), device_key);
+  g_signal_emit_by_name (key_text, "activate");
+  /* No token yet: Enter does nothing. */
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+  g_assert_false (umt_device_manager_get_registered (manager ()));
+
+  g_assert_true (gtk_widget_grab_focus (token_text));
+  gtk_editable_set_text (GTK_EDITABLE (token), token_code);
+  save_render (window, "keyboard");
+  g_signal_emit_by_name (token_text, "activate");
+  umt_test_iterate_until (is_registered, NULL);
+  wait_for_frames (GTK_WIDGET (window));
+  g_assert_true (focus_widget (window) == settings_child (window, "test_heartbeat_button"));
+
+  close_window (window);
+  unregister ();
+}
+
+static gboolean
+error_row_shown (gpointer data)
+{
+  return gtk_widget_get_visible (data);
+}
+
+static double
+top_in_window (UmtWindow *window,
+               GtkWidget *widget)
+{
+  graphene_rect_t bounds;
+
+  g_assert_true (gtk_widget_compute_bounds (widget, GTK_WIDGET (window), &bounds));
+  return bounds.origin.y;
+}
+
+/* Item 4: the form says what it wants, and what went wrong, in place. */
+static void
+test_registration_feedback (void)
+{
+  UmtWindow *window = open_window ();
+  GtkWidget *page = umt_window_get_page (window, "settings");
+  GtkEditable *token = GTK_EDITABLE (settings_child (window, "token_row"));
+  GtkEditable *key = GTK_EDITABLE (settings_child (window, "device_key_row"));
+  GtkLabel *hint = GTK_LABEL (settings_child (window, "token_hint_label"));
+  GtkLabel *counter = GTK_LABEL (settings_child (window, "token_counter_label"));
+  GtkWidget *register_button = settings_child (window, "register_button");
+  GtkWidget *spinner = settings_child (window, "register_spinner");
+  GtkWidget *error_row = settings_child (window, "error_row");
+  g_autofree char *rule = g_strdup (gtk_label_get_label (hint));
+  g_autofree char *device_key = NULL;
+  g_autofree char *token_code = NULL;
+  int position = 0;
+  double button_top;
+
+  unregister ();
+  umt_window_show_page (window, "settings");
+  gtk_editable_set_text (token, "");
+  wait_for_frames (GTK_WIDGET (window));
+
+  /* The rule is shown before anything is typed, with a counter; Unregister
+   * and Test Heartbeat, which cannot work yet, are not. */
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (hint)));
+  g_assert_cmpstr (gtk_label_get_label (counter), ==, "0/6");
+  g_assert_false (gtk_widget_get_visible (settings_child (window, "unregister_button")));
+  g_assert_false (gtk_widget_get_visible (settings_child (window, "test_heartbeat_button")));
+
+  /* A character that cannot be in a token is named, not silently dropped. */
+  gtk_editable_insert_text (token, "12g", -1, &position);
+  g_assert_cmpstr (gtk_editable_get_text (token), ==, "12");
+  g_assert_cmpstr (gtk_label_get_label (counter), ==, "2/6");
+  g_test_message ("Rejected: %s", gtk_label_get_label (hint));
+  {
+    g_autofree char *named = g_strdup_printf (_("“%s” cannot be part of a token: only digits 0 to 9 and letters A to F."), "g");
+
+    g_assert_cmpstr (gtk_label_get_label (hint), ==, named);
+  }
+  g_assert_true (gtk_widget_has_css_class (GTK_WIDGET (hint), "warning"));
+  g_assert_false (gtk_widget_is_sensitive (register_button));
+  save_render (window, "token-rejected");
+  gtk_editable_insert_text (token, "3", -1, &position);
+  g_assert_cmpstr (gtk_label_get_label (hint), ==, rule);
+  g_assert_false (gtk_widget_has_css_class (GTK_WIDGET (hint), "warning"));
+  g_assert_cmpstr (gtk_label_get_label (counter), ==, "3/6");
+
+  /* A key that cannot be one says so too. */
+  gtk_editable_set_text (key, "not a key");
+  g_assert_cmpstr (gtk_label_get_label (hint), !=, rule);
+  g_test_message ("Bad key: %s", gtk_label_get_label (hint));
+
+  /* A refused token: the error comes below the buttons, which stay put
+   * and in view, and the spinner sat next to the button that worked. */
+  device_key = umt_test_sim_create_device (sim, NULL, &token_code);
+  gtk_editable_set_text (key, device_key);
+  gtk_editable_set_text (token, g_str_equal (token_code, "000000") ? "000001" : "000000");
+  wait_for_frames (GTK_WIDGET (window));
+  button_top = top_in_window (window, register_button);
+  g_assert_true (gtk_widget_activate_action (page, "settings.register", NULL));
+  g_assert_true (gtk_widget_get_visible (spinner));
+  g_assert_true (gtk_widget_get_next_sibling (spinner) == register_button);
+  umt_test_iterate_until (error_row_shown, error_row);
+  g_assert_false (gtk_widget_get_visible (spinner));
+  wait_for_frames (GTK_WIDGET (window));
+  g_assert_cmpfloat (top_in_window (window, register_button), ==, button_top);
+  g_assert_cmpfloat (top_in_window (window, register_button) + gtk_widget_get_height (register_button), <=,
+                     gtk_widget_get_height (GTK_WIDGET (window)));
+  g_assert_cmpfloat (top_in_window (window, error_row), >, button_top);
+  save_render (window, "registration-refused");
+
+  /* Editing makes the refusal stale: it goes. */
+  gtk_editable_delete_text (token, 5, 6);
+  g_assert_false (gtk_widget_get_visible (error_row));
+
+  /* A token already used: the way out is a new token, not Unregister,
+   * which this computer has nothing to do with. */
+  gtk_editable_set_text (token, token_code);
+  g_assert_true (gtk_widget_activate_action (page, "settings.register", NULL));
+  umt_test_iterate_until (is_registered, NULL);
+  unregister ();
+  umt_test_iterate_until (is_not_registered, NULL);
+  gtk_editable_set_text (key, device_key);
+  gtk_editable_set_text (token, token_code);
+  g_assert_true (gtk_widget_activate_action (page, "settings.register", NULL));
+  umt_test_iterate_until (error_row_shown, error_row);
+  g_test_message ("Token used: %s", adw_action_row_get_subtitle (ADW_ACTION_ROW (error_row)));
+  g_assert_null (strstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (error_row)), "Unregister"));
+  g_assert_false (gtk_widget_get_visible (settings_child (window, "unregister_button")));
+  save_render (window, "token-used");
+
+  gtk_widget_set_visible (error_row, FALSE);
+  close_window (window);
+}
+
+/* Item 6: Test Heartbeat shows it works, and a failure is read whole. */
+static void
+test_heartbeat_feedback (void)
+{
+  UmtWindow *window = open_window ();
+  GtkWidget *page = umt_window_get_page (window, "settings");
+  GtkWidget *spinner = settings_child (window, "register_spinner");
+  GtkWidget *test_button = settings_child (window, "test_heartbeat_button");
+  g_autofree char *device_key = register_device ();
+  g_autofree char *online = g_strdup_printf ("/api/devices/%s/online", device_key);
+  g_autofree char *fault = g_strdup_printf ("{\"path\":\"%s\",\"status\":503,\"body\":"
+                                            "\"{\\\"error\\\":\\\"Down for maintenance until tonight\\\"}\"}",
+                                            online);
+  AdwMessageDialog *dialog;
+  const char *body;
+
+  umt_window_show_page (window, "settings");
+  /* The server goes down; once a beat has seen it, no beat of before is on
+   * its way to answer for the test. */
+  umt_test_sim_add_fault (sim, fault);
+  umt_heartbeat_send_now_async (umt_device_manager_get_heartbeat (manager ()), NULL, NULL, NULL);
+  umt_test_iterate_until (heartbeat_retrying, NULL);
+  g_assert_true (gtk_widget_activate_action (page, "settings.test-heartbeat", NULL));
+  /* At once, before any answer: a spinner by the button, which waits. */
+  g_assert_true (gtk_widget_get_visible (spinner));
+  g_assert_true (gtk_widget_get_next_sibling (spinner) == test_button);
+  g_assert_false (gtk_widget_is_sensitive (test_button));
+
+  umt_test_iterate_until (message_dialog_shown, NULL);
+  dialog = find_message_dialog ();
+  body = adw_message_dialog_get_body (dialog);
+  g_test_message ("Heartbeat failed: %s", body);
+  /* The whole reason, down to the advice that ends it. */
+  g_assert_cmpstr (body, ==, umt_heartbeat_get_last_error (umt_device_manager_get_heartbeat (manager ())));
+  g_assert_true (g_str_has_suffix (body, "Try again in a few minutes."));
+  g_assert_false (gtk_widget_get_visible (spinner));
+  g_assert_true (gtk_widget_is_sensitive (test_button));
+  wait_for_frames (GTK_WIDGET (dialog));
+  save_render (window, "heartbeat-failed");
+  gtk_window_destroy (GTK_WINDOW (dialog));
+
+  umt_test_sim_clear_faults (sim);
+  close_window (window);
+  unregister ();
 }
 
 typedef struct
@@ -356,6 +745,9 @@ main (int   argc,
   g_assert_true (g_application_register (G_APPLICATION (app), NULL, NULL));
 
   add_test ("contrast", test_contrast);
+  add_test ("keyboard", test_keyboard);
+  add_test ("registration-feedback", test_registration_feedback);
+  add_test ("heartbeat-feedback", test_heartbeat_feedback);
 
   status = g_test_run ();
   g_application_quit (G_APPLICATION (app));

@@ -316,10 +316,11 @@ error_row_shown (gpointer data)
   return gtk_widget_get_visible (data);
 }
 
+/* The fields take no input while the server is asked. */
 static gboolean
-widget_sensitive (gpointer data)
+token_takes_input (gpointer data)
 {
-  return gtk_widget_is_sensitive (data);
+  return gtk_widget_is_sensitive (data) && gtk_editable_get_editable (data);
 }
 
 static gboolean
@@ -357,6 +358,25 @@ find_message_dialog (void)
       dialog = l->data;
   g_list_free (toplevels);
   return dialog;
+}
+
+static gboolean
+message_dialog_shown (gpointer data)
+{
+  return find_message_dialog () != NULL;
+}
+
+/* A failed Test Heartbeat says why in a dialog, whole; closing it. */
+static void
+close_heartbeat_failure (UmtHeartbeat *heartbeat)
+{
+  AdwMessageDialog *dialog;
+
+  umt_test_iterate_until (message_dialog_shown, NULL);
+  dialog = find_message_dialog ();
+  g_assert_cmpstr (adw_message_dialog_get_heading (dialog), ==, "Heartbeat Failed");
+  g_assert_cmpstr (adw_message_dialog_get_body (dialog), ==, umt_heartbeat_get_last_error (heartbeat));
+  gtk_window_destroy (GTK_WINDOW (dialog));
 }
 
 static void
@@ -453,6 +473,7 @@ test_registration_flow (void)
     gtk_widget_activate_action (page, "settings.test-heartbeat", NULL);
     umt_test_iterate_until (heartbeat_retrying, heartbeat);
     g_assert_cmpstr (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row)), ==, "Heartbeat: Retrying (1/5)");
+    close_heartbeat_failure (heartbeat);
 
     umt_test_sim_clear_faults (sim);
     umt_test_sim_add_fault (sim, fault404);
@@ -462,6 +483,7 @@ test_registration_flow (void)
     g_test_message ("Stopped: %s", title);
     g_assert_true (g_str_has_prefix (title, "Heartbeat: Stopped — "));
     g_assert_true (gtk_widget_get_visible (resume));
+    close_heartbeat_failure (heartbeat);
 
     umt_test_sim_clear_faults (sim);
     gtk_widget_activate_action (page, "settings.resume-heartbeat", NULL);
@@ -486,7 +508,7 @@ test_registration_flow (void)
   umt_test_iterate_until (is_not_registered, manager);
   g_assert_cmpstr (gtk_label_get_label (GTK_LABEL (status)), ==, "Not registered");
   /* Once the work is over the token can be typed again. */
-  umt_test_iterate_until (widget_sensitive, token);
+  umt_test_iterate_until (token_takes_input, token);
 
   /* The burned token again: the server's "already registered" is shown. */
   gtk_editable_set_text (key, device_key);
@@ -496,7 +518,7 @@ test_registration_flow (void)
   g_test_message ("Second registration: %s", adw_action_row_get_subtitle (ADW_ACTION_ROW (error_row)));
   g_assert_nonnull (strstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (error_row)), "already"));
   g_assert_false (umt_device_manager_get_registered (manager));
-  umt_test_iterate_until (widget_sensitive, token);
+  umt_test_iterate_until (token_takes_input, token);
 
   /* The connection dropped by the server: a connection error, in words. */
   umt_test_sim_add_fault (sim, "{\"path\":\"/api/devices/*\",\"drop\":true}");
@@ -506,7 +528,7 @@ test_registration_flow (void)
   g_test_message ("Dropped: %s", adw_action_row_get_subtitle (ADW_ACTION_ROW (error_row)));
   g_assert_nonnull (strstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (error_row)), "connection"));
   g_assert_false (umt_device_manager_get_registered (manager));
-  umt_test_iterate_until (widget_sensitive, token);
+  umt_test_iterate_until (token_takes_input, token);
   umt_test_sim_clear_faults (sim);
 
   close_window (window);
@@ -914,7 +936,7 @@ test_registration_french (void)
   g_assert_cmpstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (error_row)), ==,
                    "Le jeton d’enregistrement est invalide ou a expiré. "
                    "Demandez un nouveau jeton à votre administrateur.");
-  umt_test_iterate_until (widget_sensitive, settings_child (window, "token_row"));
+  umt_test_iterate_until (token_takes_input, settings_child (window, "token_row"));
 
   /* A server failing on its side, with the status it answered. */
   umt_test_sim_add_fault (sim, "{\"path\":\"/api/devices/*\",\"status\":500}");
@@ -924,7 +946,7 @@ test_registration_french (void)
   g_test_message ("Server error: %s", adw_action_row_get_subtitle (ADW_ACTION_ROW (error_row)));
   g_assert_nonnull (strstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (error_row)),
                             "a rencontré une erreur interne (HTTP 500). Réessayez plus tard"));
-  umt_test_iterate_until (widget_sensitive, settings_child (window, "token_row"));
+  umt_test_iterate_until (token_takes_input, settings_child (window, "token_row"));
   umt_test_sim_clear_faults (sim);
 
   close_window (window);

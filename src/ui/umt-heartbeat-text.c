@@ -25,10 +25,7 @@ umt_heartbeat_text_short (UmtHeartbeat *heartbeat)
                               umt_heartbeat_get_consecutive_failures (heartbeat),
                               UMT_HEARTBEAT_MAX_FAILURES);
     case UMT_HEARTBEAT_STATE_STOPPED:
-      if (reason != NULL)
-        /* Translators: %s is the reason, e.g. the server's error message. */
-        return g_strdup_printf (_("Stopped — %s"), reason);
-      return g_strdup (_("Inactive"));
+      return g_strdup (reason != NULL ? _("Stopped") : _("Inactive"));
     case UMT_HEARTBEAT_STATE_PAUSED:
       return g_strdup (_("Paused"));
     case UMT_HEARTBEAT_STATE_UNREGISTERED:
@@ -40,7 +37,14 @@ umt_heartbeat_text_short (UmtHeartbeat *heartbeat)
 char *
 umt_heartbeat_text_title (UmtHeartbeat *heartbeat)
 {
-  g_autofree char *state = umt_heartbeat_text_short (heartbeat);
+  const char *reason = umt_heartbeat_get_last_error (heartbeat);
+  g_autofree char *state = NULL;
+
+  if (umt_heartbeat_get_state (heartbeat) == UMT_HEARTBEAT_STATE_STOPPED && reason != NULL)
+    /* Translators: %s is the reason, e.g. the server's error message. */
+    state = g_strdup_printf (_("Stopped — %s"), reason);
+  else
+    state = umt_heartbeat_text_short (heartbeat);
 
   /* Translators: %s is a state such as “Active ✓” or “Retrying (2/5)”. */
   return g_strdup_printf (_("Heartbeat: %s"), state);

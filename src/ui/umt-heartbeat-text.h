@@ -12,7 +12,8 @@ G_BEGIN_DECLS
 
 /* "Heartbeat: Active ✓", "Heartbeat: Retrying (2/5)", "Heartbeat: Stopped — <reason>"… */
 char       *umt_heartbeat_text_title       (UmtHeartbeat *heartbeat);
-/* "Active", "Retrying (2/5)"…, for a row whose title already says "Heartbeat" */
+/* "Active", "Retrying (2/5)", "Stopped"…, for a row whose title already
+ * says "Heartbeat"; short enough for a row's suffix, so without the reason */
 char       *umt_heartbeat_text_short       (UmtHeartbeat *heartbeat);
 /* Last beat and the server's last_seen, or NULL when there was no beat yet */
 char       *umt_heartbeat_text_details     (UmtHeartbeat *heartbeat);

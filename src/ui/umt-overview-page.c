@@ -22,6 +22,7 @@ struct _UmtOverviewPage
   GtkLabel           *status_description;
   GtkButton          *main_action_button;
   GtkLabel           *registration_label;
+  AdwActionRow       *heartbeat_row;
   GtkImage           *heartbeat_icon;
   GtkLabel           *heartbeat_label;
   AdwActionRow       *server_row;
@@ -71,6 +72,11 @@ update_display (UmtOverviewPage *self)
   gtk_widget_add_css_class (registration, registered ? "success" : "error");
 
   gtk_label_set_label (self->heartbeat_label, state);
+  /* The reason goes under the title, where it can wrap at any width. */
+  adw_action_row_set_subtitle (self->heartbeat_row,
+                               umt_heartbeat_get_state (self->heartbeat) == UMT_HEARTBEAT_STATE_STOPPED &&
+                               umt_heartbeat_get_last_error (self->heartbeat) != NULL ?
+                               umt_heartbeat_get_last_error (self->heartbeat) : "");
   gtk_image_set_from_icon_name (self->heartbeat_icon,
                                 umt_heartbeat_text_icon_name (umt_heartbeat_get_state (self->heartbeat)));
   gtk_widget_remove_css_class (icon, "success");
@@ -257,14 +263,36 @@ refresh_availability (UmtOverviewPage *self)
 }
 
 static void
+on_heartbeat_sent (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr(UmtOverviewPage) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(UmtMeetingHeartbeat) beat = NULL;
+
+  beat = umt_heartbeat_send_now_finish (UMT_HEARTBEAT (source), result, &error);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "overview.send-heartbeat", TRUE);
+  umt_window_report_heartbeat (GTK_WIDGET (self), beat, error);
+}
+
+static void
 send_heartbeat_action (GtkWidget  *widget,
                        const char *action_name,
                        GVariant   *parameter)
 {
   UmtOverviewPage *self = UMT_OVERVIEW_PAGE (widget);
 
-  if (self->heartbeat != NULL)
-    umt_window_send_heartbeat (widget, self->heartbeat, self->cancellable);
+  if (self->heartbeat == NULL)
+    return;
+
+  /* One at a time: the button waits for the answer. */
+  gtk_widget_action_set_enabled (widget, "overview.send-heartbeat", FALSE);
+  umt_heartbeat_send_now_async (self->heartbeat, self->cancellable, on_heartbeat_sent,
+                                g_object_ref (self));
 }
 
 static void
@@ -335,6 +363,7 @@ umt_overview_page_class_init (UmtOverviewPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, UmtOverviewPage, status_description);
   gtk_widget_class_bind_template_child (widget_class, UmtOverviewPage, main_action_button);
   gtk_widget_class_bind_template_child (widget_class, UmtOverviewPage, registration_label);
+  gtk_widget_class_bind_template_child (widget_class, UmtOverviewPage, heartbeat_row);
   gtk_widget_class_bind_template_child (widget_class, UmtOverviewPage, heartbeat_icon);
   gtk_widget_class_bind_template_child (widget_class, UmtOverviewPage, heartbeat_label);
   gtk_widget_class_bind_template_child (widget_class, UmtOverviewPage, server_row);

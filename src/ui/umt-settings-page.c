@@ -29,7 +29,14 @@ struct _UmtSettingsPage
   GCancellable       *cancellable;
   GPtrArray          *profile_rows;
   gboolean            registered;
+  /* Registering or unregistering. */
   gboolean            busy;
+  /* A test heartbeat is on its way. */
+  gboolean            testing;
+  /* The error row shows a refused registration: editing makes it stale. */
+  gboolean            showing_registration_error;
+  /* Why the last characters typed into the token were dropped. */
+  char               *token_rejection;
   /* Set while the widgets are filled from the profile, so that filling
    * them is not taken for the user editing the profile. */
   gboolean            syncing_profile;
@@ -38,6 +45,10 @@ struct _UmtSettingsPage
   GtkLabel           *status_label;
   AdwEntryRow        *device_key_row;
   AdwEntryRow        *token_row;
+  GtkWidget          *token_hint_box;
+  GtkLabel           *token_hint_label;
+  GtkLabel           *token_counter_label;
+  GtkBox             *action_box;
   AdwExpanderRow     *instructions_row;
   AdwActionRow       *warning_row;
   AdwActionRow       *heartbeat_row;
@@ -77,6 +88,38 @@ inputs_are_valid (UmtSettingsPage *self)
   return normalized != NULL;
 }
 
+/* Register Device is off until key and token are right: the line under the
+ * token says what is missing, and counts the characters. */
+static void
+update_token_hint (UmtSettingsPage *self)
+{
+  const char *key = gtk_editable_get_text (GTK_EDITABLE (self->device_key_row));
+  const char *token = gtk_editable_get_text (GTK_EDITABLE (self->token_row));
+  GtkWidget *label = GTK_WIDGET (self->token_hint_label);
+  g_autofree char *count = NULL;
+  const char *hint;
+
+  gtk_widget_set_visible (self->token_hint_box, !self->registered);
+  if (self->registered)
+    return;
+
+  if (self->token_rejection != NULL)
+    hint = self->token_rejection;
+  else if (!umt_validate_device_key (key, NULL))
+    hint = _("Enter the device key from your administrator: letters, digits, dots, dashes and underscores.");
+  else
+    hint = _("Six characters: digits 0 to 9 and letters A to F");
+  gtk_label_set_label (self->token_hint_label, hint);
+  if (self->token_rejection != NULL)
+    gtk_widget_add_css_class (label, "warning");
+  else
+    gtk_widget_remove_css_class (label, "warning");
+
+  /* Translators: characters typed so far, out of the token's length. */
+  count = g_strdup_printf (_("%d/%d"), (int) g_utf8_strlen (token, -1), TOKEN_LENGTH);
+  gtk_label_set_label (self->token_counter_label, count);
+}
+
 static void
 update_actions (UmtSettingsPage *self)
 {
@@ -85,11 +128,13 @@ update_actions (UmtSettingsPage *self)
 
   gboolean have_manager = self->manager != NULL;
 
+  update_token_hint (self);
+
   gtk_widget_action_set_enabled (widget, "settings.register",
                                  have_manager && !self->registered && !self->busy &&
                                  inputs_are_valid (self));
   gtk_widget_action_set_enabled (widget, "settings.test-heartbeat",
-                                 have_manager && self->registered && !self->busy);
+                                 have_manager && self->registered && !self->busy && !self->testing);
   gtk_widget_action_set_enabled (widget, "settings.unregister",
                                  have_manager && self->registered && !self->busy);
   gtk_widget_action_set_enabled (widget, "settings.copy-device-key", key[0] != '\0');
@@ -110,7 +155,46 @@ show_error (UmtSettingsPage *self,
 static void
 hide_error (UmtSettingsPage *self)
 {
+  self->showing_registration_error = FALSE;
   gtk_widget_set_visible (GTK_WIDGET (self->error_row), FALSE);
+}
+
+static void
+on_registration_input_changed (UmtSettingsPage *self)
+{
+  /* The refusal was about what was typed before. */
+  if (self->showing_registration_error)
+    hide_error (self);
+  update_actions (self);
+}
+
+static void
+on_token_changed (UmtSettingsPage *self)
+{
+  g_clear_pointer (&self->token_rejection, g_free);
+  on_registration_input_changed (self);
+}
+
+/* The spinner goes right before the button whose work it shows. */
+static void
+show_progress (UmtSettingsPage *self,
+               GtkWidget       *button,
+               const char      *what)
+{
+  GtkWidget *spinner = GTK_WIDGET (self->register_spinner);
+
+  if (gtk_widget_get_next_sibling (spinner) != button)
+    gtk_box_reorder_child_after (self->action_box, spinner, gtk_widget_get_prev_sibling (button));
+  gtk_accessible_update_property (GTK_ACCESSIBLE (spinner), GTK_ACCESSIBLE_PROPERTY_LABEL, what, -1);
+  gtk_widget_set_visible (spinner, TRUE);
+  gtk_spinner_set_spinning (self->register_spinner, TRUE);
+}
+
+static void
+hide_progress (UmtSettingsPage *self)
+{
+  gtk_widget_set_visible (GTK_WIDGET (self->register_spinner), FALSE);
+  gtk_spinner_set_spinning (self->register_spinner, FALSE);
 }
 
 static void
@@ -141,11 +225,21 @@ update_registration_display (UmtSettingsPage *self)
   gtk_widget_remove_css_class (status, self->registered ? "error" : "success");
   gtk_widget_add_css_class (status, self->registered ? "success" : "error");
 
-  /* The key is the device's identity once registered; the token is burned. */
-  gtk_editable_set_editable (GTK_EDITABLE (self->device_key_row), !self->registered);
-  gtk_widget_set_sensitive (GTK_WIDGET (self->token_row), !self->registered && !self->busy);
+  /* The key is the device's identity once registered; the token is burned.
+   * While the server is asked, neither takes input, yet both keep the
+   * focus (Enter in them started it). The focus leaves the token before
+   * it goes insensitive: a focused text made insensitive would lose its
+   * focus without being told. */
+  gtk_editable_set_editable (GTK_EDITABLE (self->device_key_row), !self->registered && !self->busy);
+  gtk_editable_set_editable (GTK_EDITABLE (self->token_row), !self->registered && !self->busy);
+  if (self->registered && gtk_widget_has_focus (GTK_WIDGET (gtk_editable_get_delegate (GTK_EDITABLE (self->token_row)))))
+    gtk_widget_grab_focus (GTK_WIDGET (self->device_key_row));
+  gtk_widget_set_sensitive (GTK_WIDGET (self->token_row), !self->registered);
   gtk_widget_set_visible (GTK_WIDGET (self->paste_key_button), !self->registered);
-  gtk_widget_set_sensitive (GTK_WIDGET (self->device_key_row), !self->busy);
+  /* Only what can be done now: no Unregister before there is something to undo. */
+  gtk_widget_set_visible (GTK_WIDGET (self->register_button), !self->registered);
+  gtk_widget_set_visible (GTK_WIDGET (self->unregister_button), self->registered);
+  gtk_widget_set_visible (GTK_WIDGET (self->test_heartbeat_button), self->registered);
   adw_expander_row_set_expanded (self->instructions_row, !self->registered);
 
   update_actions (self);
@@ -162,13 +256,21 @@ on_token_insert_text (GtkEditable     *editable,
 {
   g_autoptr(GString) filtered = g_string_new (NULL);
   int room = TOKEN_LENGTH - g_utf8_strlen (gtk_editable_get_text (editable), -1);
+  g_autofree char *dropped = NULL;
+  gboolean overflow = FALSE;
 
   if (length < 0)
     length = strlen (text);
 
-  for (int i = 0; i < length && (int) filtered->len < room; i++)
-    if (g_ascii_isxdigit (text[i]))
-      g_string_append_c (filtered, g_ascii_toupper (text[i]));
+  for (int i = 0; i < length; i++)
+    {
+      if (g_ascii_isxdigit (text[i]) && (int) filtered->len < room)
+        g_string_append_c (filtered, g_ascii_toupper (text[i]));
+      else if (g_ascii_isxdigit (text[i]))
+        overflow = TRUE;
+      else if (dropped == NULL && !g_ascii_isspace (text[i]) && text[i] != '-')
+        dropped = g_utf8_make_valid (text + i, g_utf8_next_char (text + i) - (text + i));
+    }
 
   if (!g_str_equal (filtered->str, text) || (int) strlen (text) != length)
     {
@@ -176,8 +278,20 @@ on_token_insert_text (GtkEditable     *editable,
       gtk_editable_insert_text (editable, filtered->str, filtered->len, position);
       g_signal_handlers_unblock_by_func (editable, on_token_insert_text, self);
       g_signal_stop_emission_by_name (editable, "insert-text");
-      if (filtered->len < (gsize) length)
-        gtk_widget_error_bell (GTK_WIDGET (self->token_row));
+      if (dropped != NULL || overflow)
+        {
+          /* Nothing vanishes silently: say what was dropped, and why.
+           * Spaces and dashes of a token copied from a message go quietly. */
+          g_free (self->token_rejection);
+          if (dropped != NULL)
+            self->token_rejection =
+              g_strdup_printf (_("“%s” cannot be part of a token: only digits 0 to 9 and letters A to F."),
+                               dropped);
+          else
+            self->token_rejection = g_strdup (_("A token has six characters, no more."));
+          update_token_hint (self);
+          gtk_widget_error_bell (GTK_WIDGET (self->token_row));
+        }
     }
 }
 
@@ -270,11 +384,14 @@ update_heartbeat_display (UmtSettingsPage *self)
 
 static void
 set_busy (UmtSettingsPage *self,
-          gboolean         busy)
+          GtkButton       *button,
+          const char      *what)
 {
-  self->busy = busy;
-  gtk_widget_set_visible (GTK_WIDGET (self->register_spinner), busy);
-  gtk_spinner_set_spinning (self->register_spinner, busy);
+  self->busy = button != NULL;
+  if (button != NULL)
+    show_progress (self, GTK_WIDGET (button), what);
+  else
+    hide_progress (self);
   update_registration_display (self);
 }
 
@@ -292,16 +409,29 @@ on_registered (GObject      *source,
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
 
-  set_busy (self, FALSE);
+  set_busy (self, NULL, NULL);
   if (registration == NULL)
     {
-      show_error (self, _("Registration failed"), error->message);
+      if (g_error_matches (error, UMT_MEETING_ERROR, UMT_MEETING_ERROR_ALREADY_REGISTERED))
+        /* This computer holds no registration, so there is nothing to
+         * unregister here: the server holds the device, and only a new
+         * token gets it back. */
+        show_error (self, _("Registration failed"),
+                    _("The server already holds this device as registered, or the token was already used. "
+                      "Ask your administrator for a new registration token for this device key."));
+      else
+        show_error (self, _("Registration failed"), error->message);
+      self->showing_registration_error = TRUE;
+      /* The token field was off while registering: back to it, to fix it. */
+      gtk_widget_grab_focus (GTK_WIDGET (self->token_row));
       return;
     }
 
   hide_error (self);
   gtk_editable_set_text (GTK_EDITABLE (self->token_row), "");
   umt_window_toast_for (GTK_WIDGET (self), _("Device registered"));
+  /* The token field just went off: keep the focus on what comes next. */
+  gtk_widget_grab_focus (GTK_WIDGET (self->test_heartbeat_button));
 
   root = gtk_widget_get_root (GTK_WIDGET (self));
   if (GTK_IS_WINDOW (root) && UMT_IS_APPLICATION (gtk_window_get_application (GTK_WINDOW (root))))
@@ -320,10 +450,30 @@ register_action (GtkWidget  *widget,
     return;
 
   hide_error (self);
-  set_busy (self, TRUE);
+  set_busy (self, self->register_button, _("Registering"));
   umt_device_manager_register_async (self->manager, key,
                                      gtk_editable_get_text (GTK_EDITABLE (self->token_row)),
                                      self->cancellable, on_registered, g_object_ref (self));
+}
+
+static void
+on_test_heartbeat_sent (GObject      *source,
+                        GAsyncResult *result,
+                        gpointer      user_data)
+{
+  g_autoptr(UmtSettingsPage) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(UmtMeetingHeartbeat) beat = NULL;
+
+  beat = umt_heartbeat_send_now_finish (UMT_HEARTBEAT (source), result, &error);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+
+  self->testing = FALSE;
+  if (!self->busy)
+    hide_progress (self);
+  update_actions (self);
+  umt_window_report_heartbeat (GTK_WIDGET (self), beat, error);
 }
 
 static void
@@ -333,10 +483,15 @@ test_heartbeat_action (GtkWidget  *widget,
 {
   UmtSettingsPage *self = UMT_SETTINGS_PAGE (widget);
 
-  if (self->heartbeat == NULL)
+  if (self->heartbeat == NULL || self->testing)
     return;
 
-  umt_window_send_heartbeat (widget, self->heartbeat, self->cancellable);
+  /* A failing server may take the whole timeout to answer: show it works. */
+  self->testing = TRUE;
+  show_progress (self, GTK_WIDGET (self->test_heartbeat_button), _("Sending a test heartbeat"));
+  update_actions (self);
+  umt_heartbeat_send_now_async (self->heartbeat, self->cancellable, on_test_heartbeat_sent,
+                                g_object_ref (self));
 }
 
 static void
@@ -362,14 +517,16 @@ on_unregistered (GObject      *source,
     {
       if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         return;
-      set_busy (self, FALSE);
+      set_busy (self, NULL, NULL);
       show_error (self, _("Unregistering failed"), error->message);
       return;
     }
 
-  set_busy (self, FALSE);
+  set_busy (self, NULL, NULL);
   hide_error (self);
   umt_window_toast_for (GTK_WIDGET (self), _("Device unregistered"));
+  /* Unregister is gone: on to the token a new registration needs. */
+  gtk_widget_grab_focus (GTK_WIDGET (self->token_row));
 }
 
 static void
@@ -380,7 +537,7 @@ on_unregister_response (AdwMessageDialog *dialog,
   if (!g_str_equal (response, "unregister") || self->manager == NULL)
     return;
 
-  set_busy (self, TRUE);
+  set_busy (self, self->unregister_button, _("Unregistering"));
   umt_device_manager_unregister_async (self->manager, self->cancellable, on_unregistered,
                                        g_object_ref (self));
 }
@@ -516,6 +673,8 @@ rebuild_profile_rows (UmtSettingsPage *self)
         g_object_set_data_full (G_OBJECT (edit), "umt-profile-name", g_strdup (name), g_free);
         g_signal_connect (edit, "clicked", G_CALLBACK (on_edit_profile_clicked), self);
         adw_action_row_add_suffix (ADW_ACTION_ROW (row), edit);
+        /* The row is worth its Tab stop: activating it edits the profile. */
+        adw_action_row_set_activatable_widget (ADW_ACTION_ROW (row), edit);
       }
       adw_preferences_group_add (self->profiles_group, row);
       g_ptr_array_add (self->profile_rows, row);
@@ -659,6 +818,32 @@ umt_settings_page_show_load_error (UmtSettingsPage *self,
 }
 
 static void
+umt_settings_page_map (GtkWidget *widget)
+{
+  UmtSettingsPage *self = UMT_SETTINGS_PAGE (widget);
+  GtkRoot *root = gtk_widget_get_root (widget);
+
+  GTK_WIDGET_CLASS (umt_settings_page_parent_class)->map (widget);
+
+  /* Enter in the key or the token field presses Register Device. */
+  if (GTK_IS_WINDOW (root))
+    gtk_window_set_default_widget (GTK_WINDOW (root), GTK_WIDGET (self->register_button));
+}
+
+static void
+umt_settings_page_unmap (GtkWidget *widget)
+{
+  UmtSettingsPage *self = UMT_SETTINGS_PAGE (widget);
+  GtkRoot *root = gtk_widget_get_root (widget);
+
+  if (GTK_IS_WINDOW (root) &&
+      gtk_window_get_default_widget (GTK_WINDOW (root)) == GTK_WIDGET (self->register_button))
+    gtk_window_set_default_widget (GTK_WINDOW (root), NULL);
+
+  GTK_WIDGET_CLASS (umt_settings_page_parent_class)->unmap (widget);
+}
+
+static void
 umt_settings_page_dispose (GObject *object)
 {
   UmtSettingsPage *self = UMT_SETTINGS_PAGE (object);
@@ -669,6 +854,7 @@ umt_settings_page_dispose (GObject *object)
   g_clear_object (&self->heartbeat);
   g_clear_object (&self->manager);
   g_clear_pointer (&self->profile_rows, g_ptr_array_unref);
+  g_clear_pointer (&self->token_rejection, g_free);
 
   G_OBJECT_CLASS (umt_settings_page_parent_class)->dispose (object);
 }
@@ -680,6 +866,8 @@ umt_settings_page_class_init (UmtSettingsPageClass *klass)
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
   object_class->dispose = umt_settings_page_dispose;
+  widget_class->map = umt_settings_page_map;
+  widget_class->unmap = umt_settings_page_unmap;
 
   g_type_ensure (UMT_TYPE_REMOTE_ACCESS_GROUP);
   gtk_widget_class_set_template_from_resource (widget_class,
@@ -688,6 +876,10 @@ umt_settings_page_class_init (UmtSettingsPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, UmtSettingsPage, status_label);
   gtk_widget_class_bind_template_child (widget_class, UmtSettingsPage, device_key_row);
   gtk_widget_class_bind_template_child (widget_class, UmtSettingsPage, token_row);
+  gtk_widget_class_bind_template_child (widget_class, UmtSettingsPage, token_hint_box);
+  gtk_widget_class_bind_template_child (widget_class, UmtSettingsPage, token_hint_label);
+  gtk_widget_class_bind_template_child (widget_class, UmtSettingsPage, token_counter_label);
+  gtk_widget_class_bind_template_child (widget_class, UmtSettingsPage, action_box);
   gtk_widget_class_bind_template_child (widget_class, UmtSettingsPage, instructions_row);
   gtk_widget_class_bind_template_child (widget_class, UmtSettingsPage, warning_row);
   gtk_widget_class_bind_template_child (widget_class, UmtSettingsPage, heartbeat_row);
@@ -744,8 +936,12 @@ umt_settings_page_init (UmtSettingsPage *self)
   gtk_accessible_update_property (GTK_ACCESSIBLE (gtk_editable_get_delegate (GTK_EDITABLE (self->device_key_row))),
                                   GTK_ACCESSIBLE_PROPERTY_LABEL, _("Device key"), -1);
 
-  g_signal_connect_swapped (self->device_key_row, "changed", G_CALLBACK (update_actions), self);
-  g_signal_connect_swapped (self->token_row, "changed", G_CALLBACK (update_actions), self);
+  g_signal_connect_swapped (self->device_key_row, "changed", G_CALLBACK (on_registration_input_changed), self);
+  g_signal_connect_swapped (self->token_row, "changed", G_CALLBACK (on_token_changed), self);
+
+  /* Enter in either field registers, through the window's default widget. */
+  gtk_text_set_activates_default (GTK_TEXT (token_text), TRUE);
+  gtk_text_set_activates_default (GTK_TEXT (gtk_editable_get_delegate (GTK_EDITABLE (self->device_key_row))), TRUE);
 
   self->settings = g_settings_new (APP_ID);
   g_settings_bind (self->settings, "run-in-background", self->background_switch, "active",

@@ -23,6 +23,8 @@ struct _UmtWindow
   AdwToastOverlay      *toast_overlay;
   AdwLeaflet           *leaflet;
   GtkStackSidebar      *sidebar;
+  GtkMenuButton        *primary_menu_button;
+  GtkWidget            *content_box;
   GtkButton            *back_button;
   GtkStack             *stack;
   AdwWindowTitle       *content_title;
@@ -125,39 +127,39 @@ umt_window_toast_for (GtkWidget  *widget,
     umt_window_add_toast (UMT_WINDOW (window), adw_toast_new (title));
 }
 
-static void
-on_heartbeat_sent (GObject      *source,
-                   GAsyncResult *result,
-                   gpointer      user_data)
+void
+umt_window_report_heartbeat (GtkWidget                 *widget,
+                             const UmtMeetingHeartbeat *beat,
+                             const GError              *error)
 {
-  g_autoptr(GtkWidget) widget = user_data;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(UmtMeetingHeartbeat) beat = NULL;
+  GtkWidget *window;
   g_autofree char *message = NULL;
 
-  beat = umt_heartbeat_send_now_finish (UMT_HEARTBEAT (source), result, &error);
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+  g_return_if_fail (GTK_IS_WIDGET (widget));
+  g_return_if_fail ((beat == NULL) != (error == NULL));
+
+  window = gtk_widget_get_ancestor (widget, UMT_TYPE_WINDOW);
+  if (window == NULL)
     return;
 
-  if (beat == NULL)
-    message = g_strdup_printf (_("Heartbeat failed: %s"), error->message);
-  else if (beat->last_seen != NULL)
+  if (error != NULL)
+    {
+      /* The reason ends with what to do about it: a toast would cut it. */
+      AdwMessageDialog *dialog;
+
+      dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (GTK_WINDOW (window), _("Heartbeat Failed"),
+                                                           error->message));
+      adw_message_dialog_add_response (dialog, "close", _("_Close"));
+      gtk_window_present (GTK_WINDOW (dialog));
+      return;
+    }
+
+  if (beat->last_seen != NULL)
     message = g_strdup_printf (_("Heartbeat sent; the server saw the device at %s UTC"),
                                beat->last_seen);
   else
     message = g_strdup (_("Heartbeat sent"));
-  umt_window_toast_for (widget, message);
-}
-
-void
-umt_window_send_heartbeat (GtkWidget    *widget,
-                           UmtHeartbeat *heartbeat,
-                           GCancellable *cancellable)
-{
-  g_return_if_fail (GTK_IS_WIDGET (widget));
-  g_return_if_fail (UMT_IS_HEARTBEAT (heartbeat));
-
-  umt_heartbeat_send_now_async (heartbeat, cancellable, on_heartbeat_sent, g_object_ref (widget));
+  umt_window_add_toast (UMT_WINDOW (window), adw_toast_new (message));
 }
 
 void
@@ -214,6 +216,35 @@ umt_window_show (GtkWidget *widget)
     }
 
   GTK_WIDGET_CLASS (umt_window_parent_class)->show (widget);
+}
+
+/* The sidebar is a list: Tab and Shift+Tab would walk its rows, each
+ * switching the page, and never reach the page. Tab leaves it for the
+ * page shown, Shift+Tab for the menu; the arrow keys still pick pages. */
+static gboolean
+umt_window_focus (GtkWidget        *widget,
+                  GtkDirectionType  direction)
+{
+  UmtWindow *self = UMT_WINDOW (widget);
+  GtkWidget *focus = gtk_root_get_focus (GTK_ROOT (widget));
+
+  if (focus != NULL && gtk_widget_is_ancestor (focus, GTK_WIDGET (self->sidebar)))
+    {
+      if (direction == GTK_DIR_TAB_FORWARD)
+        {
+          if (adw_leaflet_get_folded (self->leaflet))
+            adw_leaflet_set_visible_child_name (self->leaflet, "content");
+          if (gtk_widget_child_focus (self->content_box, direction))
+            return TRUE;
+        }
+      else if (direction == GTK_DIR_TAB_BACKWARD)
+        {
+          if (gtk_widget_grab_focus (GTK_WIDGET (self->primary_menu_button)))
+            return TRUE;
+        }
+    }
+
+  return GTK_WIDGET_CLASS (umt_window_parent_class)->focus (widget, direction);
 }
 
 static void
@@ -292,6 +323,7 @@ umt_window_class_init (UmtWindowClass *klass)
 
   object_class->dispose = umt_window_dispose;
   widget_class->show = umt_window_show;
+  widget_class->focus = umt_window_focus;
   window_class->close_request = umt_window_close_request;
 
   g_type_ensure (UMT_TYPE_OVERVIEW_PAGE);
@@ -304,6 +336,8 @@ umt_window_class_init (UmtWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, UmtWindow, toast_overlay);
   gtk_widget_class_bind_template_child (widget_class, UmtWindow, leaflet);
   gtk_widget_class_bind_template_child (widget_class, UmtWindow, sidebar);
+  gtk_widget_class_bind_template_child (widget_class, UmtWindow, primary_menu_button);
+  gtk_widget_class_bind_template_child (widget_class, UmtWindow, content_box);
   gtk_widget_class_bind_template_child (widget_class, UmtWindow, back_button);
   gtk_widget_class_bind_template_child (widget_class, UmtWindow, stack);
   gtk_widget_class_bind_template_child (widget_class, UmtWindow, content_title);

@@ -26,11 +26,12 @@ void        umt_window_add_toast            (UmtWindow      *self,
 /* For the pages: a toast in the window that holds @widget, if any. */
 void        umt_window_toast_for            (GtkWidget      *widget,
                                              const char     *title);
-/* One heartbeat now ("Test Heartbeat"), its result told in a toast in the
- * window that holds @widget. */
-void        umt_window_send_heartbeat       (GtkWidget      *widget,
-                                             UmtHeartbeat   *heartbeat,
-                                             GCancellable   *cancellable);
+/* Tells the outcome of a heartbeat the user asked for ("Test Heartbeat"),
+ * @beat or @error, in the window that holds @widget: a toast when it went
+ * through, a dialog with the whole reason when it failed. */
+void        umt_window_report_heartbeat     (GtkWidget                 *widget,
+                                             const UmtMeetingHeartbeat *beat,
+                                             const GError              *error);
 void        umt_window_save_state           (UmtWindow      *self);
 
 G_END_DECLS

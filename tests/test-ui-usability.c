@@ -18,6 +18,8 @@
 #include "umt-window.h"
 #include "umt-settings-page.h"
 #include "umt-overview-page.h"
+#include "umt-logs-page.h"
+#include "umt-paths.h"
 #include "umt-test-sim.h"
 #include "umt-test-util.h"
 
@@ -677,6 +679,202 @@ test_heartbeat_feedback (void)
   unregister ();
 }
 
+static gboolean
+heartbeat_stopped (gpointer data)
+{
+  return umt_heartbeat_get_state (umt_device_manager_get_heartbeat (manager ())) == UMT_HEARTBEAT_STATE_STOPPED;
+}
+
+static gboolean
+leaflet_folded (gpointer data)
+{
+  return adw_leaflet_get_folded (data);
+}
+
+/* The widest of @widget's descendants that asks for more than @limit,
+ * to say which one to blame. */
+static void
+report_wide (GtkWidget *widget,
+             int        limit)
+{
+  int min;
+
+  gtk_widget_measure (widget, GTK_ORIENTATION_HORIZONTAL, -1, &min, NULL, NULL, NULL);
+  if (min <= limit)
+    return;
+  g_test_message ("%s%s%s asks for %d px", G_OBJECT_TYPE_NAME (widget),
+                  gtk_widget_get_name (widget)[0] ? " " : "", gtk_widget_get_name (widget), min);
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child;
+       child = gtk_widget_get_next_sibling (child))
+    if (gtk_widget_get_visible (child))
+      {
+        int child_min;
+
+        gtk_widget_measure (child, GTK_ORIENTATION_HORIZONTAL, -1, &child_min, NULL, NULL, NULL);
+        g_test_message ("  %s: %d px", G_OBJECT_TYPE_NAME (child), child_min);
+        report_wide (child, limit);
+      }
+}
+
+/* Fails when the pages need more than a phone's 360 px. */
+static void
+assert_fits_narrow (UmtWindow *window)
+{
+  GtkWidget *content = GTK_WIDGET (gtk_widget_get_template_child (GTK_WIDGET (window), UMT_TYPE_WINDOW, "content_box"));
+  int min;
+
+  /* The stack is as wide as its widest page, shown or not. */
+  gtk_widget_measure (content, GTK_ORIENTATION_HORIZONTAL, -1, &min, NULL, NULL, NULL);
+  g_test_message ("The pages need %d px", min);
+  if (min > 360)
+    report_wide (content, 360);
+  g_assert_cmpint (min, <=, 360);
+}
+
+/* Item 1: long text wraps; the window keeps its size and its layout. */
+static void
+test_layout (void)
+{
+  UmtWindow *window = open_window ();
+  AdwLeaflet *leaflet = ADW_LEAFLET (gtk_widget_get_template_child (GTK_WIDGET (window), UMT_TYPE_WINDOW, "leaflet"));
+  GtkWidget *page = umt_window_get_page (window, "overview");
+  g_autofree char *device_key = NULL;
+  g_autofree char *fault = NULL;
+  int width, height, default_width, default_height;
+
+  unregister ();
+  assert_fits_narrow (window);
+  device_key = register_device ();
+  umt_window_show_page (window, "overview");
+  wait_for_frames (GTK_WIDGET (window));
+  width = gtk_widget_get_width (GTK_WIDGET (window));
+  gtk_window_get_default_size (GTK_WINDOW (window), &default_width, &default_height);
+
+  /* The server forgets the device, and says so at length. */
+  fault = g_strdup_printf ("{\"path\":\"/api/devices/%s/online\",\"status\":404,\"body\":"
+                           "\"{\\\"error\\\":\\\"Nothing by that name here: records without "
+                           "contact for ninety days are removed by the nightly clean-up job, "
+                           "see https://meeting.example.org/documentation/administration/retention-policies-and-clean-up\\\"}\"}",
+                           device_key);
+  umt_test_sim_add_fault (sim, fault);
+  g_assert_true (gtk_widget_activate_action (page, "overview.send-heartbeat", NULL));
+  umt_test_iterate_until (heartbeat_stopped, NULL);
+  umt_test_iterate_until (message_dialog_shown, NULL);
+  gtk_window_destroy (GTK_WINDOW (find_message_dialog ()));
+  g_test_message ("Stopped: %s", umt_heartbeat_get_last_error (umt_device_manager_get_heartbeat (manager ())));
+
+  for (guint i = 0; i < 2; i++)
+    {
+      umt_window_show_page (window, i == 0 ? "overview" : "settings");
+      wait_for_frames (GTK_WIDGET (window));
+      g_assert_false (adw_leaflet_get_folded (leaflet));
+      g_assert_cmpint (gtk_widget_get_width (GTK_WIDGET (window)), ==, width);
+      save_render (window, i == 0 ? "stopped-overview" : "stopped-settings");
+    }
+  gtk_window_get_default_size (GTK_WINDOW (window), &width, &height);
+  g_assert_cmpint (width, ==, default_width);
+  g_assert_cmpint (height, ==, default_height);
+  assert_fits_narrow (window);
+
+  /* At a phone's width: one pane, nothing cut. */
+  gtk_window_set_default_size (GTK_WINDOW (window), 360, 640);
+  umt_test_iterate_until (leaflet_folded, leaflet);
+  umt_window_show_page (window, "overview");
+  save_render (window, "narrow-overview");
+  umt_window_show_page (window, "settings");
+  save_render (window, "narrow-settings");
+  g_assert_cmpint (gtk_widget_get_width (GTK_WIDGET (window)), <=, 360 + 2 * 40);
+
+  umt_test_sim_clear_faults (sim);
+  close_window (window);
+  unregister ();
+}
+
+static gboolean
+log_shown (gpointer data)
+{
+  return gtk_text_buffer_get_char_count (gtk_text_view_get_buffer (data)) > 0;
+}
+
+static char *
+text_view_contents (GtkTextView *view)
+{
+  GtkTextBuffer *buffer = gtk_text_view_get_buffer (view);
+  GtkTextIter start, end;
+
+  gtk_text_buffer_get_bounds (buffer, &start, &end);
+  return gtk_text_buffer_get_text (buffer, &start, &end, FALSE);
+}
+
+/* The last line of @view is on screen. */
+static gboolean
+newest_line_visible (gpointer data)
+{
+  GtkTextView *view = data;
+  GtkTextBuffer *buffer = gtk_text_view_get_buffer (view);
+  GdkRectangle visible, line;
+  GtkTextIter end;
+
+  gtk_text_buffer_get_end_iter (buffer, &end);
+  gtk_text_iter_backward_line (&end);
+  gtk_text_view_get_visible_rect (view, &visible);
+  gtk_text_view_get_iter_location (view, &end, &line);
+  return line.y >= visible.y && line.y + line.height <= visible.y + visible.height;
+}
+
+/* Item 6: Logs opens at the newest line, and Ctrl+F finds a message. */
+static void
+test_logs (void)
+{
+  g_autofree char *dir = umt_paths_get_logs_dir ();
+  g_autofree char *path = g_build_filename (dir, "app.log", NULL);
+  g_autoptr(GString) log = g_string_new (NULL);
+  UmtWindow *window;
+  GtkWidget *page;
+  GtkTextView *view;
+  GtkSearchBar *search_bar;
+  GtkEditable *search_entry;
+  g_autofree char *found = NULL;
+
+  for (guint i = 0; i < 300; i++)
+    g_string_append_printf (log, "2026-11-25 12:%02u:%02u INFO [umt-heartbeat] Heartbeat sent (%u)\n",
+                            i / 60, i % 60, i);
+  g_string_append (log, "2026-11-25 13:00:00 WARNING [umt-heartbeat] Heartbeat failed: Proxy refused\n");
+  g_string_append (log, "2026-11-25 13:00:01 INFO [umt-heartbeat] Newest line\n");
+  g_assert_cmpint (g_mkdir_with_parents (dir, 0700), ==, 0);
+  g_assert_true (g_file_set_contents (path, log->str, log->len, NULL));
+
+  window = open_window ();
+  page = umt_window_get_page (window, "logs");
+  view = GTK_TEXT_VIEW (gtk_widget_get_template_child (page, UMT_TYPE_LOGS_PAGE, "text_view"));
+  search_bar = GTK_SEARCH_BAR (gtk_widget_get_template_child (page, UMT_TYPE_LOGS_PAGE, "search_bar"));
+  search_entry = GTK_EDITABLE (gtk_widget_get_template_child (page, UMT_TYPE_LOGS_PAGE, "search_entry"));
+  umt_window_show_page (window, "logs");
+  umt_test_iterate_until (log_shown, view);
+  umt_test_iterate_until (newest_line_visible, view);
+  save_render (window, "logs");
+
+  /* Ctrl+F opens the search; the lines shown are those that match. */
+  g_assert_false (gtk_search_bar_get_search_mode (search_bar));
+  g_assert_true (gtk_widget_activate_action (page, "logs.search", NULL));
+  g_assert_true (gtk_search_bar_get_search_mode (search_bar));
+  g_assert_true (gtk_widget_has_focus (GTK_WIDGET (gtk_editable_get_delegate (search_entry))));
+  gtk_editable_set_text (search_entry, "proxy");
+  g_signal_emit_by_name (search_entry, "search-changed");
+  found = text_view_contents (view);
+  g_assert_cmpstr (found, ==, "2026-11-25 13:00:00 WARNING [umt-heartbeat] Heartbeat failed: Proxy refused\n");
+  save_render (window, "logs-search");
+
+  /* Closing it shows every line again, at the newest. */
+  gtk_search_bar_set_search_mode (search_bar, FALSE);
+  g_clear_pointer (&found, g_free);
+  found = text_view_contents (view);
+  g_assert_nonnull (strstr (found, "Newest line"));
+  umt_test_iterate_until (newest_line_visible, view);
+
+  close_window (window);
+}
+
 typedef struct
 {
   GTestFunc   func;
@@ -744,6 +942,8 @@ main (int   argc,
   g_application_set_flags (G_APPLICATION (app), G_APPLICATION_NON_UNIQUE);
   g_assert_true (g_application_register (G_APPLICATION (app), NULL, NULL));
 
+  add_test ("logs", test_logs);
+  add_test ("layout", test_layout);
   add_test ("contrast", test_contrast);
   add_test ("keyboard", test_keyboard);
   add_test ("registration-feedback", test_registration_feedback);

@@ -1,4 +1,4 @@
-/* umt-logs-page.c: the tail of app.log with a level filter
+/* umt-logs-page.c: the tail of app.log with a level filter and a search
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -20,6 +20,8 @@ struct _UmtLogsPage
   GtkBox         parent_instance;
 
   GtkDropDown   *level_dropdown;
+  GtkSearchBar  *search_bar;
+  GtkEditable   *search_entry;
   GtkStack      *view_stack;
   AdwStatusPage *empty_page;
   GtkTextView   *text_view;
@@ -27,6 +29,7 @@ struct _UmtLogsPage
   GCancellable  *cancellable;
   GFileMonitor  *monitor;
   guint          reload_source;
+  guint          bottom_tick;
   char          *contents;
 };
 
@@ -61,14 +64,50 @@ line_passes (const char *line,
   return TRUE;
 }
 
+/* The text view lays a long text out a screenful at a time, and the
+ * first layout of a page just shown resets its scroll: a scroll to the end
+ * asked once leaves the view near the oldest line. So it is asked again at
+ * each frame, until the newest line is in view. */
+static gboolean
+keep_at_bottom (GtkWidget     *widget,
+                GdkFrameClock *clock,
+                gpointer       user_data)
+{
+  UmtLogsPage *self = user_data;
+  GtkTextBuffer *buffer = gtk_text_view_get_buffer (self->text_view);
+  GdkRectangle visible, line;
+  GtkTextIter end;
+
+  gtk_text_buffer_get_end_iter (buffer, &end);
+  gtk_text_view_get_visible_rect (self->text_view, &visible);
+  gtk_text_view_get_iter_location (self->text_view, &end, &line);
+  if (line.y >= visible.y && line.y + line.height <= visible.y + visible.height)
+    {
+      self->bottom_tick = 0;
+      return G_SOURCE_REMOVE;
+    }
+
+  gtk_text_view_scroll_to_iter (self->text_view, &end, 0.0, TRUE, 0.0, 1.0);
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+scroll_to_newest (UmtLogsPage *self)
+{
+  if (self->bottom_tick == 0)
+    self->bottom_tick = gtk_widget_add_tick_callback (GTK_WIDGET (self->text_view), keep_at_bottom,
+                                                      self, NULL);
+}
+
 static void
 umt_logs_page_show_contents (UmtLogsPage *self)
 {
   GtkTextBuffer *buffer = gtk_text_view_get_buffer (self->text_view);
   guint min_level = gtk_drop_down_get_selected (self->level_dropdown);
+  const char *search = gtk_editable_get_text (self->search_entry);
+  g_autofree char *needle = NULL;
   g_autoptr(GString) shown = g_string_new (NULL);
   g_auto(GStrv) lines = NULL;
-  GtkTextIter end;
 
   if (self->contents == NULL || self->contents[0] == '\0')
     {
@@ -81,19 +120,31 @@ umt_logs_page_show_contents (UmtLogsPage *self)
       return;
     }
 
+  /* The search keeps the lines that contain it, whatever the case. */
+  if (gtk_search_bar_get_search_mode (self->search_bar) && search[0] != '\0')
+    needle = g_utf8_casefold (search, -1);
+
   lines = g_strsplit (self->contents, "\n", -1);
   for (guint i = 0; lines[i] != NULL; i++)
-    if (lines[i][0] != '\0' && line_passes (lines[i], min_level))
+    {
+      g_autofree char *folded = NULL;
+
+      if (lines[i][0] == '\0' || !line_passes (lines[i], min_level))
+        continue;
+      if (needle != NULL)
+        {
+          folded = g_utf8_casefold (lines[i], -1);
+          if (strstr (folded, needle) == NULL)
+            continue;
+        }
       g_string_append_printf (shown, "%s\n", lines[i]);
+    }
 
   gtk_text_buffer_set_text (buffer, shown->str, shown->len);
   gtk_stack_set_visible_child_name (self->view_stack, "log");
 
-  /* The newest lines matter most: start at the bottom. */
-  gtk_text_buffer_get_end_iter (buffer, &end);
-  gtk_text_buffer_place_cursor (buffer, &end);
-  gtk_text_view_scroll_to_mark (self->text_view, gtk_text_buffer_get_insert (buffer),
-                                0.0, FALSE, 0.0, 1.0);
+  /* The newest line is what one opens the log for. */
+  scroll_to_newest (self);
 }
 
 static void
@@ -141,6 +192,17 @@ umt_logs_page_reload (UmtLogsPage *self)
   self->cancellable = g_cancellable_new ();
 
   g_file_load_contents_async (file, self->cancellable, on_log_loaded, g_object_ref (self));
+}
+
+static void
+search_action (GtkWidget  *widget,
+               const char *action_name,
+               GVariant   *parameter)
+{
+  UmtLogsPage *self = UMT_LOGS_PAGE (widget);
+
+  gtk_search_bar_set_search_mode (self->search_bar, TRUE);
+  gtk_widget_grab_focus (GTK_WIDGET (self->search_entry));
 }
 
 static void
@@ -258,6 +320,9 @@ umt_logs_page_dispose (GObject *object)
     g_signal_handlers_disconnect_by_func (self->monitor, on_log_changed, self);
   g_clear_object (&self->monitor);
   g_clear_handle_id (&self->reload_source, g_source_remove);
+  if (self->bottom_tick != 0 && self->text_view != NULL)
+    gtk_widget_remove_tick_callback (GTK_WIDGET (self->text_view), self->bottom_tick);
+  self->bottom_tick = 0;
 
   gtk_widget_dispose_template (GTK_WIDGET (self), UMT_TYPE_LOGS_PAGE);
 
@@ -277,11 +342,15 @@ umt_logs_page_class_init (UmtLogsPageClass *klass)
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/fr/ygsoft/UpdatesManagerTool/ui/umt-logs-page.ui");
   gtk_widget_class_bind_template_child (widget_class, UmtLogsPage, level_dropdown);
+  gtk_widget_class_bind_template_child (widget_class, UmtLogsPage, search_bar);
+  gtk_widget_class_bind_template_child (widget_class, UmtLogsPage, search_entry);
   gtk_widget_class_bind_template_child (widget_class, UmtLogsPage, view_stack);
   gtk_widget_class_bind_template_child (widget_class, UmtLogsPage, empty_page);
   gtk_widget_class_bind_template_child (widget_class, UmtLogsPage, text_view);
 
   gtk_widget_class_install_action (widget_class, "logs.refresh", NULL, refresh_action);
+  gtk_widget_class_install_action (widget_class, "logs.search", NULL, search_action);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_f, GDK_CONTROL_MASK, "logs.search", NULL);
   gtk_widget_class_install_action (widget_class, "logs.open-folder", NULL, open_folder_action);
 }
 
@@ -292,4 +361,9 @@ umt_logs_page_init (UmtLogsPage *self)
 
   g_signal_connect_swapped (self->level_dropdown, "notify::selected",
                             G_CALLBACK (umt_logs_page_show_contents), self);
+  g_signal_connect_swapped (self->search_entry, "search-changed",
+                            G_CALLBACK (umt_logs_page_show_contents), self);
+  g_signal_connect_swapped (self->search_bar, "notify::search-mode-enabled",
+                            G_CALLBACK (umt_logs_page_show_contents), self);
+  gtk_search_bar_connect_entry (self->search_bar, GTK_EDITABLE (self->search_entry));
 }

@@ -19,6 +19,7 @@
 #include "umt-settings-page.h"
 #include "umt-overview-page.h"
 #include "umt-logs-page.h"
+#include "umt-profile-dialog.h"
 #include "umt-paths.h"
 #include "umt-test-sim.h"
 #include "umt-test-util.h"
@@ -875,6 +876,121 @@ test_logs (void)
   close_window (window);
 }
 
+/* GTK 4.8 names a button for a screen reader by what it is told only,
+ * not by the icon or the text inside: without a name, a screen reader
+ * says its class ("GtkImage", "GtkToggleButton"). */
+static void
+collect_unnamed (GtkWidget *widget,
+                 GPtrArray *unnamed)
+{
+  if (GTK_IS_BUTTON (widget) && gtk_widget_get_visible (widget) && gtk_widget_get_focusable (widget) &&
+      !gtk_test_accessible_has_property (GTK_ACCESSIBLE (widget), GTK_ACCESSIBLE_PROPERTY_LABEL) &&
+      !gtk_test_accessible_has_relation (GTK_ACCESSIBLE (widget), GTK_ACCESSIBLE_RELATION_LABELLED_BY))
+    g_ptr_array_add (unnamed, widget);
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child;
+       child = gtk_widget_get_next_sibling (child))
+    collect_unnamed (child, unnamed);
+}
+
+/* Item 6: every control has a name to be announced by. */
+static void
+test_accessible_names (void)
+{
+  UmtWindow *window = open_window ();
+  g_autofree char *device_key = register_device ();
+
+  for (guint i = 0; i < 4; i++)
+    {
+      static const char *pages[] = { "overview", "settings", "diagnostics", "logs" };
+      g_autoptr(GPtrArray) unnamed = g_ptr_array_new ();
+
+      umt_window_show_page (window, pages[i]);
+      wait_for_frames (GTK_WIDGET (window));
+      collect_unnamed (GTK_WIDGET (window), unnamed);
+      for (guint j = 0; j < unnamed->len; j++)
+        {
+          GtkWidget *parent = gtk_widget_get_parent (g_ptr_array_index (unnamed, j));
+
+          g_test_message ("%s: a %s in a %s has no name", pages[i],
+                          G_OBJECT_TYPE_NAME (g_ptr_array_index (unnamed, j)),
+                          parent ? G_OBJECT_TYPE_NAME (parent) : "nothing");
+        }
+      g_assert_cmpuint (unnamed->len, ==, 0);
+    }
+
+  close_window (window);
+  unregister ();
+}
+
+static GtkWidget *
+find_button_labelled (GtkWidget  *widget,
+                      const char *label)
+{
+  if (GTK_IS_BUTTON (widget) && g_strcmp0 (gtk_button_get_label (GTK_BUTTON (widget)), label) == 0)
+    return widget;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_button_labelled (child, label);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+/* Item 6: switching profiles does not silently leave the device behind. */
+static void
+test_profile_switch (void)
+{
+  UmtWindow *window = open_window ();
+  UmtProfiles *profiles = umt_device_manager_get_profiles (manager ());
+  g_autofree char *device_key = register_device ();
+  g_autofree char *registered_with = g_strdup (umt_device_state_get_profile (umt_device_manager_get_state (manager ())));
+  g_autoptr(UmtProfile) other = umt_profile_new ("other-server", "https://other.example.org", NULL);
+  g_autoptr(GError) error = NULL;
+  UmtProfileDialog *dialog;
+  AdwMessageDialog *message;
+  GtkWidget *use;
+
+  g_assert_nonnull (registered_with);
+  g_assert_true (umt_profiles_add (profiles, other, &error));
+  g_assert_no_error (error);
+  umt_device_manager_profiles_changed (manager ());
+  umt_window_show_page (window, "settings");
+  wait_for_frames (GTK_WIDGET (window));
+
+  /* Make Active on the other one: told that the device stays. */
+  use = find_button_labelled (umt_window_get_page (window, "settings"), _("Make Active"));
+  g_assert_nonnull (use);
+  g_signal_emit_by_name (use, "clicked");
+  g_assert_cmpstr (umt_profiles_get_active_name (profiles), ==, "other-server");
+  message = find_message_dialog ();
+  g_assert_nonnull (message);
+  g_test_message ("%s", adw_message_dialog_get_body (message));
+  g_assert_nonnull (strstr (adw_message_dialog_get_body (message), sim->url));
+  g_assert_nonnull (strstr (adw_message_dialog_get_body (message), "other-server"));
+  wait_for_frames (GTK_WIDGET (message));
+  save_render (window, "profile-switched");
+  gtk_window_destroy (GTK_WINDOW (message));
+
+  /* The device's own profile says what removing it would do. */
+  dialog = umt_profile_dialog_new (GTK_WINDOW (window), manager (),
+                                   umt_profiles_lookup (profiles, registered_with));
+  g_assert_nonnull (adw_preferences_group_get_description (
+    ADW_PREFERENCES_GROUP (gtk_widget_get_template_child (GTK_WIDGET (dialog), UMT_TYPE_PROFILE_DIALOG, "remove_group"))));
+  gtk_window_destroy (GTK_WINDOW (dialog));
+
+  g_assert_true (umt_profiles_use (profiles, registered_with, &error));
+  g_assert_true (umt_profiles_remove (profiles, "other-server", &error));
+  g_assert_no_error (error);
+  umt_device_manager_profiles_changed (manager ());
+  close_window (window);
+  unregister ();
+}
+
 typedef struct
 {
   GTestFunc   func;
@@ -942,6 +1058,8 @@ main (int   argc,
   g_application_set_flags (G_APPLICATION (app), G_APPLICATION_NON_UNIQUE);
   g_assert_true (g_application_register (G_APPLICATION (app), NULL, NULL));
 
+  add_test ("accessible-names", test_accessible_names);
+  add_test ("profile-switch", test_profile_switch);
   add_test ("logs", test_logs);
   add_test ("layout", test_layout);
   add_test ("contrast", test_contrast);

@@ -359,6 +359,13 @@ umt_logs_page_init (UmtLogsPage *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
 
+  /* The focus lands on the list's button: name it too, or a screen reader
+   * says "GtkToggleButton". */
+  for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (self->level_dropdown)); child;
+       child = gtk_widget_get_next_sibling (child))
+    if (GTK_IS_TOGGLE_BUTTON (child))
+      gtk_accessible_update_property (GTK_ACCESSIBLE (child), GTK_ACCESSIBLE_PROPERTY_LABEL, _("Show"), -1);
+
   g_signal_connect_swapped (self->level_dropdown, "notify::selected",
                             G_CALLBACK (umt_logs_page_show_contents), self);
   g_signal_connect_swapped (self->search_entry, "search-changed",

@@ -276,6 +276,17 @@ umt_profile_dialog_new (GtkWindow        *parent,
       gtk_spin_button_set_value (self->interval_spin, umt_profile_get_heartbeat_interval (profile));
       if (umt_profile_get_note (profile) != NULL)
         gtk_editable_set_text (GTK_EDITABLE (self->note_row), umt_profile_get_note (profile));
+
+      /* Removing the profile the device was registered through moves its
+       * heartbeats to the active profile's server, which does not know it. */
+      if (umt_device_manager_get_registered (manager) &&
+          g_strcmp0 (umt_device_state_get_profile (umt_device_manager_get_state (manager)),
+                     umt_profile_get_name (profile)) == 0)
+        adw_preferences_group_set_description (self->remove_group,
+                                               _("This device is registered through this profile. Without it, its "
+                                                 "heartbeats go to the server of the active profile, which does not "
+                                                 "know the device: unregister it first, then register it with the "
+                                                 "server you want."));
     }
   else
     {

@@ -575,12 +575,32 @@ on_use_profile_clicked (GtkButton       *button,
   UmtProfiles *profiles = umt_device_manager_get_profiles (self->manager);
   g_autoptr(GError) error = NULL;
 
+  UmtDeviceState *state = umt_device_manager_get_state (self->manager);
+
   if (!umt_profiles_use (profiles, name, &error) || !umt_profiles_save (profiles, &error))
     {
       show_error (self, _("Cannot change the active profile"), error->message);
       return;
     }
   umt_device_manager_profiles_changed (self->manager);
+
+  /* A registered device keeps the server it was registered with: say so,
+   * rather than let the switch look like it moved the device. */
+  if (self->registered && g_strcmp0 (umt_device_state_get_profile (state), name) != 0)
+    {
+      GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+      g_autofree char *body = NULL;
+      AdwMessageDialog *dialog;
+
+      body = g_strdup_printf (_("New registrations will use “%s”. This device stays registered with %s, "
+                                "and its heartbeats keep going there. To move it, unregister it, then "
+                                "register it again with a token from the administrator of “%s”."),
+                              name, umt_device_state_get_server_url (state), name);
+      dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
+                                                           _("The Device Stays Where It Is"), body));
+      adw_message_dialog_add_response (dialog, "close", _("_Close"));
+      gtk_window_present (GTK_WINDOW (dialog));
+    }
 }
 
 static void

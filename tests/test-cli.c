@@ -765,6 +765,7 @@ test_diagnose (Fixture       *fixture,
   JsonArray *checks;
   guint n_ok = 0;
 
+  umt_test_sim_authorize_device (fixture->sim, key);
   g_assert_cmpint (run (fixture, "diagnose", "--json"), ==, 0);
   node = json_from_string (fixture->out, &error);
   g_assert_no_error (error);
@@ -1115,7 +1116,9 @@ test_system_service (Fixture       *fixture,
   /* A profile's token joins the device's in the same credential. */
   g_assert_cmpint (run_stdin (fixture, profile_token, "--system", "token", "set", NULL), ==, 0);
 
-  /* Root's diagnosis reads the credential as the service will. */
+  /* Root's diagnosis reads the credential as the service will (of a device
+   * its administrator let in: one that is not authorized fails a check). */
+  umt_test_sim_authorize_device (fixture->sim, key);
   g_assert_cmpint (run (fixture, "--system", "diagnose"), ==, 0);
   g_assert_nonnull (strstr (fixture->out, "The system service's credential can be read."));
 

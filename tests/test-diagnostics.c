@@ -40,6 +40,7 @@ register_device (UmtDeviceManager *manager,
   registration = umt_device_manager_register_sync (manager, key, token, NULL, &error);
   g_assert_no_error (error);
   g_assert_true (umt_device_manager_get_registered (manager));
+  umt_test_sim_authorize_device (sim, key);
 }
 
 static UmtDiagnosticResult *
@@ -219,6 +220,34 @@ test_unknown_device (void)
   g_unsetenv ("MEETING_SERVER_URL");
 }
 
+/* Known to the server, never authorized by its administrator: not "all
+ * checks passed", and the hint says who can fix it. */
+static void
+test_not_authorized (void)
+{
+  g_autoptr(UmtTestSim) sim = umt_test_sim_start (NULL, NULL);
+  g_autoptr(UmtDeviceManager) manager = manager_for (sim->url);
+  g_autoptr(UmtDiagnostics) diagnostics = NULL;
+  g_autoptr(UmtMeetingRegistration) registration = NULL;
+  g_autoptr(GPtrArray) results = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *token = NULL;
+  g_autofree char *key = umt_test_sim_create_device (sim, NULL, &token);
+  UmtDiagnosticResult *device;
+
+  registration = umt_device_manager_register_sync (manager, key, token, NULL, &error);
+  g_assert_no_error (error);
+  diagnostics = umt_diagnostics_new (manager);
+  results = umt_diagnostics_run_sync (diagnostics, NULL, &error);
+  g_assert_no_error (error);
+  device = find (results, "device");
+  g_assert_cmpint (device->status, ==, UMT_DIAGNOSTIC_FAIL);
+  g_assert_nonnull (strstr (device->detail, "not authorized"));
+  g_assert_nonnull (strstr (device->hint, "authorize"));
+  g_assert_true (umt_diagnostics_get_failed (diagnostics));
+  g_unsetenv ("MEETING_SERVER_URL");
+}
+
 static void
 test_cancel (void)
 {
@@ -254,6 +283,7 @@ main (int   argc,
   g_test_add_func ("/diagnostics/closed-port", test_closed_port);
   g_test_add_func ("/diagnostics/untrusted-certificate", test_untrusted_certificate);
   g_test_add_func ("/diagnostics/unknown-device", test_unknown_device);
+  g_test_add_func ("/diagnostics/not-authorized", test_not_authorized);
   g_test_add_func ("/diagnostics/cancel", test_cancel);
 
   return g_test_run ();

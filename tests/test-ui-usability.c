@@ -19,6 +19,7 @@
 #include "umt-settings-page.h"
 #include "umt-overview-page.h"
 #include "umt-logs-page.h"
+#include "umt-diagnostics-page.h"
 #include "umt-profile-dialog.h"
 #include "umt-paths.h"
 #include "umt-test-sim.h"
@@ -991,6 +992,108 @@ test_profile_switch (void)
   unregister ();
 }
 
+static gboolean
+label_is (gpointer data)
+{
+  GtkLabel *label = ((gpointer *) data)[0];
+  const char *text = ((gpointer *) data)[1];
+
+  return g_strcmp0 (gtk_label_get_label (label), text) == 0;
+}
+
+static void
+wait_for_label (GtkWidget  *label,
+                const char *text)
+{
+  gpointer data[] = { label, (gpointer) text };
+
+  umt_test_iterate_until (label_is, data);
+}
+
+static gboolean
+diagnostics_done (gpointer data)
+{
+  UmtDiagnostics *diagnostics = data;
+
+  return !umt_diagnostics_get_running (diagnostics) && umt_diagnostics_get_results (diagnostics)->len > 0;
+}
+
+static UmtDiagnosticResult *
+find_result (UmtDiagnostics *diagnostics,
+             const char     *id)
+{
+  GPtrArray *results = umt_diagnostics_get_results (diagnostics);
+
+  for (guint i = 0; i < results->len; i++)
+    if (g_str_equal (((UmtDiagnosticResult *) g_ptr_array_index (results, i))->id, id))
+      return g_ptr_array_index (results, i);
+  g_assert_not_reached ();
+}
+
+static gboolean
+device_check_says_unregistered (gpointer data)
+{
+  return diagnostics_done (data) &&
+         find_result (data, "device")->status == UMT_DIAGNOSTIC_SKIP;
+}
+
+/* Item 2: what the window says is true now, not at start. */
+static void
+test_status_truth (void)
+{
+  UmtWindow *window = open_window ();
+  GtkWidget *overview = umt_window_get_page (window, "overview");
+  GtkWidget *server = page_child (window, "overview", UMT_TYPE_OVERVIEW_PAGE, "server_label");
+  UmtDiagnosticsPage *diagnostics_page = UMT_DIAGNOSTICS_PAGE (umt_window_get_page (window, "diagnostics"));
+  UmtDiagnostics *diagnostics = umt_diagnostics_page_get_diagnostics (diagnostics_page);
+  AdwPreferencesGroup *checks = ADW_PREFERENCES_GROUP (gtk_widget_get_template_child (GTK_WIDGET (diagnostics_page),
+                                                                                      UMT_TYPE_DIAGNOSTICS_PAGE,
+                                                                                      "checks_group"));
+  g_autofree char *device_key = register_device ();
+  g_autofree char *down = NULL;
+  g_auto(GStrv) checked_at = NULL;
+
+  /* Known, not authorized: neither online nor "all checks passed". */
+  umt_window_show_page (window, "overview");
+  wait_for_label (server, _("Awaits authorization"));
+  g_assert_true (gtk_widget_has_css_class (server, "warning"));
+  save_render (window, "not-authorized");
+  umt_window_show_page (window, "diagnostics");
+  umt_test_iterate_until (diagnostics_done, diagnostics);
+  g_assert_cmpint (find_result (diagnostics, "device")->status, ==, UMT_DIAGNOSTIC_FAIL);
+  g_test_message ("Diagnostics: %s", adw_preferences_group_get_description (checks));
+  /* And it says when it checked. */
+  checked_at = g_strsplit (_("%s Checked at %s."), "%s", -1);
+  g_assert_cmpuint (g_strv_length (checked_at), ==, 3);
+  g_assert_nonnull (strstr (adw_preferences_group_get_description (checks), checked_at[1]));
+  save_render (window, "diagnostics-not-authorized");
+
+  /* Authorized: online after the next beat. */
+  umt_test_sim_authorize_device (sim, device_key);
+  umt_window_show_page (window, "overview");
+  g_assert_true (gtk_widget_activate_action (overview, "overview.send-heartbeat", NULL));
+  wait_for_label (server, _("Sees the device online"));
+
+  /* The server goes down: the next beat fails, and the row stops saying online. */
+  down = g_strdup_printf ("{\"path\":\"/api/devices/%s*\",\"status\":503}", device_key);
+  umt_test_sim_add_fault (sim, down);
+  g_assert_true (gtk_widget_activate_action (overview, "overview.send-heartbeat", NULL));
+  umt_test_iterate_until (message_dialog_shown, NULL);
+  gtk_window_destroy (GTK_WINDOW (find_message_dialog ()));
+  wait_for_label (server, _("Unreachable"));
+  g_assert_true (gtk_widget_has_css_class (server, "error"));
+  save_render (window, "server-down");
+  umt_test_sim_clear_faults (sim);
+
+  /* Unregistered while Diagnostics is shown: checked again, at once. */
+  umt_window_show_page (window, "diagnostics");
+  umt_test_iterate_until (diagnostics_done, diagnostics);
+  unregister ();
+  umt_test_iterate_until (device_check_says_unregistered, diagnostics);
+
+  close_window (window);
+}
+
 typedef struct
 {
   GTestFunc   func;
@@ -1058,6 +1161,7 @@ main (int   argc,
   g_application_set_flags (G_APPLICATION (app), G_APPLICATION_NON_UNIQUE);
   g_assert_true (g_application_register (G_APPLICATION (app), NULL, NULL));
 
+  add_test ("status-truth", test_status_truth);
   add_test ("accessible-names", test_accessible_names);
   add_test ("profile-switch", test_profile_switch);
   add_test ("logs", test_logs);

@@ -405,6 +405,9 @@ test_registration_flow (void)
   g_assert_false (gtk_widget_is_sensitive (settings_child (window, "unregister_button")));
   g_assert_false (gtk_widget_is_sensitive (settings_child (window, "test_heartbeat_button")));
 
+  /* The administrator lets the device in, as they would. */
+  umt_test_sim_authorize_device (sim, device_key);
+
   /* A wrong token: the server's refusal is shown, nothing is registered. */
   gtk_editable_set_text (key, device_key);
   gtk_editable_set_text (token, g_str_equal (token_code, "000000") ? "000001" : "000000");

@@ -168,6 +168,19 @@ umt_test_sim_create_device (UmtTestSim  *sim,
   return g_steal_pointer (&key);
 }
 
+void
+umt_test_sim_authorize_device (UmtTestSim *sim,
+                               const char *device_key)
+{
+  g_autoptr(JsonNode) answer = NULL;
+  g_autofree char *escaped = g_uri_escape_string (device_key, NULL, FALSE);
+  g_autofree char *path = g_strconcat ("/api/devices/", escaped, "/authorize", NULL);
+  guint status = 0;
+
+  answer = umt_test_sim_request (sim, "PUT", path, "{\"authorized\":1}", &status);
+  g_assert_cmpuint (status, ==, 200);
+}
+
 JsonObject *
 umt_test_sim_get_device (UmtTestSim *sim,
                          const char *device_key)

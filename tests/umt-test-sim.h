@@ -39,6 +39,11 @@ char       *umt_test_sim_create_device (UmtTestSim  *sim,
                                         const char  *device_key,
                                         char       **token_code);
 
+/* PUT /api/devices/{key}/authorize, as the administrator does: a device
+ * is created unauthorized. */
+void        umt_test_sim_authorize_device (UmtTestSim *sim,
+                                           const char *device_key);
+
 /* GET /__sim/devices/{key}: the device's full record, or NULL when unknown. */
 JsonObject *umt_test_sim_get_device  (UmtTestSim *sim,
                                       const char *device_key);

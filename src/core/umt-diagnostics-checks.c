@@ -316,9 +316,17 @@ check_server (Checker                *checker,
               _("Check the device key and the server, or ask your administrator whether the device still exists."));
       return;
     }
-  detail = g_strdup_printf (device->authorized ? _("The server knows %s (authorized).")
-                                               : _("The server knows %s (not authorized)."),
-                            snapshot->device_key);
+  /* Known but not authorized is not a device that works: the server
+   * keeps it out until its administrator lets it in. */
+  if (!device->authorized)
+    {
+      detail = g_strdup_printf (_("The server knows %s, but it is not authorized yet."),
+                                snapshot->device_key);
+      report (checker, UMT_DIAGNOSTIC_FAIL, detail,
+              _("Ask your administrator to authorize this device in Meeting."));
+      return;
+    }
+  detail = g_strdup_printf (_("The server knows %s (authorized)."), snapshot->device_key);
   report (checker, UMT_DIAGNOSTIC_OK, detail, NULL);
 }
 

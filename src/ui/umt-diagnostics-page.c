@@ -25,7 +25,10 @@ struct _UmtDiagnosticsPage
   GCancellable         *cancellable;
   /* id → AdwActionRow, in the group in the order the checks come. */
   GHashTable           *rows;
-  gboolean              ran_once;
+  /* The results shown are those of the device as it is now. */
+  gboolean              up_to_date;
+  /* The device changed during a run: its results are already old. */
+  gboolean              run_again;
 };
 
 G_DEFINE_FINAL_TYPE (UmtDiagnosticsPage, umt_diagnostics_page, ADW_TYPE_PREFERENCES_PAGE)
@@ -138,6 +141,9 @@ show_summary (UmtDiagnosticsPage *self)
   GPtrArray *results = umt_diagnostics_get_results (self->diagnostics);
   guint failed = 0;
   g_autofree char *summary = NULL;
+  g_autofree char *described = NULL;
+  g_autofree char *time = NULL;
+  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
 
   for (guint i = 0; i < results->len; i++)
     if (((UmtDiagnosticResult *) g_ptr_array_index (results, i))->status == UMT_DIAGNOSTIC_FAIL)
@@ -145,13 +151,18 @@ show_summary (UmtDiagnosticsPage *self)
   if (failed == 0)
     summary = g_strdup (_("All checks passed."));
   else
-    summary = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
-                                            "%u check failed: its hint says what to do.",
-                                            "%u checks failed: their hints say what to do.",
-                                            failed),
+    summary = g_strdup_printf (ngettext ("%u check failed: its hint says what to do.",
+                                         "%u checks failed: their hints say what to do.",
+                                         failed),
                                failed);
-  adw_preferences_group_set_description (self->checks_group, summary);
+  /* Results are of a moment: say which. */
+  time = g_date_time_format (now, "%X");
+  /* Translators: a summary of the checks, then the local time they ran. */
+  described = g_strdup_printf (_("%s Checked at %s."), summary, time);
+  adw_preferences_group_set_description (self->checks_group, described);
 }
+
+static void run_checks (UmtDiagnosticsPage *self);
 
 static void
 on_run_done (GObject      *source,
@@ -172,6 +183,12 @@ on_run_done (GObject      *source,
       return;
     }
   show_summary (self);
+
+  if (self->run_again)
+    {
+      self->run_again = FALSE;
+      run_checks (self);
+    }
 }
 
 static void
@@ -182,7 +199,7 @@ run_checks (UmtDiagnosticsPage *self)
 
   if (self->diagnostics == NULL || umt_diagnostics_get_running (self->diagnostics))
     return;
-  self->ran_once = TRUE;
+  self->up_to_date = TRUE;
 
   /* Rows of the last run stay, marked as being checked again, so that the
    * list does not jump while the new results come in. */
@@ -218,6 +235,23 @@ copy_report_action (GtkWidget  *widget,
   umt_window_toast_for (GTK_WIDGET (self), _("Report copied"));
 }
 
+/* Registering, unregistering, a heartbeat that starts or stops failing,
+ * another server: what the checks found may no longer hold. Checked
+ * again now if the page is shown, else when it is next opened. */
+static void
+on_device_changed (UmtDiagnosticsPage *self)
+{
+  if (self->diagnostics == NULL)
+    return;
+
+  if (umt_diagnostics_get_running (self->diagnostics))
+    self->run_again = TRUE;
+  else if (gtk_widget_get_mapped (GTK_WIDGET (self)))
+    run_checks (self);
+  else
+    self->up_to_date = FALSE;
+}
+
 static void
 use_diagnostics (UmtDiagnosticsPage *self,
                  UmtDiagnostics     *diagnostics)
@@ -229,7 +263,7 @@ use_diagnostics (UmtDiagnosticsPage *self,
                            G_CONNECT_SWAPPED);
   update_actions (self);
   /* Shown before it had a device: the first run waited for one. */
-  if (gtk_widget_get_mapped (GTK_WIDGET (self)) && !self->ran_once)
+  if (gtk_widget_get_mapped (GTK_WIDGET (self)) && !self->up_to_date)
     run_checks (self);
 }
 
@@ -239,8 +273,16 @@ umt_diagnostics_page_set_manager (UmtDiagnosticsPage *self,
 {
   g_return_if_fail (UMT_IS_DIAGNOSTICS_PAGE (self));
 
-  if (manager != NULL)
-    use_diagnostics (self, umt_diagnostics_new (manager));
+  if (manager == NULL)
+    return;
+
+  g_signal_connect_object (manager, "notify::registered", G_CALLBACK (on_device_changed), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (manager, "notify::server-url", G_CALLBACK (on_device_changed), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (umt_device_manager_get_heartbeat (manager), "notify::state",
+                           G_CALLBACK (on_device_changed), self, G_CONNECT_SWAPPED);
+  use_diagnostics (self, umt_diagnostics_new (manager));
 }
 
 void
@@ -268,7 +310,7 @@ umt_diagnostics_page_map (GtkWidget *widget)
   GTK_WIDGET_CLASS (umt_diagnostics_page_parent_class)->map (widget);
 
   /* Someone opening this page wants to know what is wrong: no need to ask. */
-  if (!self->ran_once)
+  if (!self->up_to_date)
     run_checks (self);
 }
 

@@ -168,6 +168,24 @@ update_display (UmtOverviewPage *self)
 }
 
 static void
+show_server_view (UmtOverviewPage *self,
+                  const char      *text,
+                  const char      *style,
+                  const char      *tooltip)
+{
+  GtkWidget *label = GTK_WIDGET (self->server_label);
+
+  gtk_widget_set_tooltip_text (label, tooltip);
+  gtk_widget_remove_css_class (label, "success");
+  gtk_widget_remove_css_class (label, "warning");
+  gtk_widget_remove_css_class (label, "error");
+  gtk_widget_remove_css_class (label, "dim-label");
+  if (style != NULL)
+    gtk_widget_add_css_class (label, style);
+  gtk_label_set_label (self->server_label, text);
+}
+
+static void
 on_availability (GObject      *source,
                  GAsyncResult *result,
                  gpointer      user_data)
@@ -175,7 +193,6 @@ on_availability (GObject      *source,
   g_autoptr(UmtOverviewPage) self = user_data;
   g_autoptr(GError) error = NULL;
   g_autoptr(UmtMeetingAvailability) availability = NULL;
-  GtkWidget *label = GTK_WIDGET (self->server_label);
   const char *text;
   const char *style = NULL;
 
@@ -186,38 +203,61 @@ on_availability (GObject      *source,
 
   if (availability == NULL)
     {
-      text = _("Unreachable");
-      style = "error";
-      gtk_widget_set_tooltip_text (label, error->message);
-    }
-  else
-    {
-      gtk_widget_set_tooltip_text (label, NULL);
-      switch (availability->status)
-        {
-        case UMT_MEETING_AVAILABILITY_AVAILABLE:
-          /* Translators: the server sees this device online. */
-          text = _("Sees the device online");
-          style = "success";
-          break;
-        case UMT_MEETING_AVAILABILITY_DISCONNECTED:
-          text = _("Sees the device offline");
-          style = "warning";
-          break;
-        case UMT_MEETING_AVAILABILITY_UNKNOWN:
-        default:
-          text = _("Does not know the device");
-          break;
-        }
+      show_server_view (self, _("Unreachable"), "error", error->message);
+      return;
     }
 
-  gtk_widget_remove_css_class (label, "success");
-  gtk_widget_remove_css_class (label, "warning");
-  gtk_widget_remove_css_class (label, "error");
-  gtk_widget_remove_css_class (label, "dim-label");
-  if (style != NULL)
-    gtk_widget_add_css_class (label, style);
-  gtk_label_set_label (self->server_label, text);
+  switch (availability->status)
+    {
+    case UMT_MEETING_AVAILABILITY_AVAILABLE:
+      /* Translators: the server sees this device online. */
+      text = _("Sees the device online");
+      style = "success";
+      break;
+    case UMT_MEETING_AVAILABILITY_DISCONNECTED:
+      text = _("Sees the device offline");
+      style = "warning";
+      break;
+    case UMT_MEETING_AVAILABILITY_UNKNOWN:
+    default:
+      text = _("Does not know the device");
+      break;
+    }
+
+  show_server_view (self, text, style, NULL);
+}
+
+/* A device the administrator has not let in is not online, whatever its
+ * beats: that comes first. Then whether the server sees it. */
+static void
+on_device (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  g_autoptr(UmtOverviewPage) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(UmtMeetingDevice) device = NULL;
+  UmtMeetingClient *client = UMT_MEETING_CLIENT (source);
+
+  umt_meeting_client_send_finish (client, result, (gpointer *) &device, &error);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+
+  if (g_error_matches (error, UMT_MEETING_ERROR, UMT_MEETING_ERROR_NOT_FOUND))
+    {
+      show_server_view (self, _("Does not know the device"), "error", error->message);
+      return;
+    }
+  if (device != NULL && !device->authorized)
+    {
+      show_server_view (self, _("Awaits authorization"), "warning",
+                        _("The administrator of the Meeting server has not authorized this device yet."));
+      return;
+    }
+
+  umt_meeting_client_send_async (client,
+                                 umt_meeting_request_get_availability (umt_device_manager_get_device_key (self->manager)),
+                                 self->availability_cancellable, on_availability, g_object_ref (self));
 }
 
 static void
@@ -239,12 +279,12 @@ on_client_created (GObject      *source,
       return;
     }
 
-  umt_meeting_client_send_async (client, umt_meeting_request_get_availability (device_key),
-                                 self->availability_cancellable, on_availability,
-                                 g_object_ref (self));
+  umt_meeting_client_send_async (client, umt_meeting_request_get_device (device_key),
+                                 self->availability_cancellable, on_device, g_object_ref (self));
 }
 
-/* What the server thinks of this device, asked again after each beat. */
+/* What the server thinks of this device, asked again after each beat,
+ * failed ones included: a server gone down must not stay "online". */
 static void
 refresh_availability (UmtOverviewPage *self)
 {
@@ -326,6 +366,8 @@ umt_overview_page_set_manager (UmtOverviewPage  *self,
   g_signal_connect_object (self->heartbeat, "notify", G_CALLBACK (update_display), self,
                            G_CONNECT_SWAPPED);
   g_signal_connect_object (self->heartbeat, "notify::last-success", G_CALLBACK (refresh_availability),
+                           self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->heartbeat, "notify::last-error", G_CALLBACK (refresh_availability),
                            self, G_CONNECT_SWAPPED);
   g_signal_connect_object (manager, "notify::registered", G_CALLBACK (refresh_availability), self,
                            G_CONNECT_SWAPPED);

@@ -229,7 +229,7 @@ register_device (void)
 }
 
 static GdkTexture *
-render_window (UmtWindow *window)
+render_window (gpointer window)
 {
   GtkWidget *widget = GTK_WIDGET (window);
   g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (widget);
@@ -246,9 +246,10 @@ render_window (UmtWindow *window)
                                       &GRAPHENE_RECT_INIT (0, 0, width, height));
 }
 
-/* Saves the window as ui-usability-@what-<language>.png next to the test. */
+/* Saves @window (the main one or a dialog) as ui-usability-@what-<language>.png
+ * next to the test. */
 static void
-save_render (UmtWindow  *window,
+save_render (gpointer    window,
              const char *what)
 {
   g_autoptr(GdkTexture) texture = NULL;
@@ -673,7 +674,7 @@ test_heartbeat_feedback (void)
   g_assert_false (gtk_widget_get_visible (spinner));
   g_assert_true (gtk_widget_is_sensitive (test_button));
   wait_for_frames (GTK_WIDGET (dialog));
-  save_render (window, "heartbeat-failed");
+  save_render (dialog, "heartbeat-failed");
   gtk_window_destroy (GTK_WINDOW (dialog));
 
   umt_test_sim_clear_faults (sim);
@@ -974,7 +975,7 @@ test_profile_switch (void)
   g_assert_nonnull (strstr (adw_message_dialog_get_body (message), sim->url));
   g_assert_nonnull (strstr (adw_message_dialog_get_body (message), "other-server"));
   wait_for_frames (GTK_WIDGET (message));
-  save_render (window, "profile-switched");
+  save_render (message, "profile-switched");
   gtk_window_destroy (GTK_WINDOW (message));
 
   /* The device's own profile says what removing it would do. */
@@ -1057,6 +1058,8 @@ test_status_truth (void)
   umt_window_show_page (window, "overview");
   wait_for_label (server, _("Awaits authorization"));
   g_assert_true (gtk_widget_has_css_class (server, "warning"));
+  g_assert_cmpstr (gtk_label_get_label (GTK_LABEL (page_child (window, "overview", UMT_TYPE_OVERVIEW_PAGE, "status_title"))),
+                   ==, _("Awaiting Authorization"));
   save_render (window, "not-authorized");
   umt_window_show_page (window, "diagnostics");
   umt_test_iterate_until (diagnostics_done, diagnostics);
@@ -1073,6 +1076,8 @@ test_status_truth (void)
   umt_window_show_page (window, "overview");
   g_assert_true (gtk_widget_activate_action (overview, "overview.send-heartbeat", NULL));
   wait_for_label (server, _("Sees the device online"));
+  g_assert_cmpstr (gtk_label_get_label (GTK_LABEL (page_child (window, "overview", UMT_TYPE_OVERVIEW_PAGE, "status_title"))),
+                   ==, _("Online"));
 
   /* The server goes down: the next beat fails, and the row stops saying online. */
   down = g_strdup_printf ("{\"path\":\"/api/devices/%s*\",\"status\":503}", device_key);

@@ -35,6 +35,8 @@ struct _UmtOverviewPage
   char               *system_device_key;
   GCancellable       *cancellable;
   GCancellable       *availability_cancellable;
+  /* The server knows the device, its administrator has not let it in. */
+  gboolean            awaits_authorization;
 };
 
 G_DEFINE_FINAL_TYPE (UmtOverviewPage, umt_overview_page, ADW_TYPE_PREFERENCES_PAGE)
@@ -109,7 +111,9 @@ update_display (UmtOverviewPage *self)
       switch (hb_state)
         {
         case UMT_HEARTBEAT_STATE_ACTIVE:
-          gtk_label_set_label (self->status_title, _("Online"));
+          /* Beats accepted are not a device let in. */
+          gtk_label_set_label (self->status_title,
+                               self->awaits_authorization ? _("Awaiting Authorization") : _("Online"));
           break;
         case UMT_HEARTBEAT_STATE_RETRYING:
           gtk_label_set_label (self->status_title, _("Connection Problems"));
@@ -248,7 +252,12 @@ on_device (GObject      *source,
       show_server_view (self, _("Does not know the device"), "error", error->message);
       return;
     }
-  if (device != NULL && !device->authorized)
+  if (self->awaits_authorization != (device != NULL && !device->authorized))
+    {
+      self->awaits_authorization = !self->awaits_authorization;
+      update_display (self);
+    }
+  if (self->awaits_authorization)
     {
       show_server_view (self, _("Awaits authorization"), "warning",
                         _("The administrator of the Meeting server has not authorized this device yet."));
@@ -293,6 +302,7 @@ refresh_availability (UmtOverviewPage *self)
 
   if (self->manager == NULL || !umt_device_manager_get_registered (self->manager))
     {
+      self->awaits_authorization = FALSE;
       gtk_label_set_label (self->server_label, "");
       return;
     }

@@ -8,10 +8,14 @@
 #include "config.h"
 
 #include <string.h>
+#include <sys/resource.h>
 
 #include "tunnel-test-util.h"
 
 #define ROUND_TRIP_BYTES (4 * 1024 * 1024)
+/* Streams opened at once; every one holds a descriptor in this process (client
+ * and echo side), in the sim and in the agent. */
+#define MANY_STREAMS 1000
 
 /* The device's service: a blocking echo server, one thread per connection. */
 
@@ -79,6 +83,8 @@ echo_server_start (void)
   g_assert_no_error (error);
   g_socket_bind (echo->listener, address, TRUE, &error);
   g_assert_no_error (error);
+  /* Room for every stream of a burst, as a busy service would have. */
+  g_socket_set_listen_backlog (echo->listener, MANY_STREAMS);
   g_socket_listen (echo->listener, &error);
   g_assert_no_error (error);
   g_socket_set_timeout (echo->listener, 1);
@@ -165,6 +171,34 @@ wait_for_event (GDataInputStream *events,
     }
 }
 
+/* The token goes through stdin, as the supervisor passes it; room for the burst. */
+static GSubprocess *
+start_agent (const char *agent_path,
+             UmtTestSim *sim,
+             const char *key,
+             const char *token,
+             gboolean    tls,
+             guint16     allowed_port)
+{
+  g_autoptr(GSubprocess) agent = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *config = NULL;
+
+  agent = g_subprocess_new (G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE,
+                            &error, agent_path, NULL);
+  g_assert_no_error (error);
+  config = g_strdup_printf ("{\"device_key\":\"%s\",\"token\":\"%s\","
+                            "\"proxy_host\":\"127.0.0.1\",\"proxy_port\":%u,"
+                            "\"tls\":%s,\"verify_tls\":false,\"allowed_ports\":[%u],"
+                            "\"max_streams\":%u}\n",
+                            key, token, sim->proxy_port, tls ? "true" : "false", allowed_port,
+                            MANY_STREAMS);
+  g_output_stream_write_all (g_subprocess_get_stdin_pipe (agent), config, strlen (config),
+                             NULL, NULL, &error);
+  g_assert_no_error (error);
+  return g_steal_pointer (&agent);
+}
+
 typedef struct
 {
   GIOStream    *stream;
@@ -195,7 +229,6 @@ test_round_trip (gconstpointer data)
   g_autoptr(GError) error = NULL;
   g_autofree char *token = NULL;
   g_autofree char *key = NULL;
-  g_autofree char *config = NULL;
   g_autofree char *relay = NULL;
   g_autofree guint8 *sent = NULL;
   g_autofree guint8 *received = NULL;
@@ -214,17 +247,7 @@ test_round_trip (gconstpointer data)
   echo = echo_server_start ();
   key = tunnel_test_make_device (sim, TRUE, &token);
 
-  /* The token goes through stdin, as the supervisor passes it. */
-  agent = g_subprocess_new (G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE,
-                            &error, agent_path, NULL);
-  g_assert_no_error (error);
-  config = g_strdup_printf ("{\"device_key\":\"%s\",\"token\":\"%s\","
-                            "\"proxy_host\":\"127.0.0.1\",\"proxy_port\":%u,"
-                            "\"tls\":%s,\"verify_tls\":false,\"allowed_ports\":[%u]}\n",
-                            key, token, sim->proxy_port, tls ? "true" : "false", echo->port);
-  g_output_stream_write_all (g_subprocess_get_stdin_pipe (agent), config, strlen (config),
-                             NULL, NULL, &error);
-  g_assert_no_error (error);
+  agent = start_agent (agent_path, sim, key, token, tls, echo->port);
   events = g_data_input_stream_new (g_subprocess_get_stdout_pipe (agent));
   json_object_unref (wait_for_event (events, "connected"));
 
@@ -257,6 +280,96 @@ test_round_trip (gconstpointer data)
   g_assert_no_error (error);
 }
 
+/* Reads the agent's events to their end, so that its output never fills up. */
+static gpointer
+count_opened_streams (gpointer data)
+{
+  GDataInputStream *events = data;
+  guint opened = 0;
+  char *line;
+
+  while ((line = g_data_input_stream_read_line_utf8 (events, NULL, NULL, NULL)) != NULL)
+    {
+      if (strstr (line, "\"event\":\"stream-opened\"") != NULL)
+        opened++;
+      g_free (line);
+    }
+  return GUINT_TO_POINTER (opened);
+}
+
+/* A burst of connections, all open before any says a word: every one reaches
+ * the service and echoes its own bytes. The time it takes is printed, not checked. */
+static void
+test_many_streams (void)
+{
+  const char *agent_path = g_getenv ("UMT_TUNNEL_AGENT");
+  g_autoptr(UmtTestSim) sim = NULL;
+  g_autoptr(EchoServer) echo = NULL;
+  g_autoptr(GSubprocess) agent = NULL;
+  g_autoptr(GDataInputStream) events = NULL;
+  g_autoptr(GPtrArray) clients = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *token = NULL;
+  g_autofree char *key = NULL;
+  g_autofree char *relay = NULL;
+  struct rlimit limit;
+  GThread *reader;
+  gint64 start;
+  guint16 port;
+
+  if (agent_path == NULL)
+    {
+      g_test_skip ("UMT_TUNNEL_AGENT is not set");
+      return;
+    }
+  /* The sim and the agent inherit the limit. */
+  g_assert_cmpint (getrlimit (RLIMIT_NOFILE, &limit), ==, 0);
+  if (limit.rlim_max < 3 * MANY_STREAMS)
+    {
+      g_test_skip ("the hard limit on open files is too low for the burst");
+      return;
+    }
+  limit.rlim_cur = limit.rlim_max;
+  g_assert_cmpint (setrlimit (RLIMIT_NOFILE, &limit), ==, 0);
+
+  sim = umt_test_sim_start ("--proxy-port", "0", NULL);
+  echo = echo_server_start ();
+  key = tunnel_test_make_device (sim, TRUE, &token);
+  agent = start_agent (agent_path, sim, key, token, FALSE, echo->port);
+  events = g_data_input_stream_new (g_subprocess_get_stdout_pipe (agent));
+  json_object_unref (wait_for_event (events, "connected"));
+  reader = g_thread_new ("events", count_opened_streams, events);
+
+  relay = g_strdup_printf ("{\"service\":\"relay\",\"port\":%u}", echo->port);
+  port = tunnel_test_reserve (sim, key, relay);
+
+  start = g_get_monotonic_time ();
+  for (guint i = 0; i < MANY_STREAMS; i++)
+    g_ptr_array_add (clients, tunnel_test_connect (port));
+  for (guint i = 0; i < MANY_STREAMS; i++)
+    {
+      g_autofree char *message = g_strdup_printf ("stream %04u\n", i);
+
+      tunnel_test_write_all (clients->pdata[i], message, strlen (message));
+    }
+  for (guint i = 0; i < MANY_STREAMS; i++)
+    {
+      g_autofree char *expected = g_strdup_printf ("stream %04u\n", i);
+      char echoed[sizeof "stream 0000\n"] = "";
+
+      tunnel_test_read_exactly (clients->pdata[i], echoed, strlen (expected));
+      g_assert_cmpstr (echoed, ==, expected);
+    }
+  g_test_message ("%u streams opened and echoed in %.3f s", MANY_STREAMS,
+                  (g_get_monotonic_time () - start) / 1e6);
+
+  g_ptr_array_set_size (clients, 0);
+  g_output_stream_close (g_subprocess_get_stdin_pipe (agent), NULL, NULL);
+  g_subprocess_wait_check (agent, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (GPOINTER_TO_UINT (g_thread_join (reader)), ==, MANY_STREAMS);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -267,6 +380,7 @@ main (int   argc,
                         test_round_trip);
   g_test_add_data_func ("/tunnel-proxy-agent/round-trip-tls", GINT_TO_POINTER (TRUE),
                         test_round_trip);
+  g_test_add_func ("/tunnel-proxy-agent/many-streams", test_many_streams);
 
   return g_test_run ();
 }

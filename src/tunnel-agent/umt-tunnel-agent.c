@@ -9,6 +9,8 @@
 #include <json-glib/json-glib.h>
 
 #ifdef G_OS_UNIX
+#include <sys/resource.h>
+
 #include <gio/gunixinputstream.h>
 #endif
 #ifdef G_OS_WIN32
@@ -428,6 +430,22 @@ open_stdin (void)
 #endif
 }
 
+/* Each stream holds a descriptor: the usual soft limit of 1024 would refuse a burst of
+ * a thousand. GLib polls with poll(), never select(), so any number is fine. */
+static void
+raise_descriptor_limit (void)
+{
+#ifdef G_OS_UNIX
+  struct rlimit limit;
+
+  if (getrlimit (RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < limit.rlim_max)
+    {
+      limit.rlim_cur = limit.rlim_max;
+      setrlimit (RLIMIT_NOFILE, &limit);
+    }
+#endif
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -465,6 +483,7 @@ main (int   argc,
       return 2;
     }
 
+  raise_descriptor_limit ();
   agent.loop = g_main_loop_new (NULL, FALSE);
   agent.cancellable = g_cancellable_new ();
 

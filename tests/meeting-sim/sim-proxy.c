@@ -25,6 +25,11 @@
 /* A handshake line longer than this is not one. */
 #define HANDSHAKE_MAX_LINE 8192
 #define HANDSHAKE_TIMEOUT_SECONDS 10
+/* Connections a public port holds before the proxy accepts them. With GLib's default
+ * of 10 the kernel drops the SYNs of a burst beyond that, and each waits a second or
+ * more for its retry: a thousand clients at once took 15 s or more instead of half a
+ * second. The kernel caps it at net.core.somaxconn. */
+#define PUBLIC_LISTEN_BACKLOG 4096
 
 struct _SimProxy
 {
@@ -386,6 +391,7 @@ on_reservation_added (SimState       *state,
       g_hash_table_contains (self->listeners, GUINT_TO_POINTER (reservation->public_port)))
     return;
 
+  g_socket_set_listen_backlog (reservation->socket, PUBLIC_LISTEN_BACKLOG);
   if (!g_socket_listen (reservation->socket, &error))
     {
       g_printerr ("meeting-sim: cannot listen on public port %u: %s\n",

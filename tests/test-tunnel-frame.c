@@ -342,6 +342,45 @@ test_random_input (void)
     }
 }
 
+/* A payload whole in the input is handed out in place; one split across inputs is
+ * assembled into memory of its own. Either way the bytes are those sent. */
+static void
+test_borrowing (void)
+{
+  g_autoptr(UmtTunnelFrameDecoder) decoder = umt_tunnel_frame_decoder_new ();
+  g_autoptr(GBytes) first = umt_tunnel_frame_encode (UMT_TUNNEL_FRAME_DATA, 7, "whole", 5);
+  g_autoptr(GBytes) second = umt_tunnel_frame_encode (UMT_TUNNEL_FRAME_DATA, 8, "split", 5);
+  g_autoptr(GByteArray) input = concat ((GBytes *[]) { first, second }, 2);
+  g_auto(UmtTunnelFrame) whole = { 0, };
+  g_auto(UmtTunnelFrame) split = { 0, };
+  g_autoptr(GError) error = NULL;
+  const guint8 *p = input->data;
+  gsize left = input->len - 2;
+  const guint8 *payload;
+  gsize len;
+
+  g_assert_cmpint (umt_tunnel_frame_decoder_feed_borrowing (decoder, &p, &left, &whole, &error),
+                   ==, UMT_TUNNEL_DECODE_FRAME);
+  g_assert_no_error (error);
+  g_assert_true (whole.borrowed);
+  g_assert_cmpuint (whole.stream_id, ==, 7);
+  payload = g_bytes_get_data (whole.payload, &len);
+  g_assert_true (payload == input->data + UMT_TUNNEL_FRAME_HEADER_SIZE);
+  g_assert_cmpmem (payload, len, "whole", 5);
+
+  g_assert_cmpint (umt_tunnel_frame_decoder_feed_borrowing (decoder, &p, &left, &split, &error),
+                   ==, UMT_TUNNEL_DECODE_NEED_MORE);
+  left = 2;
+  g_assert_cmpint (umt_tunnel_frame_decoder_feed_borrowing (decoder, &p, &left, &split, &error),
+                   ==, UMT_TUNNEL_DECODE_FRAME);
+  g_assert_no_error (error);
+  g_assert_false (split.borrowed);
+  g_assert_cmpuint (split.stream_id, ==, 8);
+  payload = g_bytes_get_data (split.payload, &len);
+  g_assert_cmpmem (payload, len, "split", 5);
+  g_assert_true (umt_tunnel_frame_decoder_is_idle (decoder));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -356,6 +395,7 @@ main (int   argc,
   g_test_add_func ("/tunnel-frame/bad-new-payload", test_bad_new_payload);
   g_test_add_func ("/tunnel-frame/random-roundtrip", test_random_roundtrip);
   g_test_add_func ("/tunnel-frame/random-input", test_random_input);
+  g_test_add_func ("/tunnel-frame/borrowing", test_borrowing);
 
   return g_test_run ();
 }

@@ -26,6 +26,7 @@ umt_tunnel_frame_clear (UmtTunnelFrame *frame)
   g_clear_pointer (&frame->payload, g_bytes_unref);
   frame->stream_id = 0;
   frame->type = 0;
+  frame->borrowed = FALSE;
 }
 
 gboolean
@@ -177,12 +178,13 @@ emit_frame (UmtTunnelFrameDecoder *self,
   self->payload_have = 0;
 }
 
-UmtTunnelDecodeResult
-umt_tunnel_frame_decoder_feed (UmtTunnelFrameDecoder  *self,
-                               const guint8          **data,
-                               gsize                  *len,
-                               UmtTunnelFrame         *frame,
-                               GError                **error)
+static UmtTunnelDecodeResult
+decoder_feed (UmtTunnelFrameDecoder  *self,
+              const guint8          **data,
+              gsize                  *len,
+              gboolean                borrow,
+              UmtTunnelFrame         *frame,
+              GError                **error)
 {
   g_return_val_if_fail (self != NULL, UMT_TUNNEL_DECODE_ERROR);
   g_return_val_if_fail (data != NULL && len != NULL, UMT_TUNNEL_DECODE_ERROR);
@@ -226,6 +228,18 @@ umt_tunnel_frame_decoder_feed (UmtTunnelFrameDecoder  *self,
 
       self->payload_len = get_be32 (self->header + 5);
       self->payload_have = 0;
+      if (borrow && self->payload_len > 0 && *len >= self->payload_len)
+        {
+          frame->type = self->header[0];
+          frame->stream_id = get_be32 (self->header + 1);
+          frame->payload = g_bytes_new_static (*data, self->payload_len);
+          frame->borrowed = TRUE;
+          *data += self->payload_len;
+          *len -= self->payload_len;
+          self->header_have = 0;
+          self->payload_len = 0;
+          return UMT_TUNNEL_DECODE_FRAME;
+        }
       if (self->payload_len > 0)
         self->payload = g_malloc (self->payload_len);
     }
@@ -246,4 +260,24 @@ umt_tunnel_frame_decoder_feed (UmtTunnelFrameDecoder  *self,
 
   emit_frame (self, frame);
   return UMT_TUNNEL_DECODE_FRAME;
+}
+
+UmtTunnelDecodeResult
+umt_tunnel_frame_decoder_feed (UmtTunnelFrameDecoder  *self,
+                               const guint8          **data,
+                               gsize                  *len,
+                               UmtTunnelFrame         *frame,
+                               GError                **error)
+{
+  return decoder_feed (self, data, len, FALSE, frame, error);
+}
+
+UmtTunnelDecodeResult
+umt_tunnel_frame_decoder_feed_borrowing (UmtTunnelFrameDecoder  *self,
+                                         const guint8          **data,
+                                         gsize                  *len,
+                                         UmtTunnelFrame         *frame,
+                                         GError                **error)
+{
+  return decoder_feed (self, data, len, TRUE, frame, error);
 }

@@ -32,6 +32,7 @@ typedef struct {
   UmtTunnelFrameType type;
   guint32 stream_id;
   GBytes *payload; /* owned; never NULL for a decoded frame (may be empty) */
+  gboolean borrowed; /* payload points into the input (umt_tunnel_frame_decoder_feed_borrowing) */
 } UmtTunnelFrame;
 
 void umt_tunnel_frame_clear (UmtTunnelFrame *frame);
@@ -77,6 +78,14 @@ UmtTunnelDecodeResult umt_tunnel_frame_decoder_feed (UmtTunnelFrameDecoder  *sel
                                                      gsize                  *len,
                                                      UmtTunnelFrame         *frame,
                                                      GError                **error);
+
+/* The same, except that a payload found whole in the input is not copied: it points
+ * into *@data, and lives only as long as that memory. */
+UmtTunnelDecodeResult umt_tunnel_frame_decoder_feed_borrowing (UmtTunnelFrameDecoder  *self,
+                                                               const guint8          **data,
+                                                               gsize                  *len,
+                                                               UmtTunnelFrame         *frame,
+                                                               GError                **error);
 
 /* TRUE when no partial frame is buffered. */
 gboolean umt_tunnel_frame_decoder_is_idle (UmtTunnelFrameDecoder *self);

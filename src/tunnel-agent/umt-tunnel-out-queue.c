@@ -14,12 +14,14 @@
 typedef struct {
   GBytes  *bytes;
   gpointer tag;
+  gboolean borrowed; /* bytes points into the caller's buffer, until umt_tunnel_out_queue_keep() */
 } Entry;
 
 struct _UmtTunnelOutQueue {
   GQueue         entries; /* Entry */
   gsize          offset;  /* bytes of the head entry already written */
   gsize          pending;
+  guint          n_borrowed; /* entries still borrowed */
   GDestroyNotify tag_free;
 };
 
@@ -37,6 +39,8 @@ static void
 entry_free (UmtTunnelOutQueue *self,
             Entry             *entry)
 {
+  if (entry->borrowed)
+    self->n_borrowed--;
   g_bytes_unref (entry->bytes);
   if (entry->tag != NULL && self->tag_free != NULL)
     self->tag_free (entry->tag);
@@ -82,8 +86,45 @@ umt_tunnel_out_queue_push (UmtTunnelOutQueue *self,
   entry = g_new (Entry, 1);
   entry->bytes = bytes;
   entry->tag = tag;
+  entry->borrowed = FALSE;
   g_queue_push_tail (&self->entries, entry);
   self->pending += g_bytes_get_size (bytes);
+}
+
+void
+umt_tunnel_out_queue_push_borrowed (UmtTunnelOutQueue *self,
+                                    const void        *data,
+                                    gsize              len,
+                                    gpointer           tag)
+{
+  umt_tunnel_out_queue_push (self, g_bytes_new_static (data, len), tag);
+  if (len > 0)
+    {
+      ((Entry *) g_queue_peek_tail (&self->entries))->borrowed = TRUE;
+      self->n_borrowed++;
+    }
+}
+
+void
+umt_tunnel_out_queue_keep (UmtTunnelOutQueue *self)
+{
+  /* Borrowed entries are the newest, mostly: walk back from the tail until all are
+   * owned. The head's written part is copied too, so that its size stays the one pushed. */
+  for (GList *l = self->entries.tail; l != NULL && self->n_borrowed > 0; l = l->prev)
+    {
+      Entry *entry = l->data;
+      gsize len;
+      const guint8 *data;
+
+      if (!entry->borrowed)
+        continue;
+
+      data = g_bytes_get_data (entry->bytes, &len);
+      g_bytes_unref (entry->bytes);
+      entry->bytes = g_bytes_new (data, len);
+      entry->borrowed = FALSE;
+      self->n_borrowed--;
+    }
 }
 
 gsize

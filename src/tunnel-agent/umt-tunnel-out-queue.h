@@ -26,6 +26,14 @@ void               umt_tunnel_out_queue_free    (UmtTunnelOutQueue *self);
 void     umt_tunnel_out_queue_push        (UmtTunnelOutQueue *self,
                                            GBytes            *bytes,
                                            gpointer           tag);
+/* Queues @len bytes at @data without copying them: umt_tunnel_out_queue_keep() must
+ * run before that memory changes. Whatever a flush in between writes is never copied. */
+void     umt_tunnel_out_queue_push_borrowed (UmtTunnelOutQueue *self,
+                                             const void        *data,
+                                             gsize              len,
+                                             gpointer           tag);
+/* Copies the borrowed entries still queued, so that their memory may be reused. */
+void     umt_tunnel_out_queue_keep        (UmtTunnelOutQueue *self);
 /* Bytes queued and not yet written. */
 gsize    umt_tunnel_out_queue_get_pending (UmtTunnelOutQueue *self);
 gboolean umt_tunnel_out_queue_is_empty    (UmtTunnelOutQueue *self);

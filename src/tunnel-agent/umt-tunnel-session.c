@@ -44,6 +44,7 @@ struct _UmtTunnelSession {
 
   UmtTunnelFrameDecoder *decoder;
   guint8 *read_buf;
+  GPtrArray *delivered; /* UmtTunnelStream given payloads from read_buf, owned */
   GSource *read_source;  /* while the proxy may be read */
   GSource *tls_kick;     /* one read when reading resumes over TLS */
   guint n_blocking; /* streams whose local side cannot take more for now */
@@ -51,6 +52,7 @@ struct _UmtTunnelSession {
   /* Toward the proxy; tags are the UmtTunnelStream whose budget a frame counts
    * against (owned), or NULL. */
   UmtTunnelOutQueue *out;
+  guint8 *frame_buf;     /* the streams' reads */
   GSource *write_source; /* while the proxy does not take what is queued */
   gboolean congested;
 
@@ -131,7 +133,9 @@ umt_tunnel_session_finalize (GObject *object)
   g_clear_pointer (&self->reply_line, g_byte_array_unref);
   g_clear_pointer (&self->decoder, umt_tunnel_frame_decoder_free);
   g_clear_pointer (&self->out, umt_tunnel_out_queue_free);
+  g_clear_pointer (&self->delivered, g_ptr_array_unref);
   g_free (self->read_buf);
+  g_free (self->frame_buf);
 
   G_OBJECT_CLASS (umt_tunnel_session_parent_class)->finalize (object);
 }
@@ -173,6 +177,7 @@ umt_tunnel_session_init (UmtTunnelSession *self)
   self->streams = g_hash_table_new (NULL, NULL);
   self->live_streams = g_hash_table_new_full (NULL, NULL, g_object_unref, NULL);
   self->out = umt_tunnel_out_queue_new (g_object_unref);
+  self->delivered = g_ptr_array_new_with_free_func (g_object_unref);
 }
 
 UmtTunnelSession *
@@ -254,6 +259,30 @@ umt_tunnel_session_send_frame (UmtTunnelSession *self,
   /* Written at once when nothing waits before it: no main-loop round per frame. */
   if (self->write_source == NULL)
     flush_output (self);
+}
+
+guint8 *
+umt_tunnel_session_get_frame_buffer (UmtTunnelSession *self)
+{
+  if (self->frame_buf == NULL)
+    self->frame_buf = g_malloc (UMT_TUNNEL_FRAME_HEADER_SIZE + UMT_TUNNEL_READ_SIZE);
+  return self->frame_buf;
+}
+
+void
+umt_tunnel_session_send_frame_buffer (UmtTunnelSession *self,
+                                      gsize             len,
+                                      UmtTunnelStream  *origin)
+{
+  if (self->closed)
+    return;
+
+  umt_tunnel_out_queue_push_borrowed (self->out, self->frame_buf, len, g_object_ref (origin));
+  if (umt_tunnel_out_queue_get_pending (self->out) >= UMT_TUNNEL_CONTROL_BOUND)
+    self->congested = TRUE;
+  if (self->write_source == NULL)
+    flush_output (self);
+  umt_tunnel_out_queue_keep (self->out);
 }
 
 gboolean
@@ -396,6 +425,28 @@ umt_tunnel_session_emit_stream_event (UmtTunnelSession *self,
     g_return_if_reached ();
 }
 
+void
+umt_tunnel_session_flush_later (UmtTunnelSession *self,
+                                UmtTunnelStream  *stream)
+{
+  g_ptr_array_add (self->delivered, g_object_ref (stream));
+}
+
+/* The payloads point into read_buf: written now, or copied before the next read. */
+static void
+flush_delivered (UmtTunnelSession *self)
+{
+  g_autoptr(GPtrArray) delivered = NULL;
+
+  if (self->delivered->len == 0)
+    return;
+
+  delivered = g_steal_pointer (&self->delivered);
+  self->delivered = g_ptr_array_new_with_free_func (g_object_unref);
+  for (guint i = 0; i < delivered->len; i++)
+    umt_tunnel_stream_flush_delivered (delivered->pdata[i]);
+}
+
 static void
 refuse_stream (UmtTunnelSession *self,
                guint32           id,
@@ -456,7 +507,7 @@ dispatch_frame (UmtTunnelSession *self,
     case UMT_TUNNEL_FRAME_DATA:
       /* Data for a stream we already closed crossed our C on the way: drop it. */
       if (stream != NULL)
-        umt_tunnel_stream_deliver (stream, frame->payload);
+        umt_tunnel_stream_deliver (stream, frame->payload, frame->borrowed);
       break;
 
     case UMT_TUNNEL_FRAME_CLOSE:
@@ -482,7 +533,7 @@ feed_frames (UmtTunnelSession *self,
       g_auto(UmtTunnelFrame) frame = { 0, };
       g_autoptr(GError) error = NULL;
 
-      switch (umt_tunnel_frame_decoder_feed (self->decoder, &data, &len, &frame, &error))
+      switch (umt_tunnel_frame_decoder_feed_borrowing (self->decoder, &data, &len, &frame, &error))
         {
         case UMT_TUNNEL_DECODE_FRAME:
           dispatch_frame (self, &frame);
@@ -659,6 +710,7 @@ on_proxy_readable (GSocket      *socket,
         }
 
       process_input (self, self->read_buf, n);
+      flush_delivered (self);
       /* A short read emptied the socket: another would only say so. */
       if (n < UMT_TUNNEL_READ_SIZE && !self->config->tls)
         break;

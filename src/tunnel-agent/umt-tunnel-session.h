@@ -15,8 +15,9 @@ G_BEGIN_DECLS
 #define UMT_TUNNEL_STREAM_BOUND (256 * 1024)
 /* Bytes queued toward the proxy before every local reader pauses. */
 #define UMT_TUNNEL_CONTROL_BOUND (1024 * 1024)
-/* Size of one read, from the proxy or from a local service. */
-#define UMT_TUNNEL_READ_SIZE (64 * 1024)
+/* Size of one read, from the proxy or from a local service: a few frames of the proxy
+ * at a time, and frames toward it as large as a local service's burst. */
+#define UMT_TUNNEL_READ_SIZE (256 * 1024)
 
 #define UMT_TYPE_TUNNEL_SESSION (umt_tunnel_session_get_type ())
 G_DECLARE_FINAL_TYPE (UmtTunnelSession, umt_tunnel_session, UMT, TUNNEL_SESSION, GObject)
@@ -48,6 +49,17 @@ void              umt_tunnel_session_get_traffic (UmtTunnelSession *self,
 void     umt_tunnel_session_send_frame       (UmtTunnelSession *self,
                                               GBytes           *frame,
                                               UmtTunnelStream  *origin);
+/* Streams read their frames here, UMT_TUNNEL_FRAME_HEADER_SIZE + UMT_TUNNEL_READ_SIZE
+ * bytes shared by all: each frame leaves it before the next read. */
+guint8  *umt_tunnel_session_get_frame_buffer (UmtTunnelSession *self);
+/* Sends the frame at @frame, written at once if the proxy takes it and copied otherwise. */
+void     umt_tunnel_session_send_frame_buffer (UmtTunnelSession *self,
+                                               gsize             len,
+                                               UmtTunnelStream  *origin);
+/* @stream was given borrowed payloads: umt_tunnel_stream_flush_delivered() is due once
+ * the frames of the current read are dispatched. */
+void     umt_tunnel_session_flush_later      (UmtTunnelSession *self,
+                                              UmtTunnelStream  *stream);
 gboolean umt_tunnel_session_can_send         (UmtTunnelSession *self);
 void     umt_tunnel_session_block_reading    (UmtTunnelSession *self);
 void     umt_tunnel_session_unblock_reading  (UmtTunnelSession *self);

@@ -28,7 +28,6 @@ struct _UmtTunnelStream {
   gboolean tried_ipv6;
   gboolean opened;
 
-  guint8 *read_buf; /* frame header room + one read */
   GSource *read_source; /* while the local side may be read */
   gboolean read_done;
   gsize to_proxy_pending; /* our bytes still in the session's queue */
@@ -36,6 +35,7 @@ struct _UmtTunnelStream {
   UmtTunnelOutQueue *out; /* toward the local service */
   GSource *write_source;  /* while the local side does not take what is queued */
   gboolean blocking; /* we asked the session to stop reading the proxy */
+  gboolean flush_due; /* delivered since the session last called flush_delivered */
 
   gboolean forgotten; /* a C went either way: the id no longer names us */
   gboolean finishing; /* close once the output is flushed */
@@ -81,7 +81,6 @@ umt_tunnel_stream_finalize (GObject *object)
 
   g_clear_object (&self->cancellable);
   g_clear_pointer (&self->out, umt_tunnel_out_queue_free);
-  g_free (self->read_buf);
 
   G_OBJECT_CLASS (umt_tunnel_stream_parent_class)->finalize (object);
 }
@@ -222,6 +221,7 @@ on_local_readable (GSocket      *socket,
   for (guint i = 0; i < MAX_READS_PER_WAKEUP; i++)
     {
       g_autoptr(GError) error = NULL;
+      guint8 *frame;
       gssize n;
 
       if (!may_read (self))
@@ -230,8 +230,10 @@ on_local_readable (GSocket      *socket,
           break;
         }
 
+      /* Read behind room for the header: the frame leaves in one write, uncopied. */
+      frame = umt_tunnel_session_get_frame_buffer (self->session);
       n = g_pollable_input_stream_read_nonblocking (input,
-                                                    self->read_buf + UMT_TUNNEL_FRAME_HEADER_SIZE,
+                                                    frame + UMT_TUNNEL_FRAME_HEADER_SIZE,
                                                     UMT_TUNNEL_READ_SIZE, NULL, &error);
       if (n < 0 && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
         break;
@@ -251,13 +253,11 @@ on_local_readable (GSocket      *socket,
           break;
         }
 
-      umt_tunnel_frame_write_header (self->read_buf, UMT_TUNNEL_FRAME_DATA, self->id, (guint32) n);
+      umt_tunnel_frame_write_header (frame, UMT_TUNNEL_FRAME_DATA, self->id, (guint32) n);
       self->bytes_out += n;
       umt_tunnel_session_count_traffic (self->session, 0, n);
       self->to_proxy_pending += UMT_TUNNEL_FRAME_HEADER_SIZE + n;
-      umt_tunnel_session_send_frame (self->session,
-                                     g_bytes_new (self->read_buf, UMT_TUNNEL_FRAME_HEADER_SIZE + n),
-                                     self);
+      umt_tunnel_session_send_frame_buffer (self->session, UMT_TUNNEL_FRAME_HEADER_SIZE + n, self);
       /* A short read emptied the socket: another would only say so. */
       if (n < UMT_TUNNEL_READ_SIZE)
         break;
@@ -272,9 +272,6 @@ maybe_read (UmtTunnelStream *self)
 {
   if (self->read_source != NULL || !may_read (self))
     return;
-
-  if (self->read_buf == NULL)
-    self->read_buf = g_malloc (UMT_TUNNEL_FRAME_HEADER_SIZE + UMT_TUNNEL_READ_SIZE);
 
   self->read_source = umt_tunnel_watch_socket (g_socket_connection_get_socket (self->connection),
                                                G_IO_IN, on_local_readable, self);
@@ -426,19 +423,41 @@ umt_tunnel_stream_open (UmtTunnelStream *self)
 
 void
 umt_tunnel_stream_deliver (UmtTunnelStream *self,
-                           GBytes          *payload)
+                           GBytes          *payload,
+                           gboolean         borrowed)
+{
+  gsize len;
+  const guint8 *data = g_bytes_get_data (payload, &len);
+
+  g_return_if_fail (UMT_IS_TUNNEL_STREAM (self));
+
+  if (self->finished || self->forgotten || len == 0)
+    return;
+
+  if (borrowed)
+    umt_tunnel_out_queue_push_borrowed (self->out, data, len, NULL);
+  else
+    umt_tunnel_out_queue_push (self->out, g_bytes_ref (payload), NULL);
+  /* The frames of one read from the proxy go out in one write. */
+  if (!self->flush_due)
+    {
+      self->flush_due = TRUE;
+      umt_tunnel_session_flush_later (self->session, self);
+    }
+}
+
+void
+umt_tunnel_stream_flush_delivered (UmtTunnelStream *self)
 {
   g_return_if_fail (UMT_IS_TUNNEL_STREAM (self));
 
-  if (self->finished || self->forgotten || g_bytes_get_size (payload) == 0)
-    return;
-
-  umt_tunnel_out_queue_push (self->out, g_bytes_ref (payload), NULL);
+  self->flush_due = FALSE;
   /* Written at once when nothing waits before it. */
   if (self->write_source == NULL)
     flush_output (self);
+  umt_tunnel_out_queue_keep (self->out);
 
-  if (!self->finished && !self->blocking &&
+  if (!self->finished && !self->blocking && self->session != NULL &&
       umt_tunnel_out_queue_get_pending (self->out) > UMT_TUNNEL_STREAM_BOUND)
     {
       self->blocking = TRUE;

@@ -20,8 +20,13 @@ void             umt_tunnel_stream_open    (UmtTunnelStream  *self);
 guint32          umt_tunnel_stream_get_id  (UmtTunnelStream  *self);
 
 /* A D frame's payload from the proxy. */
+/* Queues @payload toward the local service; a @borrowed one is copied unless
+ * umt_tunnel_stream_flush_delivered() writes it, which the session calls before the
+ * memory changes. */
 void umt_tunnel_stream_deliver      (UmtTunnelStream *self,
-                                     GBytes          *payload);
+                                     GBytes          *payload,
+                                     gboolean         borrowed);
+void umt_tunnel_stream_flush_delivered (UmtTunnelStream *self);
 /* A C frame from the proxy: flush what is pending to the local side, then close. */
 void umt_tunnel_stream_remote_close (UmtTunnelStream *self);
 /* @len bytes this stream queued toward the proxy have been written. */

@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -35,6 +36,8 @@
 #define CHUNK (256 * 1024)
 #define MESSAGE_SIZE 32
 #define WARM_UP_ROUND_TRIPS 50
+/* Connections opened at once through the tunnel. */
+#define BURST_STREAMS 1000
 
 typedef struct
 {
@@ -184,7 +187,7 @@ listen_loopback (guint16 *port)
   int fd = socket (AF_INET, SOCK_STREAM, 0);
 
   if (fd < 0 || bind (fd, (struct sockaddr *) &address, sizeof address) != 0 ||
-      listen (fd, 64) != 0 || getsockname (fd, (struct sockaddr *) &address, &length) != 0)
+      listen (fd, SOMAXCONN) != 0 || getsockname (fd, (struct sockaddr *) &address, &length) != 0)
     die ("cannot listen on 127.0.0.1: %s", g_strerror (errno));
   *port = ntohs (address.sin_port);
   return fd;
@@ -323,9 +326,11 @@ measure_latencies (Figures **paths,
 typedef struct
 {
   const char *name;
+  Figures    *path;    /* the one path the processes serve */
   GArray     *pids;    /* pid_t */
   double      start_s;
   double      us_per_round_trip;
+  double      s_per_gib; /* during the path's throughput run */
 } CpuShare;
 
 static double
@@ -406,12 +411,14 @@ add_process_tree (GArray *pids,
 static void
 cpu_share_init (CpuShare    *share,
                 const char  *name,
+                Figures     *path,
                 GSubprocess *process,
                 gboolean     with_children)
 {
   pid_t pid = (pid_t) atoi (g_subprocess_get_identifier (process));
 
   share->name = name;
+  share->path = path;
   share->pids = g_array_new (FALSE, FALSE, sizeof (pid_t));
   if (with_children)
     add_process_tree (share->pids, pid);
@@ -425,7 +432,6 @@ cpu_share_finish (CpuShare *share,
                   guint     round_trips)
 {
   share->us_per_round_trip = (cpu_share_seconds (share) - share->start_s) * 1e6 / round_trips;
-  g_clear_pointer (&share->pids, g_array_unref);
 }
 
 /* Processes */
@@ -463,20 +469,56 @@ read_json_line (GDataInputStream *stream,
   return json_object_ref (json_node_get_object (node));
 }
 
-static char *
-read_vm_hwm (GSubprocess *process)
+/* A field of /proc/PID/status in kB, or -1. */
+static gint64
+read_status_kb (GSubprocess *process,
+                const char  *field)
 {
   g_autofree char *path = g_strdup_printf ("/proc/%s/status", g_subprocess_get_identifier (process));
   g_autofree char *status = NULL;
-  g_auto(GStrv) lines = NULL;
+  const char *line;
 
-  if (!g_file_get_contents (path, &status, NULL, NULL))
-    return g_strdup ("(unknown)");
-  lines = g_strsplit (status, "\n", -1);
-  for (guint i = 0; lines[i] != NULL; i++)
-    if (g_str_has_prefix (lines[i], "VmHWM:"))
-      return g_strdup (g_strstrip (lines[i] + strlen ("VmHWM:")));
-  return g_strdup ("(unknown)");
+  if (!g_file_get_contents (path, &status, NULL, NULL) || (line = strstr (status, field)) == NULL)
+    return -1;
+  return g_ascii_strtoll (line + strlen (field), NULL, 10);
+}
+
+/* @n connections opened at once, each echoing a message of its own. Returns the
+ * seconds until the last echo came back; @rss_kb_per_stream gets how much the
+ * agent's RSS grew per stream while they are all open and idle. */
+static double
+measure_burst (guint16      port,
+               GSubprocess *agent,
+               guint        n,
+               double      *rss_kb_per_stream)
+{
+  g_autofree int *fds = g_new (int, n);
+  gint64 rss_before = read_status_kb (agent, "VmRSS:");
+  gint64 start = g_get_monotonic_time ();
+  double seconds;
+
+  for (guint i = 0; i < n; i++)
+    if ((fds[i] = connect_loopback (port)) < 0)
+      die ("connection %u of the burst failed: %s", i, g_strerror (errno));
+  for (guint i = 0; i < n; i++)
+    {
+      guint32 message = GUINT32_TO_BE (i);
+
+      if (!write_all (fds[i], "E", 1) || !write_all (fds[i], &message, sizeof message))
+        die ("stream %u of the burst broke", i);
+    }
+  for (guint i = 0; i < n; i++)
+    {
+      guint32 echoed;
+
+      if (!read_exact (fds[i], &echoed, sizeof echoed) || GUINT32_FROM_BE (echoed) != i)
+        die ("stream %u of the burst did not echo its message", i);
+    }
+  seconds = (double) (g_get_monotonic_time () - start) / G_USEC_PER_SEC;
+  *rss_kb_per_stream = (double) (read_status_kb (agent, "VmRSS:") - rss_before) / n;
+  for (guint i = 0; i < n; i++)
+    close (fds[i]);
+  return seconds;
 }
 
 static void
@@ -618,8 +660,19 @@ print_row (const Figures *figures)
 {
   if (!figures->measured)
     return;
-  printf ("  %-26s %10.1f MiB/s %10.1f %10.1f %10.1f\n", figures->name, figures->mib_per_s,
+  printf ("  %-28s %11.2f %10.1f %10.1f %10.1f\n", figures->name,
+          figures->mib_per_s * 8 * 1024 * 1024 / 1e9,
           figures->rtt_mean_us, figures->rtt_p50_us, figures->rtt_p99_us);
+}
+
+static void
+print_added_rtt (const Figures *path,
+                 const Figures *direct)
+{
+  if (!path->measured)
+    return;
+  printf ("    %-28s %+8.1f µs %+8.1f µs\n", path->name,
+          path->rtt_p50_us - direct->rtt_p50_us, path->rtt_p99_us - direct->rtt_p99_us);
 }
 
 static void
@@ -639,7 +692,7 @@ main (int   argc,
   g_autoptr(GOptionContext) context = g_option_context_new ("— tunnel throughput and latency");
   g_autoptr(GError) error = NULL;
   g_autofree char *sim_path = NULL, *agent_path = NULL, *sshd_path = NULL;
-  g_autofree char *key = NULL, *config_line = NULL, *hwm = NULL;
+  g_autofree char *key = NULL, *config_line = NULL;
   g_autoptr(GSubprocess) sim = NULL;
   g_autoptr(GSubprocess) agent = NULL;
   g_autoptr(GDataInputStream) sim_out = NULL;
@@ -659,6 +712,9 @@ main (int   argc,
   const char *token = "BE0C42";
   int mib = 256, round_trips = 2000;
   gboolean one_cpu = FALSE;
+  struct rlimit limit;
+  double burst_s, rss_kb_per_stream;
+  gint64 hwm_kb;
   guint16 service_port;
   int listen_fd;
   const GOptionEntry entries[] = {
@@ -678,6 +734,12 @@ main (int   argc,
   if (sim_path == NULL || agent_path == NULL || mib <= 0 || round_trips <= 0)
     die ("--sim and --agent are needed, --mib and --round-trips must be positive");
   signal (SIGPIPE, SIG_IGN);
+  /* The burst's descriptors, here and in the sim and the agent, which inherit it. */
+  if (getrlimit (RLIMIT_NOFILE, &limit) == 0 && limit.rlim_max >= 4 * BURST_STREAMS)
+    {
+      limit.rlim_cur = limit.rlim_max;
+      setrlimit (RLIMIT_NOFILE, &limit);
+    }
   if (one_cpu)
     {
       cpu_set_t cpus;
@@ -720,9 +782,9 @@ main (int   argc,
   }
   config_line = g_strdup_printf ("{\"device_key\":\"%s\",\"token\":\"%s\",\"proxy_host\":\"127.0.0.1\","
                                  "\"proxy_port\":%" G_GINT64_FORMAT ",\"tls\":false,\"verify_tls\":true,"
-                                 "\"allowed_ports\":[%u]}\n",
+                                 "\"allowed_ports\":[%u],\"max_streams\":%u}\n",
                                  key, token, json_object_get_int_member (ready, "proxy_port"),
-                                 service_port);
+                                 service_port, BURST_STREAMS);
   if (!g_output_stream_write_all (g_subprocess_get_stdin_pipe (agent), config_line,
                                   strlen (config_line), NULL, NULL, &error))
     die ("cannot configure umt-tunnel-agent: %s", error->message);
@@ -746,12 +808,13 @@ main (int   argc,
     paths[n_paths++] = &ssh;
 
   /* Each of these processes serves one path only, warm-up included. */
-  cpu_share_init (&shares[n_shares++], "umt-tunnel-agent (ours)", agent, FALSE);
-  cpu_share_init (&shares[n_shares++], "meeting-sim proxy (stand-in for the Meeting proxy)", sim, FALSE);
+  cpu_share_init (&shares[n_shares++], "umt-tunnel-agent (ours)", &tunnel, agent, FALSE);
+  cpu_share_init (&shares[n_shares++], "meeting-sim proxy (stand-in for the Meeting proxy)",
+                  &tunnel, sim, FALSE);
   if (ssh.port != 0)
     {
-      cpu_share_init (&shares[n_shares++], "ssh", ssh_tunnel.ssh, FALSE);
-      cpu_share_init (&shares[n_shares++], "sshd", ssh_tunnel.sshd, TRUE);
+      cpu_share_init (&shares[n_shares++], "ssh", &ssh, ssh_tunnel.ssh, FALSE);
+      cpu_share_init (&shares[n_shares++], "sshd", &ssh, ssh_tunnel.sshd, TRUE);
     }
   measure_latencies (paths, n_paths, round_trips);
   for (guint i = 0; i < n_shares; i++)
@@ -759,17 +822,27 @@ main (int   argc,
   for (guint p = 0; p < n_paths; p++)
     {
       fprintf (stderr, "Measuring the throughput of %s…\n", paths[p]->name);
+      for (guint i = 0; i < n_shares; i++)
+        shares[i].start_s = cpu_share_seconds (&shares[i]);
       paths[p]->mib_per_s = measure_throughput (paths[p]->port, (guint64) mib << 20);
+      for (guint i = 0; i < n_shares; i++)
+        if (shares[i].path == paths[p])
+          shares[i].s_per_gib = (cpu_share_seconds (&shares[i]) - shares[i].start_s) * 1024 / mib;
     }
-  hwm = read_vm_hwm (agent);
+  hwm_kb = read_status_kb (agent, "VmHWM:");
+  fprintf (stderr, "Opening %u streams at once…\n", BURST_STREAMS);
+  burst_s = measure_burst (tunnel.port, agent, BURST_STREAMS, &rss_kb_per_stream);
   ssh_tunnel_stop (&ssh_tunnel);
 
   printf ("\nTunnel benchmark: %d MiB one way, %d round trips of %d bytes (after %d to warm up), loopback%s\n\n",
           mib, round_trips, MESSAGE_SIZE, WARM_UP_ROUND_TRIPS, one_cpu ? ", one CPU" : "");
-  printf ("  %-26s %16s %10s %10s %10s\n", "path", "throughput", "rtt mean", "p50", "p99 (µs)");
+  printf ("  %-28s %11s %10s %10s %10s\n", "path", "Gbit/s", "rtt mean", "p50", "p99 (µs)");
   print_row (&direct);
   print_row (&tunnel);
   print_row (&ssh);
+  printf ("\n  Added round trip over direct loopback (median, p99):\n");
+  print_added_rtt (&tunnel, &direct);
+  print_added_rtt (&ssh, &direct);
   printf ("\n");
   print_ratios (&tunnel, &direct);
   print_ratios (&tunnel, &ssh);
@@ -778,10 +851,18 @@ main (int   argc,
     printf ("  (ssh -R not measured)\n");
   printf ("\n  The tunnel path is umt-tunnel-agent (ours) and meeting-sim's proxy (test\n"
           "  infrastructure; the Meeting server's proxy takes its place in production).\n"
-          "  CPU time per echo round trip:\n");
+          "  CPU time per process:\n"
+          "    %-52s %9s %12s\n", "", "per GiB", "round trip");
   for (guint i = 0; i < n_shares; i++)
-    printf ("    %-52s %6.1f µs\n", shares[i].name, shares[i].us_per_round_trip);
-  printf ("\n  umt-tunnel-agent peak RSS (VmHWM): %s\n", hwm);
+    {
+      printf ("    %-52s %7.3f s %9.1f µs\n", shares[i].name, shares[i].s_per_gib,
+              shares[i].us_per_round_trip);
+      g_array_unref (shares[i].pids);
+    }
+  printf ("\n  umt-tunnel-agent peak RSS (VmHWM) after the runs above: %.1f MB\n", hwm_kb / 1024.0);
+  printf ("  %u streams opened at once and echoed through the tunnel: %.3f s\n",
+          BURST_STREAMS, burst_s);
+  printf ("  umt-tunnel-agent RSS per open idle stream: %.1f kB\n", rss_kb_per_stream);
 
   g_subprocess_force_exit (agent);
   g_subprocess_send_signal (sim, SIGTERM);

@@ -87,6 +87,12 @@ umt_cli_run (UmtCliContext  *ctx,
   if (interval != 0 && (interval < 1 || interval > 3600))
     return umt_cli_fail (UMT_CLI_EXIT_USAGE, "The interval must be between 1 and 3600 seconds.");
 
+  /* Without a desktop, proxies come from the environment (libproxy) as for any service,
+   * not from GNOME's settings: reading those starts dconf, a thread of its own and a
+   * D-Bus connection that the process would keep for nothing. Set before any thread. */
+  if (g_getenv ("XDG_CURRENT_DESKTOP") == NULL)
+    g_setenv ("GIO_USE_PROXY_RESOLVER", "libproxy", FALSE);
+
   if (!umt_cli_context_load_profiles (ctx, &error))
     return umt_cli_report_error (error);
   if (!umt_device_manager_get_registered (ctx->manager))

@@ -13,6 +13,7 @@
 
 #include "umt-application.h"
 #include "umt-tray.h"
+#include "umt-tray-sni-dbus.h"
 #include "umt-test-sim.h"
 #include "umt-test-util.h"
 
@@ -27,15 +28,15 @@ static char *device_key;
 static GDBusConnection *host_bus;
 static char *app_bus_name;
 
-/* A StatusNotifierWatcher written for the test. */
-static GDBusNodeInfo *watcher_info;
+/* A StatusNotifierWatcher written for the test, from the interface the app calls. */
+static UmtStatusNotifierWatcher *watcher;
 static guint watcher_owner_id;
-static guint watcher_object_id;
 static char *registered_service;
 static char *registered_sender;
 static guint registrations;
 
 /* A notification server, to see the "no tray host" notice. */
+static GDBusNodeInfo *notifications_info;
 static guint notifications_owner_id;
 static guint notifications_object_id;
 static guint notifications;
@@ -44,16 +45,8 @@ static guint notifications;
 static GHashTable *signal_counts;
 static char *last_new_status;
 
-static const char watcher_xml[] =
+static const char notifications_xml[] =
   "<node>"
-  " <interface name='org.kde.StatusNotifierWatcher'>"
-  "  <method name='RegisterStatusNotifierItem'><arg type='s' direction='in'/></method>"
-  "  <method name='RegisterStatusNotifierHost'><arg type='s' direction='in'/></method>"
-  "  <property name='RegisteredStatusNotifierItems' type='as' access='read'/>"
-  "  <property name='IsStatusNotifierHostRegistered' type='b' access='read'/>"
-  "  <property name='ProtocolVersion' type='i' access='read'/>"
-  "  <signal name='StatusNotifierItemRegistered'><arg type='s'/></signal>"
-  " </interface>"
   " <interface name='org.freedesktop.Notifications'>"
   "  <method name='Notify'>"
   "   <arg type='s' direction='in'/><arg type='u' direction='in'/><arg type='s' direction='in'/>"
@@ -81,32 +74,43 @@ iterate_for (guint ms)
     g_main_context_iteration (NULL, TRUE);
 }
 
-static void
-watcher_method_call (GDBusConnection       *connection,
-                     const char            *sender,
-                     const char            *object_path,
-                     const char            *interface_name,
-                     const char            *method_name,
-                     GVariant              *parameters,
-                     GDBusMethodInvocation *invocation,
-                     gpointer               user_data)
+static gboolean
+on_register_item (UmtStatusNotifierWatcher *object,
+                  GDBusMethodInvocation    *invocation,
+                  const char               *service)
 {
+  const char *sender = g_dbus_method_invocation_get_sender (invocation);
+
   /* Other test programs on this bus have trays too: only ours counts. */
+  if (g_strcmp0 (sender, app_bus_name) == 0)
+    {
+      g_free (registered_service);
+      registered_service = g_strdup (service);
+      g_free (registered_sender);
+      registered_sender = g_strdup (sender);
+      registrations++;
+    }
+  umt_status_notifier_watcher_complete_register_status_notifier_item (object, invocation);
+  return G_DBUS_METHOD_INVOCATION_HANDLED;
+}
+
+static void
+notifications_method_call (GDBusConnection       *connection,
+                           const char            *sender,
+                           const char            *object_path,
+                           const char            *interface_name,
+                           const char            *method_name,
+                           GVariant              *parameters,
+                           GDBusMethodInvocation *invocation,
+                           gpointer               user_data)
+{
+  /* Other test programs on this bus notify too: only ours counts. */
   if (g_strcmp0 (sender, app_bus_name) != 0)
     {
       if (g_str_equal (method_name, "Notify"))
         g_dbus_method_invocation_return_value (invocation, g_variant_new ("(u)", 1000));
       else
         g_dbus_method_invocation_return_value (invocation, NULL);
-    }
-  else if (g_str_equal (method_name, "RegisterStatusNotifierItem"))
-    {
-      g_free (registered_service);
-      g_variant_get (parameters, "(s)", &registered_service);
-      g_free (registered_sender);
-      registered_sender = g_strdup (sender);
-      registrations++;
-      g_dbus_method_invocation_return_value (invocation, NULL);
     }
   else if (g_str_equal (method_name, "Notify"))
     {
@@ -119,23 +123,7 @@ watcher_method_call (GDBusConnection       *connection,
     }
 }
 
-static GVariant *
-watcher_get_property (GDBusConnection  *connection,
-                      const char       *sender,
-                      const char       *object_path,
-                      const char       *interface_name,
-                      const char       *property_name,
-                      GError          **error,
-                      gpointer          user_data)
-{
-  if (g_str_equal (property_name, "RegisteredStatusNotifierItems"))
-    return g_variant_new_strv (NULL, 0);
-  if (g_str_equal (property_name, "IsStatusNotifierHostRegistered"))
-    return g_variant_new_boolean (TRUE);
-  return g_variant_new_int32 (0);
-}
-
-static const GDBusInterfaceVTable watcher_vtable = { watcher_method_call, watcher_get_property, NULL };
+static const GDBusInterfaceVTable notifications_vtable = { notifications_method_call, NULL, NULL };
 
 static gboolean
 name_owned (gpointer data)
@@ -154,12 +142,16 @@ on_test_name_acquired (GDBusConnection *connection,
 static void
 start_watcher (void)
 {
+  g_autoptr(GError) error = NULL;
   int acquired = 0;
 
-  watcher_object_id = g_dbus_connection_register_object (host_bus, "/StatusNotifierWatcher",
-                                                         watcher_info->interfaces[0],
-                                                         &watcher_vtable, NULL, NULL, NULL);
-  g_assert_cmpuint (watcher_object_id, !=, 0);
+  watcher = umt_status_notifier_watcher_skeleton_new ();
+  umt_status_notifier_watcher_set_is_status_notifier_host_registered (watcher, TRUE);
+  g_signal_connect (watcher, "handle-register-status-notifier-item",
+                    G_CALLBACK (on_register_item), NULL);
+  g_dbus_interface_skeleton_export (G_DBUS_INTERFACE_SKELETON (watcher), host_bus,
+                                    "/StatusNotifierWatcher", &error);
+  g_assert_no_error (error);
   watcher_owner_id = g_bus_own_name_on_connection (host_bus, "org.kde.StatusNotifierWatcher",
                                                    G_BUS_NAME_OWNER_FLAGS_NONE,
                                                    on_test_name_acquired, NULL, &acquired, NULL);
@@ -170,8 +162,8 @@ static void
 stop_watcher (void)
 {
   g_clear_handle_id (&watcher_owner_id, g_bus_unown_name);
-  g_dbus_connection_unregister_object (host_bus, watcher_object_id);
-  watcher_object_id = 0;
+  g_dbus_interface_skeleton_unexport (G_DBUS_INTERFACE_SKELETON (watcher));
+  g_clear_object (&watcher);
 }
 
 static void
@@ -179,9 +171,11 @@ start_notification_server (void)
 {
   int acquired = 0;
 
-  notifications_object_id = g_dbus_connection_register_object (host_bus, "/org/freedesktop/Notifications",
-                                                               watcher_info->interfaces[1],
-                                                               &watcher_vtable, NULL, NULL, NULL);
+  notifications_object_id = g_dbus_connection_register_object (host_bus,
+                                                               "/org/freedesktop/Notifications",
+                                                               notifications_info->interfaces[0],
+                                                               &notifications_vtable,
+                                                               NULL, NULL, NULL);
   notifications_owner_id = g_bus_own_name_on_connection (host_bus, "org.freedesktop.Notifications",
                                                          G_BUS_NAME_OWNER_FLAGS_NONE,
                                                          on_test_name_acquired, NULL, &acquired, NULL);
@@ -442,6 +436,67 @@ test_unregistered (void)
 
   /* Only Open and Quit apply before registration. */
   assert_menu (labels, enabled);
+}
+
+static GVariant *
+int_array (const int *values,
+           gsize      n_values)
+{
+  return g_variant_new_fixed_array (G_VARIANT_TYPE_INT32, values, n_values, sizeof (int));
+}
+
+/* What other hosts ask: one property, a group of items, whether to refresh. */
+static void
+test_menu_queries (void)
+{
+  int open_id = menu_id ("Open Updates Manager");
+  int send_id = menu_id ("Send Heartbeat Now");
+  g_autoptr(GVariant) reply = NULL;
+  g_autoptr(GVariant) label = NULL;
+  g_autoptr(GVariant) group = NULL;
+  g_autoptr(GVariant) props = NULL;
+  g_autoptr(GVariant) updates = NULL;
+  g_autoptr(GVariant) errors = NULL;
+  const char *enabled_only[] = { "enabled", NULL };
+  const int ids[] = { open_id, send_id, 99 };
+  gboolean enabled, need_update;
+  int id;
+
+  reply = call ("/MenuBar", MENU_IFACE, "GetProperty", g_variant_new ("(is)", open_id, "label"));
+  g_variant_get (reply, "(v)", &label);
+  g_assert_cmpstr (g_variant_get_string (label, NULL), ==, "Open Updates Manager");
+  g_clear_pointer (&reply, g_variant_unref);
+
+  /* Unknown items are left out, and only the asked properties given. */
+  reply = call ("/MenuBar", MENU_IFACE, "GetGroupProperties",
+                g_variant_new ("(@ai^as)", int_array (ids, G_N_ELEMENTS (ids)), enabled_only));
+  g_variant_get (reply, "(@a(ia{sv}))", &group);
+  g_assert_cmpuint (g_variant_n_children (group), ==, 2);
+  g_variant_get_child (group, 1, "(i@a{sv})", &id, &props);
+  g_assert_cmpint (id, ==, send_id);
+  g_assert_cmpuint (g_variant_n_children (props), ==, 1);
+  g_assert_true (g_variant_lookup (props, "enabled", "b", &enabled));
+  g_assert_false (enabled);
+  g_clear_pointer (&reply, g_variant_unref);
+
+  /* The menu is always current: nothing to refresh, unknown items named. */
+  reply = call ("/MenuBar", MENU_IFACE, "AboutToShow", g_variant_new ("(i)", 0));
+  g_variant_get (reply, "(b)", &need_update);
+  g_assert_false (need_update);
+  g_clear_pointer (&reply, g_variant_unref);
+  reply = call ("/MenuBar", MENU_IFACE, "AboutToShowGroup",
+                g_variant_new ("(@ai)", int_array (ids, G_N_ELEMENTS (ids))));
+  g_variant_get (reply, "(@ai@ai)", &updates, &errors);
+  g_assert_cmpuint (g_variant_n_children (updates), ==, 0);
+  g_assert_cmpuint (g_variant_n_children (errors), ==, 1);
+  g_variant_get_child (errors, 0, "i", &id);
+  g_assert_cmpint (id, ==, 99);
+  g_clear_pointer (&reply, g_variant_unref);
+
+  /* The host draws the menu and there is nothing to scroll: answered all the same. */
+  reply = call ("/StatusNotifierItem", ITEM_IFACE, "ContextMenu", g_variant_new ("(ii)", 0, 0));
+  g_clear_pointer (&reply, g_variant_unref);
+  reply = call ("/StatusNotifierItem", ITEM_IFACE, "Scroll", g_variant_new ("(is)", 1, "vertical"));
 }
 
 static gboolean
@@ -749,7 +804,7 @@ main (int   argc,
                                                      G_DBUS_CONNECTION_FLAGS_MESSAGE_BUS_CONNECTION,
                                                      NULL, NULL, &error);
   g_assert_no_error (error);
-  watcher_info = g_dbus_node_info_new_for_xml (watcher_xml, &error);
+  notifications_info = g_dbus_node_info_new_for_xml (notifications_xml, &error);
   g_assert_no_error (error);
   signal_counts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   start_notification_server ();
@@ -766,6 +821,7 @@ main (int   argc,
 
   g_test_add_func ("/tray/registers-with-late-watcher", test_registers_with_late_watcher);
   g_test_add_func ("/tray/unregistered", test_unregistered);
+  g_test_add_func ("/tray/menu-queries", test_menu_queries);
   g_test_add_func ("/tray/follows-heartbeat", test_follows_heartbeat);
   g_test_add_func ("/tray/send-heartbeat-now", test_send_heartbeat_now);
   g_test_add_func ("/tray/copy-device-key", test_copy_device_key);
@@ -776,8 +832,10 @@ main (int   argc,
   g_application_quit (G_APPLICATION (app));
   g_clear_object (&app);
   g_clear_pointer (&sim, umt_test_sim_free);
+  if (watcher != NULL)
+    stop_watcher ();
   g_clear_object (&host_bus);
-  g_clear_pointer (&watcher_info, g_dbus_node_info_unref);
+  g_clear_pointer (&notifications_info, g_dbus_node_info_unref);
   g_clear_pointer (&signal_counts, g_hash_table_unref);
   g_free (registered_service);
   g_free (registered_sender);

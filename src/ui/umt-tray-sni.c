@@ -10,100 +10,14 @@
 #include <unistd.h>
 
 #include "umt-tray-sni.h"
+#include "umt-tray-menu-dbus.h"
+#include "umt-tray-sni-dbus.h"
 
 #define ITEM_PATH      "/StatusNotifierItem"
 #define MENU_PATH      "/MenuBar"
-#define ITEM_IFACE     "org.kde.StatusNotifierItem"
-#define MENU_IFACE     "com.canonical.dbusmenu"
 #define WATCHER_NAME   "org.kde.StatusNotifierWatcher"
 #define WATCHER_PATH   "/StatusNotifierWatcher"
 #define SEPARATOR_ID   (UMT_TRAY_N_ITEMS + 1)
-
-static const char introspection_xml[] =
-  "<node>"
-  " <interface name='org.kde.StatusNotifierItem'>"
-  "  <property name='Category' type='s' access='read'/>"
-  "  <property name='Id' type='s' access='read'/>"
-  "  <property name='Title' type='s' access='read'/>"
-  "  <property name='Status' type='s' access='read'/>"
-  "  <property name='WindowId' type='i' access='read'/>"
-  "  <property name='IconName' type='s' access='read'/>"
-  "  <property name='IconPixmap' type='a(iiay)' access='read'/>"
-  "  <property name='IconThemePath' type='s' access='read'/>"
-  "  <property name='OverlayIconName' type='s' access='read'/>"
-  "  <property name='OverlayIconPixmap' type='a(iiay)' access='read'/>"
-  "  <property name='AttentionIconName' type='s' access='read'/>"
-  "  <property name='AttentionIconPixmap' type='a(iiay)' access='read'/>"
-  "  <property name='AttentionMovieName' type='s' access='read'/>"
-  "  <property name='ToolTip' type='(sa(iiay)ss)' access='read'/>"
-  "  <property name='ItemIsMenu' type='b' access='read'/>"
-  "  <property name='Menu' type='o' access='read'/>"
-  "  <method name='ContextMenu'><arg name='x' type='i' direction='in'/><arg name='y' type='i' direction='in'/></method>"
-  "  <method name='Activate'><arg name='x' type='i' direction='in'/><arg name='y' type='i' direction='in'/></method>"
-  "  <method name='SecondaryActivate'><arg name='x' type='i' direction='in'/><arg name='y' type='i' direction='in'/></method>"
-  "  <method name='Scroll'><arg name='delta' type='i' direction='in'/><arg name='orientation' type='s' direction='in'/></method>"
-  "  <signal name='NewTitle'/>"
-  "  <signal name='NewIcon'/>"
-  "  <signal name='NewAttentionIcon'/>"
-  "  <signal name='NewOverlayIcon'/>"
-  "  <signal name='NewToolTip'/>"
-  "  <signal name='NewStatus'><arg name='status' type='s'/></signal>"
-  " </interface>"
-  " <interface name='com.canonical.dbusmenu'>"
-  "  <property name='Version' type='u' access='read'/>"
-  "  <property name='TextDirection' type='s' access='read'/>"
-  "  <property name='Status' type='s' access='read'/>"
-  "  <property name='IconThemePath' type='as' access='read'/>"
-  "  <method name='GetLayout'>"
-  "   <arg type='i' name='parentId' direction='in'/>"
-  "   <arg type='i' name='recursionDepth' direction='in'/>"
-  "   <arg type='as' name='propertyNames' direction='in'/>"
-  "   <arg type='u' name='revision' direction='out'/>"
-  "   <arg type='(ia{sv}av)' name='layout' direction='out'/>"
-  "  </method>"
-  "  <method name='GetGroupProperties'>"
-  "   <arg type='ai' name='ids' direction='in'/>"
-  "   <arg type='as' name='propertyNames' direction='in'/>"
-  "   <arg type='a(ia{sv})' name='properties' direction='out'/>"
-  "  </method>"
-  "  <method name='GetProperty'>"
-  "   <arg type='i' name='id' direction='in'/>"
-  "   <arg type='s' name='name' direction='in'/>"
-  "   <arg type='v' name='value' direction='out'/>"
-  "  </method>"
-  "  <method name='Event'>"
-  "   <arg type='i' name='id' direction='in'/>"
-  "   <arg type='s' name='eventId' direction='in'/>"
-  "   <arg type='v' name='data' direction='in'/>"
-  "   <arg type='u' name='timestamp' direction='in'/>"
-  "  </method>"
-  "  <method name='EventGroup'>"
-  "   <arg type='a(isvu)' name='events' direction='in'/>"
-  "   <arg type='ai' name='idErrors' direction='out'/>"
-  "  </method>"
-  "  <method name='AboutToShow'>"
-  "   <arg type='i' name='id' direction='in'/>"
-  "   <arg type='b' name='needUpdate' direction='out'/>"
-  "  </method>"
-  "  <method name='AboutToShowGroup'>"
-  "   <arg type='ai' name='ids' direction='in'/>"
-  "   <arg type='ai' name='updatesNeeded' direction='out'/>"
-  "   <arg type='ai' name='idErrors' direction='out'/>"
-  "  </method>"
-  "  <signal name='ItemsPropertiesUpdated'>"
-  "   <arg type='a(ia{sv})' name='updatedProps'/>"
-  "   <arg type='a(ias)' name='removedProps'/>"
-  "  </signal>"
-  "  <signal name='LayoutUpdated'>"
-  "   <arg type='u' name='revision'/>"
-  "   <arg type='i' name='parent'/>"
-  "  </signal>"
-  "  <signal name='ItemActivationRequested'>"
-  "   <arg type='i' name='id'/>"
-  "   <arg type='u' name='timestamp'/>"
-  "  </signal>"
-  " </interface>"
-  "</node>";
 
 /* The menu's order: Open, Send, Copy, Pause/Resume, a separator, Quit. */
 static const int menu_order[] = {
@@ -113,19 +27,18 @@ static const int menu_order[] = {
 
 struct _UmtTraySni
 {
-  GObject          parent_instance;
+  GObject                parent_instance;
 
-  UmtTray         *tray;
-  GDBusConnection *bus;
-  GDBusNodeInfo   *node_info;
-  GCancellable    *cancellable;
-  guint            item_registration_id;
-  guint            menu_registration_id;
-  guint            own_name_id;
-  guint            watch_id;
-  char            *bus_name;
-  gboolean         watcher_present;
-  guint            menu_revision;
+  UmtTray               *tray;
+  GDBusConnection       *bus;
+  UmtStatusNotifierItem *item;
+  UmtDbusmenu           *menu;
+  GCancellable          *cancellable;
+  guint                  own_name_id;
+  guint                  watch_id;
+  char                  *bus_name;
+  gboolean               watcher_present;
+  guint                  menu_revision;
 };
 
 G_DEFINE_FINAL_TYPE (UmtTraySni, umt_tray_sni, G_TYPE_OBJECT)
@@ -192,25 +105,6 @@ menu_layout (UmtTraySni         *self,
 }
 
 static void
-emit (UmtTraySni *self,
-      const char *path,
-      const char *iface,
-      const char *signal,
-      GVariant   *parameters)
-{
-  g_autoptr(GError) error = NULL;
-
-  if (self->bus == NULL)
-    {
-      if (parameters != NULL)
-        g_variant_unref (g_variant_ref_sink (parameters));
-      return;
-    }
-  if (!g_dbus_connection_emit_signal (self->bus, NULL, path, iface, signal, parameters, &error))
-    g_debug ("Cannot emit %s: %s", signal, error->message);
-}
-
-static void
 menu_event (UmtTraySni *self,
             int         id,
             const char *event_id)
@@ -219,205 +113,213 @@ menu_event (UmtTraySni *self,
     umt_tray_activate_item (self->tray, id);
 }
 
-static void
-handle_menu_call (UmtTraySni            *self,
-                  const char            *method,
-                  GVariant              *parameters,
-                  GDBusMethodInvocation *invocation)
+static gboolean
+on_get_layout (UmtDbusmenu           *menu,
+               GDBusMethodInvocation *invocation,
+               int                    parent,
+               int                    depth,
+               const char * const    *names,
+               UmtTraySni            *self)
 {
-  if (g_str_equal (method, "GetLayout"))
-    {
-      int parent, depth;
-      g_autofree const char **names = NULL;
-
-      g_variant_get (parameters, "(ii^a&s)", &parent, &depth, &names);
-      if (!is_menu_id (parent))
-        {
-          g_dbus_method_invocation_return_error (invocation, G_DBUS_ERROR, G_DBUS_ERROR_INVALID_ARGS,
-                                                 "No menu item %d", parent);
-          return;
-        }
-      g_dbus_method_invocation_return_value (invocation,
-                                             g_variant_new ("(u@(ia{sv}av))", self->menu_revision,
-                                                            menu_layout (self, parent, depth, names)));
-    }
-  else if (g_str_equal (method, "GetGroupProperties"))
-    {
-      g_autoptr(GVariantIter) ids = NULL;
-      g_autofree const char **names = NULL;
-      GVariantBuilder result;
-      int id;
-
-      g_variant_get (parameters, "(ai^a&s)", &ids, &names);
-      g_variant_builder_init (&result, G_VARIANT_TYPE ("a(ia{sv})"));
-      while (g_variant_iter_next (ids, "i", &id))
-        if (is_menu_id (id))
-          g_variant_builder_add (&result, "(i@a{sv})", id, menu_item_properties (self, id, names));
-      g_dbus_method_invocation_return_value (invocation, g_variant_new ("(a(ia{sv}))", &result));
-    }
-  else if (g_str_equal (method, "GetProperty"))
-    {
-      g_autoptr(GVariant) props = NULL;
-      g_autoptr(GVariant) value = NULL;
-      const char *name;
-      int id;
-
-      g_variant_get (parameters, "(i&s)", &id, &name);
-      if (is_menu_id (id))
-        {
-          props = g_variant_ref_sink (menu_item_properties (self, id, NULL));
-          value = g_variant_lookup_value (props, name, NULL);
-        }
-      if (value == NULL)
-        g_dbus_method_invocation_return_error (invocation, G_DBUS_ERROR, G_DBUS_ERROR_INVALID_ARGS,
-                                               "No property %s on menu item %d", name, id);
-      else
-        g_dbus_method_invocation_return_value (invocation, g_variant_new ("(v)", value));
-    }
-  else if (g_str_equal (method, "Event"))
-    {
-      const char *event_id;
-      int id;
-
-      g_variant_get (parameters, "(i&svu)", &id, &event_id, NULL, NULL);
-      /* Answer first: the item may quit the application. */
-      g_dbus_method_invocation_return_value (invocation, NULL);
-      menu_event (self, id, event_id);
-    }
-  else if (g_str_equal (method, "EventGroup"))
-    {
-      g_autoptr(GVariantIter) events = NULL;
-      GVariantBuilder errors;
-      g_autoptr(GArray) clicked = g_array_new (FALSE, FALSE, sizeof (int));
-      const char *event_id;
-      int id;
-
-      g_variant_get (parameters, "(a(isvu))", &events);
-      g_variant_builder_init (&errors, G_VARIANT_TYPE ("ai"));
-      while (g_variant_iter_next (events, "(i&svu)", &id, &event_id, NULL, NULL))
-        {
-          if (!is_menu_id (id))
-            g_variant_builder_add (&errors, "i", id);
-          else if (g_str_equal (event_id, "clicked"))
-            g_array_append_val (clicked, id);
-        }
-      g_dbus_method_invocation_return_value (invocation, g_variant_new ("(ai)", &errors));
-      for (guint i = 0; i < clicked->len; i++)
-        menu_event (self, g_array_index (clicked, int, i), "clicked");
-    }
-  else if (g_str_equal (method, "AboutToShow"))
-    {
-      /* The model pushes every change, so the menu is always up to date. */
-      g_dbus_method_invocation_return_value (invocation, g_variant_new ("(b)", FALSE));
-    }
-  else if (g_str_equal (method, "AboutToShowGroup"))
-    {
-      g_autoptr(GVariantIter) ids = NULL;
-      GVariantBuilder updates, errors;
-      int id;
-
-      g_variant_get (parameters, "(ai)", &ids);
-      g_variant_builder_init (&updates, G_VARIANT_TYPE ("ai"));
-      g_variant_builder_init (&errors, G_VARIANT_TYPE ("ai"));
-      while (g_variant_iter_next (ids, "i", &id))
-        if (!is_menu_id (id))
-          g_variant_builder_add (&errors, "i", id);
-      g_dbus_method_invocation_return_value (invocation, g_variant_new ("(aiai)", &updates, &errors));
-    }
+  if (!is_menu_id (parent))
+    g_dbus_method_invocation_return_error (invocation, G_DBUS_ERROR, G_DBUS_ERROR_INVALID_ARGS,
+                                           "No menu item %d", parent);
   else
-    {
-      g_dbus_method_invocation_return_error (invocation, G_DBUS_ERROR, G_DBUS_ERROR_UNKNOWN_METHOD,
-                                             "Unknown method %s", method);
-    }
+    umt_dbusmenu_complete_get_layout (menu, invocation, self->menu_revision,
+                                      menu_layout (self, parent, depth, names));
+  return G_DBUS_METHOD_INVOCATION_HANDLED;
 }
 
-static void
-handle_method_call (GDBusConnection       *connection,
-                    const char            *sender,
-                    const char            *object_path,
-                    const char            *interface_name,
-                    const char            *method_name,
-                    GVariant              *parameters,
-                    GDBusMethodInvocation *invocation,
-                    gpointer               user_data)
+static gboolean
+on_get_group_properties (UmtDbusmenu           *menu,
+                         GDBusMethodInvocation *invocation,
+                         GVariant              *ids,
+                         const char * const    *names,
+                         UmtTraySni            *self)
 {
-  UmtTraySni *self = user_data;
+  GVariantBuilder result;
+  GVariantIter iter;
+  int id;
+
+  g_variant_builder_init (&result, G_VARIANT_TYPE ("a(ia{sv})"));
+  g_variant_iter_init (&iter, ids);
+  while (g_variant_iter_next (&iter, "i", &id))
+    if (is_menu_id (id))
+      g_variant_builder_add (&result, "(i@a{sv})", id, menu_item_properties (self, id, names));
+  umt_dbusmenu_complete_get_group_properties (menu, invocation, g_variant_builder_end (&result));
+  return G_DBUS_METHOD_INVOCATION_HANDLED;
+}
+
+static gboolean
+on_get_property (UmtDbusmenu           *menu,
+                 GDBusMethodInvocation *invocation,
+                 int                    id,
+                 const char            *name,
+                 UmtTraySni            *self)
+{
+  g_autoptr(GVariant) props = NULL;
+  g_autoptr(GVariant) value = NULL;
+
+  if (is_menu_id (id))
+    {
+      props = g_variant_ref_sink (menu_item_properties (self, id, NULL));
+      value = g_variant_lookup_value (props, name, NULL);
+    }
+  if (value == NULL)
+    g_dbus_method_invocation_return_error (invocation, G_DBUS_ERROR, G_DBUS_ERROR_INVALID_ARGS,
+                                           "No property %s on menu item %d", name, id);
+  else
+    umt_dbusmenu_complete_get_property (menu, invocation, g_variant_new_variant (value));
+  return G_DBUS_METHOD_INVOCATION_HANDLED;
+}
+
+static gboolean
+on_event (UmtDbusmenu           *menu,
+          GDBusMethodInvocation *invocation,
+          int                    id,
+          const char            *event_id,
+          GVariant              *data,
+          guint                  timestamp,
+          UmtTraySni            *self)
+{
+  /* Answer first: the item may quit the application. */
+  umt_dbusmenu_complete_event (menu, invocation);
+  menu_event (self, id, event_id);
+  return G_DBUS_METHOD_INVOCATION_HANDLED;
+}
+
+static gboolean
+on_event_group (UmtDbusmenu           *menu,
+                GDBusMethodInvocation *invocation,
+                GVariant              *events,
+                UmtTraySni            *self)
+{
+  g_autoptr(GArray) clicked = g_array_new (FALSE, FALSE, sizeof (int));
+  GVariantBuilder errors;
+  GVariantIter iter;
+  const char *event_id;
+  int id;
+
+  g_variant_builder_init (&errors, G_VARIANT_TYPE ("ai"));
+  g_variant_iter_init (&iter, events);
+  while (g_variant_iter_next (&iter, "(i&svu)", &id, &event_id, NULL, NULL))
+    {
+      if (!is_menu_id (id))
+        g_variant_builder_add (&errors, "i", id);
+      else if (g_str_equal (event_id, "clicked"))
+        g_array_append_val (clicked, id);
+    }
+  umt_dbusmenu_complete_event_group (menu, invocation, g_variant_builder_end (&errors));
+  for (guint i = 0; i < clicked->len; i++)
+    menu_event (self, g_array_index (clicked, int, i), "clicked");
+  return G_DBUS_METHOD_INVOCATION_HANDLED;
+}
+
+static gboolean
+on_about_to_show (UmtDbusmenu           *menu,
+                  GDBusMethodInvocation *invocation,
+                  int                    id)
+{
+  /* The model pushes every change, so the menu is always up to date. */
+  umt_dbusmenu_complete_about_to_show (menu, invocation, FALSE);
+  return G_DBUS_METHOD_INVOCATION_HANDLED;
+}
+
+static gboolean
+on_about_to_show_group (UmtDbusmenu           *menu,
+                        GDBusMethodInvocation *invocation,
+                        GVariant              *ids)
+{
+  GVariantBuilder errors;
+  GVariantIter iter;
+  int id;
+
+  g_variant_builder_init (&errors, G_VARIANT_TYPE ("ai"));
+  g_variant_iter_init (&iter, ids);
+  while (g_variant_iter_next (&iter, "i", &id))
+    if (!is_menu_id (id))
+      g_variant_builder_add (&errors, "i", id);
+  umt_dbusmenu_complete_about_to_show_group (menu, invocation,
+                                             g_variant_new_array (G_VARIANT_TYPE_INT32, NULL, 0),
+                                             g_variant_builder_end (&errors));
+  return G_DBUS_METHOD_INVOCATION_HANDLED;
+}
+
+/* Answer first: what the click does may take a while or end the process. */
+
+static gboolean
+on_activate (UmtStatusNotifierItem *item,
+             GDBusMethodInvocation *invocation,
+             int                    x,
+             int                    y,
+             UmtTraySni            *self)
+{
   g_autoptr(UmtTray) tray = g_object_ref (self->tray);
 
-  if (g_str_equal (interface_name, MENU_IFACE))
-    {
-      handle_menu_call (self, method_name, parameters, invocation);
-      return;
-    }
-
-  /* Answer first: what the click does may take a while or end the process. */
-  g_dbus_method_invocation_return_value (invocation, NULL);
-  if (g_str_equal (method_name, "Activate"))
-    umt_tray_activate (tray);
-  else if (g_str_equal (method_name, "SecondaryActivate"))
-    umt_tray_secondary_activate (tray);
-  /* ContextMenu: ItemIsMenu is false and Menu is given, hosts draw the menu.
-   * Scroll: nothing to scroll through. */
+  umt_status_notifier_item_complete_activate (item, invocation);
+  umt_tray_activate (tray);
+  return G_DBUS_METHOD_INVOCATION_HANDLED;
 }
 
-static GVariant *
-handle_get_property (GDBusConnection  *connection,
-                     const char       *sender,
-                     const char       *object_path,
-                     const char       *interface_name,
-                     const char       *property_name,
-                     GError          **error,
-                     gpointer          user_data)
+static gboolean
+on_secondary_activate (UmtStatusNotifierItem *item,
+                       GDBusMethodInvocation *invocation,
+                       int                    x,
+                       int                    y,
+                       UmtTraySni            *self)
 {
-  UmtTraySni *self = user_data;
-  UmtTray *tray = self->tray;
+  g_autoptr(UmtTray) tray = g_object_ref (self->tray);
 
-  if (g_str_equal (interface_name, MENU_IFACE))
-    {
-      const char *path = umt_tray_get_icon_theme_path (tray);
-
-      if (g_str_equal (property_name, "Version"))
-        return g_variant_new_uint32 (3);
-      if (g_str_equal (property_name, "TextDirection"))
-        return g_variant_new_string (gtk_widget_get_default_direction () == GTK_TEXT_DIR_RTL ? "rtl" : "ltr");
-      if (g_str_equal (property_name, "Status"))
-        return g_variant_new_string ("normal");
-      if (g_str_equal (property_name, "IconThemePath"))
-        return g_variant_new_strv (&path, path != NULL ? 1 : 0);
-    }
-  else if (g_str_equal (property_name, "Category"))
-    return g_variant_new_string ("ApplicationStatus");
-  else if (g_str_equal (property_name, "Id"))
-    return g_variant_new_string (APP_ID);
-  else if (g_str_equal (property_name, "Title"))
-    return g_variant_new_string (umt_tray_get_title (tray));
-  else if (g_str_equal (property_name, "Status"))
-    return g_variant_new_string (umt_tray_get_status (tray));
-  else if (g_str_equal (property_name, "WindowId"))
-    return g_variant_new_int32 (0);
-  else if (g_str_equal (property_name, "IconName") || g_str_equal (property_name, "AttentionIconName"))
-    return g_variant_new_string (umt_tray_get_icon_name (tray));
-  else if (g_str_equal (property_name, "IconThemePath"))
-    return g_variant_new_string (umt_tray_get_icon_theme_path (tray));
-  else if (g_str_equal (property_name, "OverlayIconName") ||
-           g_str_equal (property_name, "AttentionMovieName"))
-    return g_variant_new_string ("");
-  else if (g_str_has_suffix (property_name, "Pixmap"))
-    return g_variant_new_array (G_VARIANT_TYPE ("(iiay)"), NULL, 0);
-  else if (g_str_equal (property_name, "ToolTip"))
-    return g_variant_new ("(s@a(iiay)ss)", umt_tray_get_icon_name (tray),
-                          g_variant_new_array (G_VARIANT_TYPE ("(iiay)"), NULL, 0),
-                          umt_tray_get_tooltip_title (tray), umt_tray_get_tooltip_body (tray));
-  else if (g_str_equal (property_name, "ItemIsMenu"))
-    return g_variant_new_boolean (FALSE);
-  else if (g_str_equal (property_name, "Menu"))
-    return g_variant_new_object_path (MENU_PATH);
-
-  g_set_error (error, G_DBUS_ERROR, G_DBUS_ERROR_UNKNOWN_PROPERTY, "No property %s", property_name);
-  return NULL;
+  umt_status_notifier_item_complete_secondary_activate (item, invocation);
+  umt_tray_secondary_activate (tray);
+  return G_DBUS_METHOD_INVOCATION_HANDLED;
 }
 
-static const GDBusInterfaceVTable vtable = { handle_method_call, handle_get_property, NULL };
+/* ItemIsMenu is false and Menu is given: hosts draw the menu themselves. */
+static gboolean
+on_context_menu (UmtStatusNotifierItem *item,
+                 GDBusMethodInvocation *invocation,
+                 int                    x,
+                 int                    y)
+{
+  umt_status_notifier_item_complete_context_menu (item, invocation);
+  return G_DBUS_METHOD_INVOCATION_HANDLED;
+}
+
+/* Nothing to scroll through. */
+static gboolean
+on_scroll (UmtStatusNotifierItem *item,
+           GDBusMethodInvocation *invocation,
+           int                    delta,
+           const char            *orientation)
+{
+  umt_status_notifier_item_complete_scroll (item, invocation);
+  return G_DBUS_METHOD_INVOCATION_HANDLED;
+}
+
+/* The app's icons are named, never drawn. */
+static GVariant *
+no_pixmap (void)
+{
+  return g_variant_new_array (G_VARIANT_TYPE ("(iiay)"), NULL, 0);
+}
+
+/* What a host reads changes with the tray; it rereads on the New* signals. */
+static void
+update_item_properties (UmtTraySni *self)
+{
+  UmtStatusNotifierItem *item = self->item;
+  UmtTray *tray = self->tray;
+  GVariant *tool_tip;
+
+  umt_status_notifier_item_set_title (item, umt_tray_get_title (tray));
+  umt_status_notifier_item_set_status (item, umt_tray_get_status (tray));
+  umt_status_notifier_item_set_icon_name (item, umt_tray_get_icon_name (tray));
+  umt_status_notifier_item_set_attention_icon_name (item, umt_tray_get_icon_name (tray));
+  tool_tip = g_variant_new ("(s@a(iiay)ss)", umt_tray_get_icon_name (tray), no_pixmap (),
+                            umt_tray_get_tooltip_title (tray), umt_tray_get_tooltip_body (tray));
+  umt_status_notifier_item_set_tool_tip (item, tool_tip);
+}
 
 static void
 on_tray_changed (UmtTray        *tray,
@@ -426,28 +328,30 @@ on_tray_changed (UmtTray        *tray,
 {
   UmtTraySni *self = user_data;
 
+  update_item_properties (self);
   if (changes & UMT_TRAY_CHANGED_ICON)
     {
-      emit (self, ITEM_PATH, ITEM_IFACE, "NewIcon", NULL);
-      emit (self, ITEM_PATH, ITEM_IFACE, "NewAttentionIcon", NULL);
+      umt_status_notifier_item_emit_new_icon (self->item);
+      umt_status_notifier_item_emit_new_attention_icon (self->item);
     }
   if (changes & UMT_TRAY_CHANGED_STATUS)
-    emit (self, ITEM_PATH, ITEM_IFACE, "NewStatus",
-          g_variant_new ("(s)", umt_tray_get_status (tray)));
+    umt_status_notifier_item_emit_new_status (self->item, umt_tray_get_status (tray));
   if (changes & UMT_TRAY_CHANGED_TOOLTIP)
-    emit (self, ITEM_PATH, ITEM_IFACE, "NewToolTip", NULL);
+    umt_status_notifier_item_emit_new_tool_tip (self->item);
   if (changes & UMT_TRAY_CHANGED_MENU)
     {
       GVariantBuilder updated;
+      GVariant *removed;
 
       g_variant_builder_init (&updated, G_VARIANT_TYPE ("a(ia{sv})"));
       for (int id = 1; id <= UMT_TRAY_N_ITEMS; id++)
         g_variant_builder_add (&updated, "(i@a{sv})", id, menu_item_properties (self, id, NULL));
-      emit (self, MENU_PATH, MENU_IFACE, "ItemsPropertiesUpdated",
-            g_variant_new ("(a(ia{sv})a(ias))", &updated, NULL));
+      removed = g_variant_new_array (G_VARIANT_TYPE ("(ias)"), NULL, 0);
+      umt_dbusmenu_emit_items_properties_updated (self->menu, g_variant_builder_end (&updated),
+                                                  removed);
       /* Some hosts only reread the menu on a new revision. */
       self->menu_revision++;
-      emit (self, MENU_PATH, MENU_IFACE, "LayoutUpdated", g_variant_new ("(ui)", self->menu_revision, 0));
+      umt_dbusmenu_emit_layout_updated (self->menu, self->menu_revision, 0);
     }
 }
 
@@ -556,18 +460,12 @@ on_bus (GObject      *source,
       return;
     }
 
-  self->item_registration_id =
-    g_dbus_connection_register_object (self->bus, ITEM_PATH,
-                                       g_dbus_node_info_lookup_interface (self->node_info, ITEM_IFACE),
-                                       &vtable, self, NULL, &error);
-  if (self->item_registration_id != 0)
-    self->menu_registration_id =
-      g_dbus_connection_register_object (self->bus, MENU_PATH,
-                                         g_dbus_node_info_lookup_interface (self->node_info, MENU_IFACE),
-                                         &vtable, self, NULL, &error);
-  if (self->menu_registration_id == 0)
+  /* Another tray in this process would fail here: nothing to show twice. */
+  if (!g_dbus_interface_skeleton_export (G_DBUS_INTERFACE_SKELETON (self->item), self->bus,
+                                         ITEM_PATH, &error) ||
+      !g_dbus_interface_skeleton_export (G_DBUS_INTERFACE_SKELETON (self->menu), self->bus,
+                                         MENU_PATH, &error))
     {
-      /* Another tray in this process: nothing to show twice. */
       g_message ("Cannot export the tray icon: %s", error->message);
       return;
     }
@@ -585,12 +483,16 @@ on_bus (GObject      *source,
 UmtTraySni *
 umt_tray_sni_new (UmtTray *tray)
 {
+  const char *icon_theme_path[] = { umt_tray_get_icon_theme_path (tray), NULL };
   UmtTraySni *self;
 
   g_return_val_if_fail (UMT_IS_TRAY (tray), NULL);
 
   self = g_object_new (UMT_TYPE_TRAY_SNI, NULL);
   self->tray = tray;
+  umt_status_notifier_item_set_icon_theme_path (self->item, icon_theme_path[0]);
+  umt_dbusmenu_set_icon_theme_path (self->menu, icon_theme_path);
+  update_item_properties (self);
   g_signal_connect_object (tray, "changed", G_CALLBACK (on_tray_changed), self, 0);
   g_bus_get (G_BUS_TYPE_SESSION, self->cancellable, on_bus, g_object_ref (self));
 
@@ -606,6 +508,13 @@ umt_tray_sni_get_bus_name (UmtTraySni *self)
 }
 
 static void
+unexport (gpointer skeleton)
+{
+  if (skeleton != NULL && g_dbus_interface_skeleton_get_connection (skeleton) != NULL)
+    g_dbus_interface_skeleton_unexport (skeleton);
+}
+
+static void
 umt_tray_sni_dispose (GObject *object)
 {
   UmtTraySni *self = UMT_TRAY_SNI (object);
@@ -613,18 +522,13 @@ umt_tray_sni_dispose (GObject *object)
   g_cancellable_cancel (self->cancellable);
   g_clear_handle_id (&self->watch_id, g_bus_unwatch_name);
   g_clear_handle_id (&self->own_name_id, g_bus_unown_name);
-  if (self->bus != NULL)
-    {
-      /* Unexporting is what tells the host to drop the icon. */
-      if (self->item_registration_id != 0)
-        g_dbus_connection_unregister_object (self->bus, self->item_registration_id);
-      if (self->menu_registration_id != 0)
-        g_dbus_connection_unregister_object (self->bus, self->menu_registration_id);
-      self->item_registration_id = self->menu_registration_id = 0;
-    }
+  /* Unexporting is what tells the host to drop the icon. */
+  unexport (self->item);
+  unexport (self->menu);
   g_clear_object (&self->bus);
   g_clear_object (&self->cancellable);
-  g_clear_pointer (&self->node_info, g_dbus_node_info_unref);
+  g_clear_object (&self->item);
+  g_clear_object (&self->menu);
 
   G_OBJECT_CLASS (umt_tray_sni_parent_class)->dispose (object);
 }
@@ -651,9 +555,41 @@ umt_tray_sni_class_init (UmtTraySniClass *klass)
 static void
 umt_tray_sni_init (UmtTraySni *self)
 {
+  gboolean rtl;
+
   self->cancellable = g_cancellable_new ();
-  /* The XML is part of this file: a parse failure is a programming error. */
-  self->node_info = g_dbus_node_info_new_for_xml (introspection_xml, NULL);
-  g_assert (self->node_info != NULL);
   self->menu_revision = 1;
+
+  self->item = umt_status_notifier_item_skeleton_new ();
+  umt_status_notifier_item_set_category (self->item, "ApplicationStatus");
+  umt_status_notifier_item_set_id (self->item, APP_ID);
+  umt_status_notifier_item_set_window_id (self->item, 0);
+  umt_status_notifier_item_set_icon_pixmap (self->item, no_pixmap ());
+  umt_status_notifier_item_set_overlay_icon_name (self->item, "");
+  umt_status_notifier_item_set_overlay_icon_pixmap (self->item, no_pixmap ());
+  umt_status_notifier_item_set_attention_icon_pixmap (self->item, no_pixmap ());
+  umt_status_notifier_item_set_attention_movie_name (self->item, "");
+  umt_status_notifier_item_set_item_is_menu (self->item, FALSE);
+  umt_status_notifier_item_set_menu (self->item, MENU_PATH);
+  g_signal_connect_object (self->item, "handle-activate", G_CALLBACK (on_activate), self, 0);
+  g_signal_connect_object (self->item, "handle-secondary-activate",
+                           G_CALLBACK (on_secondary_activate), self, 0);
+  g_signal_connect (self->item, "handle-context-menu", G_CALLBACK (on_context_menu), NULL);
+  g_signal_connect (self->item, "handle-scroll", G_CALLBACK (on_scroll), NULL);
+
+  self->menu = umt_dbusmenu_skeleton_new ();
+  umt_dbusmenu_set_version (self->menu, 3);
+  rtl = gtk_widget_get_default_direction () == GTK_TEXT_DIR_RTL;
+  umt_dbusmenu_set_text_direction (self->menu, rtl ? "rtl" : "ltr");
+  umt_dbusmenu_set_status (self->menu, "normal");
+  g_signal_connect_object (self->menu, "handle-get-layout", G_CALLBACK (on_get_layout), self, 0);
+  g_signal_connect_object (self->menu, "handle-get-group-properties",
+                           G_CALLBACK (on_get_group_properties), self, 0);
+  g_signal_connect_object (self->menu, "handle-get-property",
+                           G_CALLBACK (on_get_property), self, 0);
+  g_signal_connect_object (self->menu, "handle-event", G_CALLBACK (on_event), self, 0);
+  g_signal_connect_object (self->menu, "handle-event-group", G_CALLBACK (on_event_group), self, 0);
+  g_signal_connect (self->menu, "handle-about-to-show", G_CALLBACK (on_about_to_show), NULL);
+  g_signal_connect (self->menu, "handle-about-to-show-group",
+                    G_CALLBACK (on_about_to_show_group), NULL);
 }

@@ -425,6 +425,65 @@ test_tls_warning_and_retry (void)
 }
 
 static void
+on_unregistered (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+
+  umt_device_manager_unregister_finish (UMT_DEVICE_MANAGER (source), result, &error);
+  g_assert_no_error (error);
+  *(gboolean *) user_data = TRUE;
+}
+
+/* The rows show the active profile, whichever it is and whoever changes it. */
+static void
+test_follows_active_profile (void)
+{
+  UmtProfiles *profiles = umt_device_manager_get_profiles (manager ());
+  g_autofree char *first = g_strdup (umt_profiles_get_active_name (profiles));
+  g_autoptr(UmtProfile) other = umt_profile_new ("other", "https://other.example", NULL);
+  g_autoptr(GError) error = NULL;
+  gboolean unregistered = FALSE;
+
+  /* A change made elsewhere shows at once. */
+  umt_profile_set_tunnel_tls (umt_device_manager_get_profile (manager ()), TRUE);
+  g_assert_true (gtk_switch_get_active (child ("tls_switch")));
+  g_assert_true (gtk_widget_get_sensitive (GTK_WIDGET (child ("verify_tls_switch"))));
+  umt_profile_set_tunnel_tls (umt_device_manager_get_profile (manager ()), FALSE);
+  g_assert_false (gtk_switch_get_active (child ("tls_switch")));
+  g_assert_false (gtk_widget_get_sensitive (GTK_WIDGET (child ("verify_tls_switch"))));
+
+  /* A registered device keeps its profile: only without one does the
+   * active profile apply. */
+  umt_device_manager_unregister_async (manager (), NULL, on_unregistered, &unregistered);
+  WAIT_FOR (unregistered);
+  g_assert_true (gtk_switch_get_active (child ("enable_switch")));
+  g_assert_cmpint (gtk_spin_button_get_value_as_int (child ("ssh_port_spin")), ==, 2222);
+  g_assert_cmpstr (gtk_editable_get_text (child ("relay_ports_row")), ==, "8080,9000");
+
+  umt_profiles_add (profiles, other, &error);
+  g_assert_no_error (error);
+  umt_profiles_use (profiles, "other", &error);
+  g_assert_no_error (error);
+  umt_device_manager_profiles_changed (manager ());
+  g_assert_false (gtk_switch_get_active (child ("enable_switch")));
+  g_assert_cmpint (gtk_spin_button_get_value_as_int (child ("ssh_port_spin")), ==, 22);
+  g_assert_cmpstr (gtk_editable_get_text (child ("relay_ports_row")), ==, "");
+
+  /* A mistake typed for one profile does not follow to the next. */
+  apply ("relay_ports_row", "nope");
+  g_assert_true (gtk_widget_has_css_class (GTK_WIDGET (child ("relay_ports_row")), "error"));
+  umt_profiles_use (profiles, first, &error);
+  g_assert_no_error (error);
+  umt_device_manager_profiles_changed (manager ());
+  g_assert_false (gtk_widget_has_css_class (GTK_WIDGET (child ("relay_ports_row")), "error"));
+  g_assert_true (gtk_switch_get_active (child ("enable_switch")));
+  g_assert_cmpint (gtk_spin_button_get_value_as_int (child ("ssh_port_spin")), ==, 2222);
+  g_assert_cmpstr (gtk_editable_get_text (child ("relay_ports_row")), ==, "8080,9000");
+}
+
+static void
 test_render (void)
 {
   /* Fresh windows: no toast over the rows. */
@@ -530,6 +589,7 @@ main (int   argc,
   g_test_add_func ("/ui/remote-access/tls-warning-and-retry", test_tls_warning_and_retry);
   g_test_add_func ("/ui/remote-access/a11y", test_accessible_labels);
   g_test_add_func ("/ui/remote-access/render", test_render);
+  g_test_add_func ("/ui/remote-access/follows-active-profile", test_follows_active_profile);
 
   status = g_test_run ();
   g_application_quit (G_APPLICATION (app));

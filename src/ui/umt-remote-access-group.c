@@ -34,13 +34,13 @@ struct _UmtRemoteAccessGroup
 
   UmtDeviceManager    *manager;
   UmtTunnelSupervisor *tunnel;
-  UmtProfile          *profile;
+  GBindingGroup       *profile_bindings;
+  GSignalGroup        *profile_signals;
   UmtSshKey           *ssh_key;
   GCancellable        *cancellable;
   GCancellable        *token_cancellable;
   TokenSource          token_source;
   guint                countdown_id;
-  gboolean             syncing;
   gboolean             token_busy;
   gboolean             publishing;
 
@@ -202,67 +202,41 @@ update_state (UmtRemoteAccessGroup *self)
 }
 
 /* The host of the server in use, MEETING_SERVER_URL included: the agent's default. */
-static char *
-default_proxy_host (UmtRemoteAccessGroup *self)
+static void
+update_proxy_host_placeholder (UmtRemoteAccessGroup *self)
 {
-  const char *url = self->manager != NULL ? umt_device_manager_get_server_url (self->manager)
-                                          : umt_profile_get_base_url (self->profile);
-  g_autoptr(GUri) uri = g_uri_parse (url, G_URI_FLAGS_NONE, NULL);
+  g_autoptr(GUri) uri = g_uri_parse (umt_device_manager_get_server_url (self->manager),
+                                     G_URI_FLAGS_NONE, NULL);
+  const char *host = uri != NULL ? g_uri_get_host (uri) : NULL;
+  GtkEditable *host_text = gtk_editable_get_delegate (GTK_EDITABLE (self->proxy_host_row));
+  g_autofree char *placeholder = NULL;
 
-  return uri != NULL ? g_strdup (g_uri_get_host (uri)) : NULL;
+  /* Translators: %s is the server's host name, used when this is empty */
+  placeholder = g_strdup_printf (_("Default: %s"), host != NULL ? host : "");
+  if (GTK_IS_TEXT (host_text))
+    gtk_text_set_placeholder_text (GTK_TEXT (host_text), placeholder);
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->proxy_host_row), placeholder);
 }
 
+/* Verification matters only with TLS; off there, say what it means. */
 static void
-sync_from_profile (UmtRemoteAccessGroup *self)
+update_tls_warning (UmtRemoteAccessGroup *self)
 {
-  struct { GtkSwitch *toggle; GtkSpinButton *spin; UmtTunnelService service; } services[] = {
-    { self->ssh_switch, self->ssh_port_spin, UMT_TUNNEL_SERVICE_SSH },
-    { self->http_switch, self->http_port_spin, UMT_TUNNEL_SERVICE_HTTP },
-    { self->vnc_switch, self->vnc_port_spin, UMT_TUNNEL_SERVICE_VNC },
-  };
-  UmtProfile *profile = self->profile;
-  const char *host;
-  g_autofree char *default_host = NULL;
-  g_autofree char *placeholder = NULL;
-  GtkEditable *host_text;
+  g_autoptr(UmtProfile) profile = g_signal_group_dup_target (self->profile_signals);
 
-  if (profile == NULL)
-    return;
-
-  self->syncing = TRUE;
-  gtk_switch_set_active (self->enable_switch, umt_profile_get_tunnel_enabled (profile));
-  host = umt_profile_get_tunnel_proxy_host (profile);
-  gtk_editable_set_text (GTK_EDITABLE (self->proxy_host_row), host ? host : "");
-  default_host = default_proxy_host (self);
-  host_text = gtk_editable_get_delegate (GTK_EDITABLE (self->proxy_host_row));
-  if (GTK_IS_TEXT (host_text))
-    {
-      /* Translators: %s is the server's host name, used when this is empty */
-      placeholder = g_strdup_printf (_("Default: %s"), default_host ? default_host : "");
-      gtk_text_set_placeholder_text (GTK_TEXT (host_text), placeholder);
-    }
-  gtk_widget_set_tooltip_text (GTK_WIDGET (self->proxy_host_row), placeholder);
-  gtk_spin_button_set_value (self->proxy_port_spin, umt_profile_get_tunnel_proxy_port (profile));
-  gtk_switch_set_active (self->tls_switch, umt_profile_get_tunnel_tls (profile));
-  gtk_switch_set_active (self->verify_tls_switch, umt_profile_get_tunnel_verify_tls (profile));
-  for (guint i = 0; i < G_N_ELEMENTS (services); i++)
-    {
-      gtk_switch_set_active (services[i].toggle,
-                             umt_profile_get_tunnel_service_enabled (profile, services[i].service));
-      gtk_spin_button_set_value (services[i].spin,
-                                 umt_profile_get_tunnel_service_port (profile, services[i].service));
-    }
-  gtk_editable_set_text (GTK_EDITABLE (self->relay_ports_row),
-                         umt_profile_get_tunnel_relay_ports (profile));
-  gtk_widget_remove_css_class (GTK_WIDGET (self->proxy_host_row), "error");
-  gtk_widget_remove_css_class (GTK_WIDGET (self->relay_ports_row), "error");
-
-  /* Verification matters only with TLS; off there, say what it means. */
-  gtk_widget_set_sensitive (GTK_WIDGET (self->verify_tls_switch), umt_profile_get_tunnel_tls (profile));
   gtk_widget_set_visible (GTK_WIDGET (self->tls_warning_row),
+                          profile != NULL &&
                           umt_profile_get_tunnel_tls (profile) &&
                           !umt_profile_get_tunnel_verify_tls (profile));
-  self->syncing = FALSE;
+}
+
+/* Another profile: its own values, none of the last one's mistakes. */
+static void
+on_profile_bound (UmtRemoteAccessGroup *self)
+{
+  gtk_widget_remove_css_class (GTK_WIDGET (self->proxy_host_row), "error");
+  gtk_widget_remove_css_class (GTK_WIDGET (self->relay_ports_row), "error");
+  update_tls_warning (self);
 }
 
 static gboolean
@@ -281,62 +255,10 @@ save_profiles (UmtRemoteAccessGroup *self)
   return TRUE;
 }
 
-static gboolean
-editing (UmtRemoteAccessGroup *self)
-{
-  return !self->syncing && self->manager != NULL && self->profile != NULL;
-}
-
+/* A switch or a port changed the profile through its binding. */
 static void
-on_switch_changed (UmtRemoteAccessGroup *self,
-                   GParamSpec           *pspec,
-                   GtkSwitch            *toggle)
+on_bound_setting_changed (UmtRemoteAccessGroup *self)
 {
-  gboolean active = gtk_switch_get_active (toggle);
-
-  if (!editing (self))
-    return;
-
-  if (toggle == self->enable_switch)
-    umt_profile_set_tunnel_enabled (self->profile, active);
-  else if (toggle == self->tls_switch)
-    umt_profile_set_tunnel_tls (self->profile, active);
-  else if (toggle == self->verify_tls_switch)
-    umt_profile_set_tunnel_verify_tls (self->profile, active);
-  else if (toggle == self->ssh_switch)
-    umt_profile_set_tunnel_service_enabled (self->profile, UMT_TUNNEL_SERVICE_SSH, active);
-  else if (toggle == self->http_switch)
-    umt_profile_set_tunnel_service_enabled (self->profile, UMT_TUNNEL_SERVICE_HTTP, active);
-  else if (toggle == self->vnc_switch)
-    umt_profile_set_tunnel_service_enabled (self->profile, UMT_TUNNEL_SERVICE_VNC, active);
-  save_profiles (self);
-}
-
-static void
-on_port_changed (UmtRemoteAccessGroup *self,
-                 GtkSpinButton        *spin)
-{
-  guint port = (guint) gtk_spin_button_get_value_as_int (spin);
-  g_autoptr(GError) error = NULL;
-  gboolean ok;
-
-  if (!editing (self))
-    return;
-
-  if (spin == self->proxy_port_spin)
-    ok = umt_profile_set_tunnel_proxy_port (self->profile, port, &error);
-  else if (spin == self->ssh_port_spin)
-    ok = umt_profile_set_tunnel_service_port (self->profile, UMT_TUNNEL_SERVICE_SSH, port, &error);
-  else if (spin == self->http_port_spin)
-    ok = umt_profile_set_tunnel_service_port (self->profile, UMT_TUNNEL_SERVICE_HTTP, port, &error);
-  else
-    ok = umt_profile_set_tunnel_service_port (self->profile, UMT_TUNNEL_SERVICE_VNC, port, &error);
-
-  if (!ok)
-    {
-      show_error (self, _("The port was not changed"), error->message);
-      return;
-    }
   save_profiles (self);
 }
 
@@ -347,14 +269,15 @@ apply_text (UmtRemoteAccessGroup *self,
             const char           *failure)
 {
   g_autofree char *text = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (row))));
+  g_autoptr(UmtProfile) profile = g_binding_group_dup_source (self->profile_bindings);
   g_autoptr(GError) error = NULL;
 
-  if (!editing (self))
+  if (profile == NULL)
     return;
 
   /* Checked by the profile: on error it keeps its value, the field keeps
    * the text to correct. Empty goes back to the default. */
-  if (!setter (self->profile, text[0] ? text : NULL, &error))
+  if (!setter (profile, text[0] ? text : NULL, &error))
     {
       gtk_widget_add_css_class (GTK_WIDGET (row), "error");
       show_error (self, failure, error->message);
@@ -644,17 +567,8 @@ on_profile_changed (UmtRemoteAccessGroup *self)
 {
   UmtProfile *profile = umt_device_manager_get_profile (self->manager);
 
-  if (profile != self->profile)
-    {
-      if (self->profile != NULL)
-        g_signal_handlers_disconnect_by_data (self->profile, self);
-      g_set_object (&self->profile, profile);
-      /* Edits from the profile dialog show here too. */
-      if (profile != NULL)
-        g_signal_connect_object (profile, "notify", G_CALLBACK (sync_from_profile), self,
-                                 G_CONNECT_SWAPPED);
-    }
-  sync_from_profile (self);
+  g_binding_group_set_source (self->profile_bindings, profile);
+  g_signal_group_set_target (self->profile_signals, profile);
 }
 
 static void
@@ -682,6 +596,8 @@ umt_remote_access_group_set_manager (UmtRemoteAccessGroup *self,
 
   g_signal_connect_object (manager, "notify::profile", G_CALLBACK (on_profile_changed), self,
                            G_CONNECT_SWAPPED);
+  g_signal_connect_object (manager, "notify::server-url",
+                           G_CALLBACK (update_proxy_host_placeholder), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (manager, "notify::registered", G_CALLBACK (on_registration_changed), self,
                            G_CONNECT_SWAPPED);
   g_signal_connect_object (manager, "notify::device-key", G_CALLBACK (on_registration_changed), self,
@@ -697,6 +613,7 @@ umt_remote_access_group_set_manager (UmtRemoteAccessGroup *self,
                            G_CONNECT_SWAPPED);
 
   on_profile_changed (self);
+  update_proxy_host_placeholder (self);
   on_registration_changed (self);
   update_ssh_key (self);
 }
@@ -712,7 +629,8 @@ umt_remote_access_group_dispose (GObject *object)
   g_clear_object (&self->cancellable);
   g_clear_object (&self->token_cancellable);
   g_clear_object (&self->ssh_key);
-  g_clear_object (&self->profile);
+  g_clear_object (&self->profile_bindings);
+  g_clear_object (&self->profile_signals);
   g_clear_object (&self->tunnel);
   g_clear_object (&self->manager);
 
@@ -758,34 +676,73 @@ label_text_of (AdwPreferencesRow *row)
                                   adw_preferences_row_get_title (row), -1);
 }
 
+static gboolean
+null_to_empty (GBinding     *binding,
+               const GValue *from,
+               GValue       *to,
+               gpointer      user_data)
+{
+  const char *text = g_value_get_string (from);
+
+  g_value_set_string (to, text != NULL ? text : "");
+  return TRUE;
+}
+
+/* The rows show the manager's active profile, whichever it is. Switches and
+ * ports write back and are saved at once; the text rows keep what is typed
+ * until it is applied, and checked (apply_text()). */
+static void
+bind_profile (UmtRemoteAccessGroup *self)
+{
+  const struct { const char *property; gpointer widget; const char *widget_property; } edits[] = {
+    { "tunnel-enabled", self->enable_switch, "active" },
+    { "tunnel-proxy-port", self->proxy_port_spin, "value" },
+    { "tunnel-tls", self->tls_switch, "active" },
+    { "tunnel-verify-tls", self->verify_tls_switch, "active" },
+    { "tunnel-ssh", self->ssh_switch, "active" },
+    { "tunnel-ssh-port", self->ssh_port_spin, "value" },
+    { "tunnel-http", self->http_switch, "active" },
+    { "tunnel-http-port", self->http_port_spin, "value" },
+    { "tunnel-vnc", self->vnc_switch, "active" },
+    { "tunnel-vnc-port", self->vnc_port_spin, "value" },
+  };
+
+  self->profile_bindings = g_binding_group_new ();
+  self->profile_signals = g_signal_group_new (UMT_TYPE_PROFILE);
+  for (guint i = 0; i < G_N_ELEMENTS (edits); i++)
+    {
+      g_autofree char *signal = g_strconcat ("notify::", edits[i].property, NULL);
+
+      g_binding_group_bind (self->profile_bindings, edits[i].property,
+                            edits[i].widget, edits[i].widget_property,
+                            G_BINDING_SYNC_CREATE | G_BINDING_BIDIRECTIONAL);
+      g_signal_group_connect_swapped (self->profile_signals, signal,
+                                      G_CALLBACK (on_bound_setting_changed), self);
+    }
+  g_binding_group_bind_full (self->profile_bindings, "tunnel-proxy-host",
+                             self->proxy_host_row, "text", G_BINDING_SYNC_CREATE,
+                             null_to_empty, NULL, NULL, NULL);
+  g_binding_group_bind (self->profile_bindings, "tunnel-relay-ports",
+                        self->relay_ports_row, "text", G_BINDING_SYNC_CREATE);
+  g_binding_group_bind (self->profile_bindings, "tunnel-tls",
+                        self->verify_tls_switch, "sensitive", G_BINDING_SYNC_CREATE);
+
+  g_signal_group_connect_swapped (self->profile_signals, "notify::tunnel-tls",
+                                  G_CALLBACK (update_tls_warning), self);
+  g_signal_group_connect_swapped (self->profile_signals, "notify::tunnel-verify-tls",
+                                  G_CALLBACK (update_tls_warning), self);
+  g_signal_connect_swapped (self->profile_signals, "bind", G_CALLBACK (on_profile_bound), self);
+}
+
 static void
 umt_remote_access_group_init (UmtRemoteAccessGroup *self)
 {
-  GtkSwitch *switches[6];
-  GtkSpinButton *spins[4];
-
   gtk_widget_init_template (GTK_WIDGET (self));
-
-  switches[0] = self->enable_switch;
-  switches[1] = self->tls_switch;
-  switches[2] = self->verify_tls_switch;
-  switches[3] = self->ssh_switch;
-  switches[4] = self->http_switch;
-  switches[5] = self->vnc_switch;
-  spins[0] = self->proxy_port_spin;
-  spins[1] = self->ssh_port_spin;
-  spins[2] = self->http_port_spin;
-  spins[3] = self->vnc_port_spin;
 
   self->cancellable = g_cancellable_new ();
   self->ssh_key = umt_ssh_key_new (NULL);
 
-  for (guint i = 0; i < G_N_ELEMENTS (switches); i++)
-    g_signal_connect_object (switches[i], "notify::active", G_CALLBACK (on_switch_changed), self,
-                             G_CONNECT_SWAPPED);
-  for (guint i = 0; i < G_N_ELEMENTS (spins); i++)
-    g_signal_connect_object (spins[i], "value-changed", G_CALLBACK (on_port_changed), self,
-                             G_CONNECT_SWAPPED);
+  bind_profile (self);
   g_signal_connect_swapped (self->proxy_host_row, "apply", G_CALLBACK (on_proxy_host_applied), self);
   g_signal_connect_swapped (self->relay_ports_row, "apply", G_CALLBACK (on_relay_ports_applied), self);
   g_signal_connect_swapped (self->token_row, "apply", G_CALLBACK (on_token_applied), self);

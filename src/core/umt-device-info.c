@@ -10,21 +10,7 @@
 
 #include <libsoup/soup.h>
 
-#ifdef G_OS_WIN32
-#include <winsock2.h>
-#include <ws2tcpip.h>
-#include <iphlpapi.h>
-#else
-#include <ifaddrs.h>
-#include <net/if.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#ifdef __linux__
-#include <linux/if_packet.h>
-#endif
-#endif
-
-#include "umt-device-info.h"
+#include "umt-device-info-private.h"
 #include "umt-validate.h"
 
 #define PUBLIC_IP_TIMEOUT_SECONDS 5
@@ -114,18 +100,8 @@ address_is_private (GInetAddress *address)
   return (bytes[0] & 0xfe) == 0xfc;
 }
 
-typedef struct
-{
-  char *interface;
-  char *ipv4;          /* first IPv4 of the interface */
-  char *ipv4_private;  /* first private IPv4 */
-  char *ipv6;          /* first global or unique local IPv6, used when no IPv4 */
-  char *ipv6_private;
-  char *mac;
-} InterfaceInfo;
-
 static void
-interface_info_clear (InterfaceInfo *info)
+interface_info_clear (UmtInterfaceInfo *info)
 {
   g_clear_pointer (&info->interface, g_free);
   g_clear_pointer (&info->ipv4, g_free);
@@ -135,9 +111,9 @@ interface_info_clear (InterfaceInfo *info)
   g_clear_pointer (&info->mac, g_free);
 }
 
-static void
-interface_info_add_address (InterfaceInfo *info,
-                            GInetAddress  *address)
+void
+_umt_interface_info_add_address (UmtInterfaceInfo *info,
+                                 GInetAddress     *address)
 {
   gboolean is_private;
 
@@ -164,9 +140,9 @@ interface_info_add_address (InterfaceInfo *info,
     }
 }
 
-static char *
-format_mac (const guint8 *bytes,
-            gsize         length)
+char *
+_umt_format_mac (const guint8 *bytes,
+                 gsize         length)
 {
   gboolean all_zero = TRUE;
 
@@ -179,151 +155,6 @@ format_mac (const guint8 *bytes,
   return g_strdup_printf ("%02X:%02X:%02X:%02X:%02X:%02X",
                           bytes[0], bytes[1], bytes[2], bytes[3], bytes[4], bytes[5]);
 }
-
-#ifdef G_OS_WIN32
-
-/* The adapter that is up, has a gateway, and the lowest metric holds the
- * default route, as far as a device key is concerned. */
-static void
-find_primary_interface (InterfaceInfo *info)
-{
-  g_autofree IP_ADAPTER_ADDRESSES *adapters = NULL;
-  IP_ADAPTER_ADDRESSES *best = NULL;
-  ULONG flags = GAA_FLAG_INCLUDE_GATEWAYS | GAA_FLAG_SKIP_ANYCAST |
-                GAA_FLAG_SKIP_MULTICAST | GAA_FLAG_SKIP_DNS_SERVER;
-  ULONG size = 16 * 1024;
-  ULONG status = ERROR_BUFFER_OVERFLOW;
-
-  for (int attempt = 0; attempt < 3 && status == ERROR_BUFFER_OVERFLOW; attempt++)
-    {
-      g_free (adapters);
-      adapters = g_malloc (size);
-      status = GetAdaptersAddresses (AF_UNSPEC, flags, NULL, adapters, &size);
-    }
-  if (status != NO_ERROR)
-    return;
-
-  for (IP_ADAPTER_ADDRESSES *a = adapters; a != NULL; a = a->Next)
-    {
-      if (a->OperStatus != IfOperStatusUp || a->IfType == IF_TYPE_SOFTWARE_LOOPBACK ||
-          a->FirstGatewayAddress == NULL)
-        continue;
-      if (best == NULL || a->Ipv4Metric < best->Ipv4Metric)
-        best = a;
-    }
-  if (best == NULL)
-    return;
-
-  info->interface = g_utf16_to_utf8 ((const gunichar2 *) best->FriendlyName, -1, NULL, NULL, NULL);
-  info->mac = format_mac (best->PhysicalAddress, best->PhysicalAddressLength);
-  for (IP_ADAPTER_UNICAST_ADDRESS *u = best->FirstUnicastAddress; u != NULL; u = u->Next)
-    {
-      g_autoptr(GSocketAddress) sockaddr =
-        g_socket_address_new_from_native (u->Address.lpSockaddr, u->Address.iSockaddrLength);
-
-      if (G_IS_INET_SOCKET_ADDRESS (sockaddr))
-        interface_info_add_address (info,
-                                    g_inet_socket_address_get_address (G_INET_SOCKET_ADDRESS (sockaddr)));
-    }
-}
-
-#else /* !G_OS_WIN32 */
-
-/* /proc/net/route: "Iface Destination Gateway Flags RefCnt Use Metric Mask …",
- * hexadecimal fields. The default route has destination and mask 0; with
- * several, the lowest metric wins, as in the kernel. */
-static char *
-default_route_interface (void)
-{
-  g_autofree char *contents = NULL;
-  g_auto(GStrv) lines = NULL;
-  char *best = NULL;
-  guint64 best_metric = G_MAXUINT64;
-
-  if (!g_file_get_contents ("/proc/net/route", &contents, NULL, NULL))
-    return NULL;
-
-  lines = g_strsplit (contents, "\n", -1);
-  for (guint i = 1; lines[i] != NULL; i++)
-    {
-      g_auto(GStrv) fields = g_strsplit_set (g_strstrip (lines[i]), " \t", -1);
-      g_autoptr(GPtrArray) columns = g_ptr_array_new ();
-      guint64 flags, metric;
-
-      for (guint j = 0; fields[j] != NULL; j++)
-        if (*fields[j] != '\0')
-          g_ptr_array_add (columns, fields[j]);
-      if (columns->len < 8)
-        continue;
-
-      flags = g_ascii_strtoull (columns->pdata[3], NULL, 16);
-      metric = g_ascii_strtoull (columns->pdata[6], NULL, 10);
-      if (g_strcmp0 (columns->pdata[1], "00000000") != 0 ||
-          g_strcmp0 (columns->pdata[7], "00000000") != 0 ||
-          (flags & 0x1) == 0 /* RTF_UP */)
-        continue;
-      if (best == NULL || metric < best_metric)
-        {
-          g_free (best);
-          best = g_strdup (columns->pdata[0]);
-          best_metric = metric;
-        }
-    }
-  return best;
-}
-
-static void
-find_primary_interface (InterfaceInfo *info)
-{
-  struct ifaddrs *list = NULL;
-  g_autofree char *primary = default_route_interface ();
-
-  if (getifaddrs (&list) != 0)
-    return;
-
-  /* Without a default route (offline, IPv6 only), fall back to the first
-   * interface that is up and not loopback, so the LAN address is known. */
-  if (primary == NULL)
-    {
-      for (struct ifaddrs *ifa = list; ifa != NULL && primary == NULL; ifa = ifa->ifa_next)
-        if (ifa->ifa_addr != NULL && (ifa->ifa_flags & IFF_UP) &&
-            !(ifa->ifa_flags & IFF_LOOPBACK) &&
-            (ifa->ifa_addr->sa_family == AF_INET || ifa->ifa_addr->sa_family == AF_INET6))
-          primary = g_strdup (ifa->ifa_name);
-    }
-
-  if (primary != NULL)
-    {
-      info->interface = g_strdup (primary);
-      for (struct ifaddrs *ifa = list; ifa != NULL; ifa = ifa->ifa_next)
-        {
-          if (ifa->ifa_addr == NULL || g_strcmp0 (ifa->ifa_name, primary) != 0)
-            continue;
-
-          if (ifa->ifa_addr->sa_family == AF_INET || ifa->ifa_addr->sa_family == AF_INET6)
-            {
-              gsize len = ifa->ifa_addr->sa_family == AF_INET ? sizeof (struct sockaddr_in)
-                                                               : sizeof (struct sockaddr_in6);
-              g_autoptr(GSocketAddress) sockaddr = g_socket_address_new_from_native (ifa->ifa_addr, len);
-
-              if (G_IS_INET_SOCKET_ADDRESS (sockaddr))
-                interface_info_add_address (info,
-                                            g_inet_socket_address_get_address (G_INET_SOCKET_ADDRESS (sockaddr)));
-            }
-#ifdef __linux__
-          else if (ifa->ifa_addr->sa_family == AF_PACKET && info->mac == NULL)
-            {
-              const struct sockaddr_ll *ll = (const struct sockaddr_ll *) ifa->ifa_addr;
-              info->mac = format_mac (ll->sll_addr, ll->sll_halen);
-            }
-#endif
-        }
-    }
-
-  freeifaddrs (list);
-}
-
-#endif /* !G_OS_WIN32 */
 
 /* Public address cache, per lookup URL, shared by every thread. */
 typedef struct
@@ -521,9 +352,9 @@ umt_device_info_collect (const char         *note,
                          GCancellable       *cancellable)
 {
   UmtDeviceInfo *self = g_object_new (UMT_TYPE_DEVICE_INFO, NULL);
-  InterfaceInfo info = { 0 };
+  UmtInterfaceInfo info = { 0 };
 
-  find_primary_interface (&info);
+  _umt_find_primary_interface (&info);
   self->interface = g_steal_pointer (&info.interface);
   take_checked (&self->ip_address,
                 g_strdup (info.ipv4 != NULL ? info.ipv4 : info.ipv6),

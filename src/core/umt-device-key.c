@@ -8,41 +8,16 @@
 
 #include <string.h>
 
-#ifdef G_OS_WIN32
-#include <windows.h>
-#endif
 
 #include <glib/gi18n-lib.h>
 
 #include "umt-config-error.h"
-#include "umt-device-key.h"
+#include "umt-device-key-private.h"
 
 /* Hashing with our own salt keeps the machine id private (systemd asks that
  * it never be exposed as is) and gives a key no other app would derive. */
 #define DEVICE_KEY_SALT "fr.ygsoft.UpdatesManagerTool/device-key/v1:"
 #define DEVICE_KEY_LEN  32
-
-#ifdef G_OS_WIN32
-static char *
-read_machine_guid (GError **error)
-{
-  wchar_t value[128];
-  DWORD size = sizeof value;
-  LSTATUS status;
-
-  status = RegGetValueW (HKEY_LOCAL_MACHINE, L"SOFTWARE\\Microsoft\\Cryptography",
-                         L"MachineGuid", RRF_RT_REG_SZ | RRF_SUBKEY_WOW6464KEY,
-                         NULL, value, &size);
-  if (status != ERROR_SUCCESS)
-    {
-      g_set_error_literal (error, UMT_CONFIG_ERROR, UMT_CONFIG_ERROR_IO,
-                           _("Could not read this computer’s MachineGuid; enter the device key "
-                              "your administrator gave you instead."));
-      return NULL;
-    }
-  return g_utf16_to_utf8 ((const gunichar2 *) value, -1, NULL, NULL, NULL);
-}
-#endif
 
 static char *
 read_machine_id (const char  *path,
@@ -63,19 +38,13 @@ read_machine_id (const char  *path,
     }
   else
     {
-#ifdef G_OS_WIN32
-      return read_machine_guid (error);
-#else
-      static const char * const system_paths[] = { "/etc/machine-id", "/var/lib/dbus/machine-id" };
-
-      for (gsize i = 0; i < G_N_ELEMENTS (system_paths) && contents == NULL; i++)
-        g_file_get_contents (system_paths[i], &contents, NULL, NULL);
-#endif
+      contents = _umt_device_key_read_system_id (error);
+      if (contents == NULL)
+        return NULL;
     }
 
-  if (contents != NULL)
-    g_strstrip (contents);
-  if (contents == NULL || *contents == '\0')
+  g_strstrip (contents);
+  if (*contents == '\0')
     {
       g_set_error_literal (error, UMT_CONFIG_ERROR, UMT_CONFIG_ERROR_IO,
                            _("This computer has no machine id (/etc/machine-id) to suggest a "

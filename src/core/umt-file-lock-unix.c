@@ -65,3 +65,20 @@ umt_file_lock_release (UmtFileLock *lock)
   close (lock->fd);
   g_free (lock);
 }
+
+gboolean
+_umt_file_lock_try_fd (int fd)
+{
+  return flock (fd, LOCK_EX | LOCK_NB) == 0;
+}
+
+gboolean
+_umt_file_lock_wait_fd (int fd)
+{
+  int result;
+
+  do
+    result = flock (fd, LOCK_EX);
+  while (result != 0 && errno == EINTR);
+  return result == 0;
+}

@@ -6,6 +6,7 @@
 
 #include "config.h"
 
+#include <io.h>
 #include <windows.h>
 
 #include <glib/gi18n-lib.h>
@@ -57,4 +58,23 @@ umt_file_lock_release (UmtFileLock *lock)
   /* Closing the handle drops the lock. */
   CloseHandle (lock->handle);
   g_free (lock);
+}
+
+gboolean
+_umt_file_lock_try_fd (int fd)
+{
+  OVERLAPPED overlapped = { 0 };
+
+  return LockFileEx ((HANDLE) _get_osfhandle (fd),
+                     LOCKFILE_EXCLUSIVE_LOCK | LOCKFILE_FAIL_IMMEDIATELY,
+                     0, 1, 0, &overlapped);
+}
+
+gboolean
+_umt_file_lock_wait_fd (int fd)
+{
+  OVERLAPPED overlapped = { 0 };
+
+  return LockFileEx ((HANDLE) _get_osfhandle (fd), LOCKFILE_EXCLUSIVE_LOCK,
+                     0, 1, 0, &overlapped);
 }

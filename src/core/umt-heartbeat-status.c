@@ -12,16 +12,11 @@
 
 #include <glib/gstdio.h>
 
-#ifdef G_OS_UNIX
-# include <sys/file.h>
-# include <unistd.h>
-#else
-# include <io.h>
-# include <windows.h>
-#endif
+#include <unistd.h>
 
 #include <glib/gi18n-lib.h>
 
+#include "umt-file-lock-private.h"
 #include "umt-heartbeat-status.h"
 #include "umt-paths.h"
 #include "umt-status-file.h"
@@ -137,37 +132,6 @@ read_holder_pid (int fd)
   return (GPid) g_ascii_strtoll (buffer, NULL, 10);
 }
 
-static gboolean
-try_lock (int fd)
-{
-#ifdef G_OS_UNIX
-  return flock (fd, LOCK_EX | LOCK_NB) == 0;
-#else
-  OVERLAPPED overlapped = { 0 };
-  return LockFileEx ((HANDLE) _get_osfhandle (fd),
-                     LOCKFILE_EXCLUSIVE_LOCK | LOCKFILE_FAIL_IMMEDIATELY,
-                     0, 1, 0, &overlapped);
-#endif
-}
-
-/* Blocks until no other process holds the lock. */
-static gboolean
-wait_lock (int fd)
-{
-#ifdef G_OS_UNIX
-  int result;
-
-  do
-    result = flock (fd, LOCK_EX);
-  while (result != 0 && errno == EINTR);
-  return result == 0;
-#else
-  OVERLAPPED overlapped = { 0 };
-  return LockFileEx ((HANDLE) _get_osfhandle (fd), LOCKFILE_EXCLUSIVE_LOCK,
-                     0, 1, 0, &overlapped);
-#endif
-}
-
 static int
 open_lock_file (GError **error)
 {
@@ -213,7 +177,7 @@ umt_owner_lock_acquire (GError **error)
   if (fd < 0)
     return NULL;
 
-  if (!try_lock (fd))
+  if (!_umt_file_lock_try_fd (fd))
     {
       GPid holder = read_holder_pid (fd);
       g_autoptr(UmtHeartbeatStatus) status = umt_heartbeat_status_load (NULL);
@@ -256,7 +220,7 @@ wait_thread (GTask        *task,
       return;
     }
 
-  if (!wait_lock (fd))
+  if (!_umt_file_lock_wait_fd (fd))
     {
       int saved_errno = errno;
 

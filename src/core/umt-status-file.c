@@ -10,18 +10,13 @@
 
 #include <glib.h>
 
-#ifdef G_OS_UNIX
-# include <signal.h>
-# include <unistd.h>
-#else
-# include <process.h>
-# include <windows.h>
-#endif
+#include <unistd.h>
 
 #include <glib/gi18n-lib.h>
 
 #include "umt-config-error.h"
 #include "umt-paths.h"
+#include "umt-process.h"
 #include "umt-status-file.h"
 
 static char *
@@ -30,24 +25,6 @@ status_path (const char *file_name)
   g_autofree char *state_dir = umt_paths_get_state_dir ();
 
   return g_build_filename (state_dir, file_name, NULL);
-}
-
-static gboolean
-process_is_alive (GPid pid)
-{
-#ifdef G_OS_UNIX
-  return pid > 0 && (kill (pid, 0) == 0 || errno == EPERM);
-#else
-  HANDLE process = OpenProcess (PROCESS_QUERY_LIMITED_INFORMATION, FALSE, (DWORD) pid);
-  DWORD code = 0;
-  gboolean alive;
-
-  if (process == NULL)
-    return FALSE;
-  alive = GetExitCodeProcess (process, &code) && code == STILL_ACTIVE;
-  CloseHandle (process);
-  return alive;
-#endif
 }
 
 void
@@ -123,7 +100,7 @@ umt_status_file_load (const char  *file_name,
   if (pid != NULL)
     *pid = publisher;
   if (owner_alive != NULL)
-    *owner_alive = process_is_alive (publisher);
+    *owner_alive = umt_process_is_alive (publisher);
 
   return object;
 }

@@ -10,7 +10,7 @@
 
 #include <glib/gi18n-lib.h>
 
-#include "umt-tunnel-agent-process.h"
+#include "umt-tunnel-agent-process-private.h"
 
 struct _UmtTunnelAgentProcess
 {
@@ -43,23 +43,13 @@ agent_path (void)
   return path != NULL && *path != '\0' ? path : LIBEXECDIR G_DIR_SEPARATOR_S "umt-tunnel-agent";
 }
 
-static char *
-exit_description (GSubprocess *process)
-{
-#ifdef G_OS_UNIX
-  if (g_subprocess_get_if_signaled (process))
-    return g_strdup_printf (_("killed by signal %d"), g_subprocess_get_term_sig (process));
-#endif
-  return g_strdup_printf (_("exit status %d"), g_subprocess_get_exit_status (process));
-}
-
 static void
 on_exited (GObject      *source,
            GAsyncResult *result,
            gpointer      data)
 {
   g_autoptr(UmtTunnelAgentProcess) self = data;
-  g_autofree char *how = exit_description (self->process);
+  g_autofree char *how = _umt_tunnel_agent_process_describe_exit (self->process);
 
   g_subprocess_wait_finish (self->process, result, NULL);
   g_clear_handle_id (&self->kill_id, g_source_remove);
@@ -140,6 +130,8 @@ umt_tunnel_agent_process_spawn (const char  *config,
       g_prefix_error (error, _("Cannot start the tunnel agent %s: "), path);
       return NULL;
     }
+
+  _umt_tunnel_agent_process_tie (process);
 
   self = g_object_new (UMT_TYPE_TUNNEL_AGENT_PROCESS, NULL);
   self->process = g_steal_pointer (&process);

@@ -10,15 +10,10 @@
 
 #ifdef G_OS_UNIX
 #include <sys/resource.h>
-
-#include <gio/gunixinputstream.h>
-#endif
-#ifdef G_OS_WIN32
-#include <windows.h>
-#include <gio/gwin32inputstream.h>
 #endif
 
 #include "umt-tunnel-config.h"
+#include "umt-tunnel-stdin.h"
 #include "umt-tunnel-session.h"
 
 /* umt-tunnel-agent: keeps one control connection to the tunnel proxy and relays the
@@ -420,16 +415,6 @@ read_command (Agent *agent)
                                        agent->cancellable, on_command, agent);
 }
 
-static GInputStream *
-open_stdin (void)
-{
-#ifdef G_OS_WIN32
-  return g_win32_input_stream_new (GetStdHandle (STD_INPUT_HANDLE), FALSE);
-#else
-  return g_unix_input_stream_new (0, FALSE);
-#endif
-}
-
 /* Each stream holds a descriptor: the usual soft limit of 1024 would refuse a burst of
  * a thousand. GLib polls with poll(), never select(), so any number is fine. */
 static void
@@ -465,7 +450,7 @@ main (int   argc,
       return 2;
     }
 
-  input = open_stdin ();
+  input = umt_tunnel_open_stdin ();
   agent.commands = g_data_input_stream_new (input);
   g_data_input_stream_set_newline_type (agent.commands, G_DATA_STREAM_NEWLINE_TYPE_ANY);
 

@@ -180,12 +180,17 @@ start_agent (const char *agent_path,
              gboolean    tls,
              guint16     allowed_port)
 {
+  g_auto(GStrv) agent_argv = NULL;
   g_autoptr(GSubprocess) agent = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *config = NULL;
 
-  agent = g_subprocess_new (G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE,
-                            &error, agent_path, NULL);
+  /* A command line: "wine …/umt-tunnel-agent.exe" for the Windows build. */
+  g_shell_parse_argv (agent_path, NULL, &agent_argv, &error);
+  g_assert_no_error (error);
+  agent = g_subprocess_newv ((const char * const *) agent_argv,
+                             G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE,
+                             &error);
   g_assert_no_error (error);
   config = g_strdup_printf ("{\"device_key\":\"%s\",\"token\":\"%s\","
                             "\"proxy_host\":\"127.0.0.1\",\"proxy_port\":%u,"

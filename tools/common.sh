@@ -17,6 +17,11 @@ test_packages=(
   valgrind imagemagick openssh-server
 )
 
+# tools/check-windows: the cross compiler, Wine, and what builds the libraries' sources.
+windows_packages=(
+  gcc-mingw-w64-x86-64 g++-mingw-w64-x86-64 wine64 wine tcl
+)
+
 umt_missing_packages() {
   local pkg
   for pkg in "$@"; do

@@ -8,6 +8,10 @@
 
 G_BEGIN_DECLS
 
+/* Where the agent is installed: LIBEXECDIR, or next to the program on
+ * Windows, where an installation can be moved. */
+char *_umt_tunnel_agent_process_default_path (void);
+
 /* Makes sure the agent does not outlive this process, however it ends
  * (umt-tunnel-agent-process-unix.c, umt-tunnel-agent-process-win32.c). */
 void  _umt_tunnel_agent_process_tie           (GSubprocess *process);

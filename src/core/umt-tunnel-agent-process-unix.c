@@ -10,6 +10,12 @@
 
 #include "umt-tunnel-agent-process-private.h"
 
+char *
+_umt_tunnel_agent_process_default_path (void)
+{
+  return g_strdup (LIBEXECDIR G_DIR_SEPARATOR_S "umt-tunnel-agent");
+}
+
 void
 _umt_tunnel_agent_process_tie (GSubprocess *process)
 {

@@ -12,6 +12,14 @@
 
 #include "umt-tunnel-agent-process-private.h"
 
+char *
+_umt_tunnel_agent_process_default_path (void)
+{
+  g_autofree char *installation = g_win32_get_package_installation_directory_of_module (NULL);
+
+  return g_build_filename (installation, "bin", "umt-tunnel-agent.exe", NULL);
+}
+
 /* One job for every agent of this process, never closed: Windows closes it
  * when the process ends, however it ends, and then kills what is in it. The
  * agent would stop at the end of its stdin too, but a hung or busy agent

@@ -35,12 +35,14 @@ enum {
 
 static guint signals[N_SIGNALS];
 
-static const char *
+static char *
 agent_path (void)
 {
   const char *path = g_getenv ("UMT_TUNNEL_AGENT");
 
-  return path != NULL && *path != '\0' ? path : LIBEXECDIR G_DIR_SEPARATOR_S "umt-tunnel-agent";
+  if (path != NULL && *path != '\0')
+    return g_strdup (path);
+  return _umt_tunnel_agent_process_default_path ();
 }
 
 static void
@@ -117,7 +119,7 @@ umt_tunnel_agent_process_spawn (const char  *config,
   g_autoptr(GSubprocessLauncher) launcher = NULL;
   g_autoptr(GSubprocess) process = NULL;
   g_autoptr(UmtTunnelAgentProcess) self = NULL;
-  const char *path = agent_path ();
+  g_autofree char *path = agent_path ();
 
   g_return_val_if_fail (config != NULL, NULL);
 

@@ -151,7 +151,9 @@ build_libffi() {
 }
 
 build_pcre2() {
-  configure_host --disable-pcre2grep-libz --disable-pcre2grep-libbz2
+  # With its JIT, as on Linux: without it, every GRegex built with G_REGEX_OPTIMIZE logs a
+  # debug message, and the app's own log writer compiles such regexes.
+  configure_host --enable-jit --disable-pcre2grep-libz --disable-pcre2grep-libbz2
   make -j"$jobs" libpcre2-8.la
   make install-libLTLIBRARIES install-nodist_includeHEADERS install-pkgconfigDATA
 }
@@ -180,20 +182,33 @@ build_json-glib() {
 }
 
 build_libpsl() {
-  # No public suffix list: libsoup needs it only for cookies, which nothing here keeps.
-  meson_dep -Druntime=no -Dbuiltin=false -Ddocs=false
+  # Only the library: the psl tool needs localtime_r, which MinGW-w64 lacks. The tarball
+  # lacks the list (a git submodule upstream); Debian's publicsuffix has it.
+  sed -i "/^subdir('\(tools\|tests\|fuzz\)')$/d" meson.build
+  meson_dep -Druntime=no -Dbuiltin=true -Ddocs=false \
+    -Dpsl_file=/usr/share/publicsuffix/public_suffix_list.dat
 }
 
 build_nghttp2() {
-  configure_host --enable-lib-only
-  make -j"$jobs"
-  make install
+  # Its tarball has no configure script; CMake builds it as it is.
+  cmake -S . -B _build -DCMAKE_SYSTEM_NAME=Windows -DCMAKE_C_COMPILER="$host-gcc" \
+    -DCMAKE_CXX_COMPILER="$host-g++" \
+    -DCMAKE_RC_COMPILER="$host-windres" -DCMAKE_INSTALL_PREFIX="$prefix" \
+    -DCMAKE_BUILD_TYPE=Release -DENABLE_LIB_ONLY=ON -DENABLE_SHARED_LIB=ON \
+    -DENABLE_STATIC_LIB=OFF
+  cmake --build _build -j "$jobs"
+  cmake --install _build
 }
 
 build_sqlite3() {
+  # Its configure tells Windows by the programs' suffix, not by --host.
+  export config_TARGET_EXEEXT=.exe
   configure_host --disable-tcl --disable-readline --disable-editline
-  make -j"$jobs" libsqlite3.la
-  make install-libLTLIBRARIES install-includeHEADERS install-pkgconfigDATA
+  # BEXE: the generators run here are Linux programs, which its Tcl scripts name without .exe.
+  make -j"$jobs" BEXE= libsqlite3.la sqlite3.h sqlite3.pc
+  make BEXE= lib_install
+  install -m 0644 sqlite3.h src/sqlite3ext.h "$prefix/include/"
+  install -m 0644 sqlite3.pc "$prefix/lib/pkgconfig/"
 }
 
 build_libsoup3() {
@@ -204,7 +219,7 @@ build_libsoup3() {
 
 build_openssl() {
   ./Configure mingw64 --cross-compile-prefix="$host-" --prefix="$prefix" --libdir=lib \
-    shared no-tests no-docs no-apps no-module no-legacy
+    shared no-tests no-module no-legacy
   make -j"$jobs" build_libs
   make install_dev
 }
@@ -243,12 +258,17 @@ ensure_prefix() {
   printf "[constants]\nprefix = '%s'\n" "$prefix" > "$prefix/cross-prefix.ini"
   rm -rf "$cache"/work.*
   work=$(mktemp -d "$cache/work.XXXXXX")
-  local started=$SECONDS log
+  local started=$SECONDS log status
   for pkg in "${source_packages[@]}"; do
     [ -f "$prefix/.built-$pkg" ] && continue
     echo "  $pkg ($(basename "${tarballs[$pkg]}"))"
     log=$work/$pkg.log
-    if ! (unpack "$pkg" && "build_$pkg") > "$log" 2>&1; then
+    # Not in an if: there, a failing step inside would not stop the build.
+    set +e
+    (set -e; unpack "$pkg"; "build_$pkg") > "$log" 2>&1
+    status=$?
+    set -e
+    if [ "$status" -ne 0 ]; then
       tail -n 40 "$log" >&2
       echo "Building $pkg failed; its log: $log" >&2
       exit 1

@@ -6,12 +6,10 @@
 
 #include "config.h"
 
-#include <signal.h>
 #include <string.h>
 
-#include <glib-unix.h>
-
 #include "umt-cli.h"
+#include "umt-cli-stop.h"
 #include "umt-heartbeat-status.h"
 #include "umt-heartbeat.h"
 #include "umt-paths.h"
@@ -40,16 +38,6 @@ check_system_credential (const char *device_key)
   return UMT_CLI_EXIT_OK;
 }
 
-static gboolean
-on_stop_signal (gpointer user_data)
-{
-  GMainLoop *loop = user_data;
-
-  g_message ("Stopping on a signal");
-  g_main_loop_quit (loop);
-  return G_SOURCE_CONTINUE;
-}
-
 int
 umt_cli_run (UmtCliContext  *ctx,
              int             argc,
@@ -59,11 +47,11 @@ umt_cli_run (UmtCliContext  *ctx,
   g_autoptr(GError) error = NULL;
   g_autoptr(UmtOwnerLock) lock = NULL;
   g_autoptr(GMainLoop) loop = NULL;
+  g_autoptr(UmtCliStopWatch) stop_watch = NULL;
   UmtHeartbeat *heartbeat;
   UmtTunnelSupervisor *tunnel;
   const char *device_key;
   gint interval = 0;
-  guint sigint_id, sigterm_id;
   int exit_code = UMT_CLI_EXIT_OK;
   const GOptionEntry entries[] = {
     { "interval", 'i', 0, G_OPTION_ARG_INT, &interval,
@@ -110,8 +98,7 @@ umt_cli_run (UmtCliContext  *ctx,
     return umt_cli_report_error (error);
 
   loop = g_main_loop_new (NULL, FALSE);
-  sigint_id = g_unix_signal_add (SIGINT, on_stop_signal, loop);
-  sigterm_id = g_unix_signal_add (SIGTERM, on_stop_signal, loop);
+  stop_watch = umt_cli_stop_watch_new (loop);
 
   heartbeat = umt_device_manager_get_heartbeat (ctx->manager);
   if (interval != 0)
@@ -138,8 +125,6 @@ umt_cli_run (UmtCliContext  *ctx,
   umt_tunnel_status_unpublish (tunnel);
   umt_heartbeat_stop (heartbeat);
   umt_heartbeat_status_unpublish (heartbeat);
-  g_source_remove (sigint_id);
-  g_source_remove (sigterm_id);
   g_message ("Stopped");
   return UMT_CLI_EXIT_OK;
 }

@@ -12,7 +12,7 @@ G_BEGIN_DECLS
 
 typedef struct
 {
-  char *interface;
+  char *name;          /* the interface's, "eth0" */
   char *ipv4;          /* first IPv4 of the interface */
   char *ipv4_private;  /* first private IPv4 */
   char *ipv6;          /* first global or unique local IPv6, used when no IPv4 */

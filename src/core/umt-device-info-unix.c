@@ -81,7 +81,7 @@ _umt_find_primary_interface (UmtInterfaceInfo *info)
 
   if (primary != NULL)
     {
-      info->interface = g_strdup (primary);
+      info->name = g_strdup (primary);
       for (struct ifaddrs *ifa = list; ifa != NULL; ifa = ifa->ifa_next)
         {
           if (ifa->ifa_addr == NULL || g_strcmp0 (ifa->ifa_name, primary) != 0)

@@ -44,7 +44,7 @@ _umt_find_primary_interface (UmtInterfaceInfo *info)
   if (best == NULL)
     return;
 
-  info->interface = g_utf16_to_utf8 ((const gunichar2 *) best->FriendlyName, -1, NULL, NULL, NULL);
+  info->name = g_utf16_to_utf8 ((const gunichar2 *) best->FriendlyName, -1, NULL, NULL, NULL);
   info->mac = _umt_format_mac (best->PhysicalAddress, best->PhysicalAddressLength);
   for (IP_ADAPTER_UNICAST_ADDRESS *u = best->FirstUnicastAddress; u != NULL; u = u->Next)
     {

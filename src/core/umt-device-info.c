@@ -103,7 +103,7 @@ address_is_private (GInetAddress *address)
 static void
 interface_info_clear (UmtInterfaceInfo *info)
 {
-  g_clear_pointer (&info->interface, g_free);
+  g_clear_pointer (&info->name, g_free);
   g_clear_pointer (&info->ipv4, g_free);
   g_clear_pointer (&info->ipv4_private, g_free);
   g_clear_pointer (&info->ipv6, g_free);
@@ -355,7 +355,7 @@ umt_device_info_collect (const char         *note,
   UmtInterfaceInfo info = { 0 };
 
   _umt_find_primary_interface (&info);
-  self->interface = g_steal_pointer (&info.interface);
+  self->interface = g_steal_pointer (&info.name);
   take_checked (&self->ip_address,
                 g_strdup (info.ipv4 != NULL ? info.ipv4 : info.ipv6),
                 umt_validate_ip_address, "ip_address");

@@ -19,6 +19,7 @@
 #include "umt-file-lock-private.h"
 #include "umt-heartbeat-status.h"
 #include "umt-paths.h"
+#include "umt-posix.h"
 #include "umt-status-file.h"
 
 #define STATUS_FILE "heartbeat.json"

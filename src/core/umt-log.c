@@ -15,6 +15,7 @@
 #include <glib/gstdio.h>
 
 #include "umt-log.h"
+#include "umt-posix.h"
 
 #define REDACTED "[redacted]"
 

@@ -12,6 +12,7 @@
 
 #include "umt-meeting-call.h"
 #include "umt-meeting-types.h"
+#include "umt-posix.h"
 
 /* Answers larger than this are refused: the real ones are a few hundred
  * bytes, and a misconfigured URL must not make us swallow a web page. */

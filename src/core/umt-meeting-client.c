@@ -12,6 +12,7 @@
 
 #include "umt-meeting-call.h"
 #include "umt-meeting-client.h"
+#include "umt-posix.h"
 
 struct _UmtMeetingClient
 {

@@ -19,7 +19,7 @@ test_packages=(
 
 # tools/check-windows: the cross compiler, Wine, and what builds the libraries' sources.
 windows_packages=(
-  gcc-mingw-w64-x86-64 g++-mingw-w64-x86-64 wine64 wine tcl
+  gcc-mingw-w64-x86-64 g++-mingw-w64-x86-64 wine64 wine cmake tcl publicsuffix
 )
 
 umt_missing_packages() {

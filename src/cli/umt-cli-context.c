@@ -13,6 +13,7 @@
 #include "umt-cli.h"
 #include "umt-config-error.h"
 #include "umt-meeting-error.h"
+#include "umt-posix.h"
 
 void
 umt_cli_context_free (UmtCliContext *ctx)

@@ -11,6 +11,7 @@
 
 #include "umt-cli.h"
 #include "umt-log.h"
+#include "umt-posix.h"
 #include "umt-secret-store.h"
 
 #define PROFILE_USAGE "list | add NAME URL | remove NAME | use NAME | set NAME KEY VALUE"

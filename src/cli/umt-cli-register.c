@@ -16,6 +16,7 @@
 #include "umt-device-key.h"
 #include "umt-log.h"
 #include "umt-paths.h"
+#include "umt-posix.h"
 #include "umt-secret-store-credentials.h"
 #include "umt-validate.h"
 

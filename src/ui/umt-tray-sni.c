@@ -9,6 +9,7 @@
 #include <gtk/gtk.h>
 #include <unistd.h>
 
+#include "umt-tray-backend.h"
 #include "umt-tray-sni.h"
 #include "umt-tray-menu-dbus.h"
 #include "umt-tray-sni-dbus.h"
@@ -592,4 +593,10 @@ umt_tray_sni_init (UmtTraySni *self)
   g_signal_connect (self->menu, "handle-about-to-show", G_CALLBACK (on_about_to_show), NULL);
   g_signal_connect (self->menu, "handle-about-to-show-group",
                     G_CALLBACK (on_about_to_show_group), NULL);
+}
+
+GObject *
+umt_tray_backend_new (UmtTray *tray)
+{
+  return G_OBJECT (umt_tray_sni_new (tray));
 }

@@ -13,6 +13,7 @@
 #include <windowsx.h>
 #include <shellapi.h>
 
+#include "umt-tray-backend.h"
 #include "umt-tray-win32.h"
 
 #define ICON_RESOURCE_DIR  "/fr/ygsoft/UpdatesManagerTool/icons/scalable/status"
@@ -361,4 +362,10 @@ umt_tray_win32_class_init (UmtTrayWin32Class *klass)
 static void
 umt_tray_win32_init (UmtTrayWin32 *self)
 {
+}
+
+GObject *
+umt_tray_backend_new (UmtTray *tray)
+{
+  return G_OBJECT (umt_tray_win32_new (tray));
 }

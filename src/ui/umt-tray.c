@@ -10,13 +10,9 @@
 
 #include "umt-heartbeat-text.h"
 #include "umt-tray.h"
+#include "umt-tray-backend.h"
 #include "umt-tunnel-text.h"
 
-#ifdef G_OS_WIN32
-#include "umt-tray-win32.h"
-#else
-#include "umt-tray-sni.h"
-#endif
 
 #define ICON_RESOURCE_DIR "/fr/ygsoft/UpdatesManagerTool/icons/scalable/status"
 /* Tray hosts start a little after the applications of a session; only a
@@ -493,11 +489,7 @@ umt_tray_new (GApplication     *app,
 
   /* Until the backend finds a host, assume there is none. */
   umt_tray_set_host_available (self, FALSE);
-#ifdef G_OS_WIN32
-  self->backend = G_OBJECT (umt_tray_win32_new (self));
-#else
-  self->backend = G_OBJECT (umt_tray_sni_new (self));
-#endif
+  self->backend = umt_tray_backend_new (self);
 
   return self;
 }

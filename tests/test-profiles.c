@@ -15,6 +15,7 @@
 #include "umt-config-error.h"
 #include "umt-paths.h"
 #include "umt-profiles.h"
+#include "umt-test-util.h"
 
 static UmtProfiles *
 load_ok (void)
@@ -307,6 +308,105 @@ test_missing_active_falls_back (void)
   g_assert_cmpstr (umt_profiles_get_server_url (profiles, NULL), ==, "https://lab.example.org");
 }
 
+/* The window keeps the profiles in memory for hours; what `umt profile`
+ * saved meanwhile survives the window's next save, and the window takes it. */
+static void
+test_save_keeps_other_edits (void)
+{
+  g_autoptr(UmtProfiles) window = load_ok ();
+  g_autoptr(UmtProfiles) cli = load_ok ();
+  g_autoptr(UmtProfiles) after = NULL;
+  g_autoptr(UmtProfile) lab = NULL;
+  g_autoptr(GError) error = NULL;
+  UmtProfile *production;
+
+  lab = umt_profile_new ("lab", "https://lab.example.org", &error);
+  g_assert_true (umt_profiles_add (cli, lab, &error));
+  g_assert_true (umt_profiles_set (cli, "production", "timeout", "7", &error));
+  g_assert_no_error (error);
+
+  /* The window changes another setting of the same profile, and the timeout too
+   * when the other process left it alone: its edits are the newer. */
+  production = umt_profiles_get_active (window);
+  g_assert_true (umt_profile_set_heartbeat_interval (production, 120, &error));
+  g_assert_true (umt_profiles_save (window, &error));
+  g_assert_no_error (error);
+
+  after = load_ok ();
+  g_assert_nonnull (umt_profiles_lookup (after, "lab"));
+  production = umt_profiles_lookup (after, "production");
+  g_assert_cmpuint (umt_profile_get_timeout (production), ==, 7);
+  g_assert_cmpuint (umt_profile_get_heartbeat_interval (production), ==, 120);
+
+  /* The window now holds the file's content. */
+  g_assert_nonnull (umt_profiles_lookup (window, "lab"));
+  g_assert_cmpuint (umt_profile_get_timeout (umt_profiles_get_active (window)), ==, 7);
+
+  /* A profile the other process removed stays removed. */
+  g_assert_true (umt_profiles_remove (cli, "lab", &error));
+  g_assert_true (umt_profiles_set (window, "production", "retries", "5", &error));
+  g_assert_no_error (error);
+  g_clear_object (&after);
+  after = load_ok ();
+  g_assert_null (umt_profiles_lookup (after, "lab"));
+  g_assert_null (umt_profiles_lookup (window, "lab"));
+  g_assert_cmpuint (umt_profile_get_retries (umt_profiles_get_active (after)), ==, 5);
+}
+
+typedef struct
+{
+  UmtProfiles *profiles;
+  guint        reloads;
+} Watched;
+
+static gboolean
+reloaded_with_lab (gpointer data)
+{
+  Watched *watched = data;
+
+  return watched->reloads > 0 && umt_profiles_lookup (watched->profiles, "lab") != NULL;
+}
+
+/* A window that watches the file sees `umt profile` edits at once, and keeps
+ * its own edits not saved yet. */
+static void
+test_watch_reloads (void)
+{
+  g_autoptr(UmtProfiles) window = load_ok ();
+  g_autoptr(UmtProfiles) cli = load_ok ();
+  g_autoptr(UmtProfiles) after = NULL;
+  g_autoptr(UmtProfile) lab = NULL;
+  g_autoptr(GError) error = NULL;
+  UmtProfile *production = umt_profiles_get_active (window);
+  Watched watched = { window, 0 };
+  guint timeout_notified = 0;
+
+  umt_profiles_watch (window);
+  g_signal_connect_swapped (window, "reloaded", G_CALLBACK (g_atomic_int_inc), &watched.reloads);
+  g_signal_connect_swapped (production, "notify::timeout", G_CALLBACK (g_atomic_int_inc),
+                            &timeout_notified);
+  g_assert_true (umt_profile_set_note (production, "rack 4", &error));
+
+  lab = umt_profile_new ("lab", "https://lab.example.org", &error);
+  g_assert_true (umt_profiles_set (cli, "production", "timeout", "9", &error));
+  g_assert_true (umt_profiles_add (cli, lab, &error));
+  g_assert_no_error (error);
+
+  umt_test_iterate_until (reloaded_with_lab, &watched);
+  /* The same object, changed in place: what is bound to it follows. */
+  g_assert_true (umt_profiles_get_active (window) == production);
+  g_assert_cmpuint (umt_profile_get_timeout (production), ==, 9);
+  g_assert_cmpuint (timeout_notified, >=, 1);
+  g_assert_cmpstr (umt_profile_get_note (production), ==, "rack 4");
+
+  g_assert_true (umt_profiles_save (window, &error));
+  g_assert_no_error (error);
+  after = load_ok ();
+  g_assert_cmpstr (umt_profile_get_note (umt_profiles_get_active (after)), ==, "rack 4");
+  g_assert_cmpuint (umt_profile_get_timeout (umt_profiles_get_active (after)), ==, 9);
+  g_assert_nonnull (umt_profiles_lookup (after, "lab"));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -321,6 +421,8 @@ main (int   argc,
   g_test_add_func ("/profiles/corrupt", test_corrupt);
   g_test_add_func ("/profiles/missing-active-falls-back", test_missing_active_falls_back);
   g_test_add_func ("/profiles/stale-temporaries", test_stale_temporaries);
+  g_test_add_func ("/profiles/save-keeps-other-edits", test_save_keeps_other_edits);
+  g_test_add_func ("/profiles/watch-reloads", test_watch_reloads);
 
   return g_test_run ();
 }

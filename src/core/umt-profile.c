@@ -589,6 +589,63 @@ umt_profile_to_json (UmtProfile *self)
   return object;
 }
 
+/* One setting as umt_profile_set_value() takes it back: "" when absent. */
+static char *
+setting_as_text (JsonObject *object,
+                 const char *key)
+{
+  JsonNode *node = object != NULL ? json_object_get_member (object, key) : NULL;
+
+  return node != NULL ? member_as_text (node) : g_strdup ("");
+}
+
+static gboolean
+apply_setting (UmtProfile  *self,
+               JsonObject  *mine,
+               JsonObject  *base,
+               JsonObject  *theirs,
+               const char  *key,
+               GError     **error)
+{
+  g_autofree char *value = setting_as_text (theirs, key);
+  g_autofree char *was = setting_as_text (base, key);
+  g_autofree char *current = setting_as_text (mine, key);
+
+  if (g_strcmp0 (value, was) == 0 || g_strcmp0 (value, current) == 0)
+    return TRUE;
+  return umt_profile_set_value (self, key, value, error);
+}
+
+gboolean
+umt_profile_apply_changes (UmtProfile  *self,
+                           JsonObject  *base,
+                           UmtProfile  *source,
+                           GError     **error)
+{
+  g_autoptr(JsonObject) mine = NULL;
+  g_autoptr(JsonObject) theirs = NULL;
+  gboolean allow_first;
+
+  g_return_val_if_fail (UMT_IS_PROFILE (self), FALSE);
+  g_return_val_if_fail (UMT_IS_PROFILE (source), FALSE);
+
+  mine = umt_profile_to_json (self);
+  theirs = umt_profile_to_json (source);
+  if (base == NULL)
+    base = mine;
+
+  /* Plain http becomes allowed before an http base_url is taken, and stops
+   * being allowed only once an https one is in place. */
+  allow_first = source->allow_insecure_http;
+  if (allow_first && !apply_setting (self, mine, base, theirs, "allow_insecure_http", error))
+    return FALSE;
+  for (guint i = 0; settable_keys[i] != NULL; i++)
+    if (g_strcmp0 (settable_keys[i], "allow_insecure_http") != 0 &&
+        !apply_setting (self, mine, base, theirs, settable_keys[i], error))
+      return FALSE;
+  return allow_first || apply_setting (self, mine, base, theirs, "allow_insecure_http", error);
+}
+
 const char *
 umt_profile_get_name (UmtProfile *self)
 {

@@ -77,6 +77,15 @@ UmtProfile *umt_profile_new_from_json       (JsonObject  *object,
                                              GError     **error);
 JsonObject *umt_profile_to_json             (UmtProfile  *self);
 
+/* Gives @self each setting of @source that differs from @base (the JSON of
+ * the same profile as it was, NULL: from @self), notifying what changes:
+ * how one side's edits are laid over the other's. Stops at the first value
+ * @self refuses (only a URL that needs allow_insecure_http can be). */
+gboolean    umt_profile_apply_changes       (UmtProfile  *self,
+                                             JsonObject  *base,
+                                             UmtProfile  *source,
+                                             GError     **error);
+
 /* What `umt profile set NAME KEY VALUE` does: @key is a JSON key
  * ("base_url", "timeout", "retries", "verify_tls", "heartbeat_interval",
  * "note", "allow_insecure_http", "cluster_ip", "public_ip_lookup",

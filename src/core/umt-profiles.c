@@ -28,6 +28,12 @@ struct _UmtProfiles
   GPtrArray *profiles;   /* of UmtProfile, in file order */
   char      *active;
   char      *env_url;    /* MEETING_SERVER_URL as read at load, already checked */
+
+  /* What the file held when the profiles in memory last agreed with it: what
+   * differs from it in memory is an edit of ours, in the file one of
+   * another process. */
+  JsonNode  *base;
+  GFileMonitor *monitor;
 };
 
 static void list_model_iface_init (GListModelInterface *iface);
@@ -45,6 +51,13 @@ enum {
 };
 
 static GParamSpec *properties[N_PROPS];
+
+enum {
+  RELOADED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
 
 static GType
 list_model_get_item_type (GListModel *model)
@@ -82,9 +95,13 @@ umt_profiles_finalize (GObject *object)
 {
   UmtProfiles *self = UMT_PROFILES (object);
 
+  if (self->monitor != NULL)
+    g_file_monitor_cancel (self->monitor);
+  g_clear_object (&self->monitor);
   g_ptr_array_unref (self->profiles);
   g_free (self->active);
   g_free (self->env_url);
+  g_clear_pointer (&self->base, json_node_unref);
 
   G_OBJECT_CLASS (umt_profiles_parent_class)->finalize (object);
 }
@@ -133,6 +150,9 @@ umt_profiles_class_init (UmtProfilesClass *klass)
   properties[PROP_SERVER_URL_OVERRIDDEN] = g_param_spec_boolean ("server-url-overridden", NULL, NULL,
                                                                  FALSE, flags);
   g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  signals[RELOADED] = g_signal_new ("reloaded", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                    0, NULL, NULL, NULL, G_TYPE_NONE, 0);
 }
 
 static void
@@ -206,14 +226,10 @@ umt_profiles_get_server_url (UmtProfiles *self,
   return umt_profiles_get_server_url_for (self, umt_profiles_get_active (self), overridden);
 }
 
-static gboolean
-write_file (UmtProfiles  *self,
-            const char   *path,
-            GError      **error)
+static JsonNode *
+to_json (UmtProfiles *self)
 {
-  g_autoptr(JsonGenerator) generator = json_generator_new ();
-  g_autoptr(JsonNode) root = json_node_new (JSON_NODE_OBJECT);
-  g_autofree char *data = NULL;
+  JsonNode *root = json_node_new (JSON_NODE_OBJECT);
   JsonObject *object = json_object_new ();
   JsonArray *array = json_array_new ();
 
@@ -222,6 +238,17 @@ write_file (UmtProfiles  *self,
     json_array_add_object_element (array, umt_profile_to_json (g_ptr_array_index (self->profiles, i)));
   json_object_set_array_member (object, "profiles", array);
   json_node_take_object (root, object);
+  return root;
+}
+
+static gboolean
+write_file (UmtProfiles  *self,
+            const char   *path,
+            GError      **error)
+{
+  g_autoptr(JsonGenerator) generator = json_generator_new ();
+  g_autoptr(JsonNode) root = to_json (self);
+  g_autofree char *data = NULL;
 
   json_generator_set_root (generator, root);
   json_generator_set_pretty (generator, TRUE);
@@ -244,19 +271,6 @@ lock_file (const char  *path,
   if (lock != NULL)
     umt_file_lock_remove_stale_temporaries (path);
   return lock;
-}
-
-gboolean
-umt_profiles_save (UmtProfiles  *self,
-                   GError      **error)
-{
-  g_autofree char *path = umt_profiles_get_path ();
-  g_autoptr(UmtFileLock) lock = NULL;
-
-  g_return_val_if_fail (UMT_IS_PROFILES (self), FALSE);
-
-  lock = lock_file (path, error);
-  return lock != NULL && write_file (self, path, error);
 }
 
 static void
@@ -495,27 +509,134 @@ read_file (UmtProfiles  *self,
   return TRUE;
 }
 
-typedef gboolean (*EditFunc) (UmtProfiles   *profiles,
-                              gconstpointer  data,
-                              GError       **error);
-
-/* Re-reads profiles.json under its lock, applies @edit to what it holds and
- * writes it back before releasing the lock, so that edits made at the same
- * time by other processes are all kept; then applies @edit to @self. */
-static gboolean
-edit_file (UmtProfiles    *self,
-           EditFunc        edit,
-           gconstpointer   data,
-           GError        **error)
+static JsonObject *
+lookup_base (JsonNode   *base,
+             const char *name)
 {
-  g_autofree char *path = umt_profiles_get_path ();
-  g_autoptr(UmtProfiles) current = g_object_new (UMT_TYPE_PROFILES, NULL);
-  g_autoptr(UmtFileLock) lock = NULL;
+  JsonArray *array;
+
+  if (base == NULL)
+    return NULL;
+  array = json_object_get_array_member (json_node_get_object (base), "profiles");
+  for (guint i = 0; i < json_array_get_length (array); i++)
+    {
+      JsonObject *profile = json_array_get_object_element (array, i);
+
+      if (g_strcmp0 (json_object_get_string_member (profile, "name"), name) == 0)
+        return profile;
+    }
+  return NULL;
+}
+
+/* Lays the edits made in @self since its base over @current, the file as
+ * another process may have left it: a setting changed on one side only
+ * keeps that change, one changed on both sides takes ours. A profile removed
+ * on either side is gone. */
+static gboolean
+merge_edits (UmtProfiles  *current,
+             UmtProfiles  *self,
+             GError      **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  const char *base_active = NULL;
+
+  if (self->base != NULL)
+    {
+      JsonArray *array = json_object_get_array_member (json_node_get_object (self->base),
+                                                       "profiles");
+
+      base_active = json_object_get_string_member (json_node_get_object (self->base), "active");
+      for (guint i = 0; i < json_array_get_length (array); i++)
+        {
+          const char *name = json_object_get_string_member (json_array_get_object_element (array, i),
+                                                            "name");
+          gint index = find_index (current, name);
+
+          if (find_index (self, name) < 0 && index >= 0 && g_strcmp0 (name, current->active) != 0)
+            g_ptr_array_remove_index (current->profiles, index);
+        }
+    }
+
+  for (guint i = 0; i < self->profiles->len; i++)
+    {
+      UmtProfile *mine = g_ptr_array_index (self->profiles, i);
+      JsonObject *was = lookup_base (self->base, umt_profile_get_name (mine));
+      UmtProfile *theirs = umt_profiles_lookup (current, umt_profile_get_name (mine));
+
+      if (theirs == NULL && was == NULL)
+        append_profile (current, mine);
+      else if (theirs != NULL && !umt_profile_apply_changes (theirs, was, mine, &local_error))
+        {
+          g_set_error (error, UMT_CONFIG_ERROR, UMT_CONFIG_ERROR_INVALID_INPUT,
+                       _("The profile “%s” was changed meanwhile in a way that does not agree "
+                         "with this change (%s); nothing was changed."),
+                       umt_profile_get_name (mine), local_error->message);
+          return FALSE;
+        }
+    }
+
+  if (g_strcmp0 (self->active, base_active) != 0 && find_index (current, self->active) >= 0)
+    {
+      g_free (current->active);
+      current->active = g_strdup (self->active);
+    }
+  return TRUE;
+}
+
+/* Makes the profiles in memory those of @current, changing the objects in
+ * place so that what is bound to them follows. */
+static void
+adopt (UmtProfiles *self,
+       UmtProfiles *current,
+       JsonNode    *base)
+{
+  for (guint i = self->profiles->len; i > 0; i--)
+    {
+      UmtProfile *mine = g_ptr_array_index (self->profiles, i - 1);
+
+      if (find_index (current, umt_profile_get_name (mine)) < 0)
+        {
+          g_signal_handlers_disconnect_by_data (mine, self);
+          g_ptr_array_remove_index (self->profiles, i - 1);
+          g_list_model_items_changed (G_LIST_MODEL (self), i - 1, 1, 0);
+        }
+    }
+
+  for (guint i = 0; i < current->profiles->len; i++)
+    {
+      UmtProfile *theirs = g_ptr_array_index (current->profiles, i);
+      UmtProfile *mine = umt_profiles_lookup (self, umt_profile_get_name (theirs));
+      g_autoptr(GError) error = NULL;
+
+      if (mine == NULL)
+        {
+          append_profile (self, theirs);
+          g_list_model_items_changed (G_LIST_MODEL (self), self->profiles->len - 1, 0, 1);
+        }
+      else if (!umt_profile_apply_changes (mine, NULL, theirs, &error))
+        g_warning ("A valid profile %s could not be copied: %s", umt_profile_get_name (mine),
+                   error->message);
+    }
+
+  if (g_strcmp0 (self->active, current->active) != 0)
+    {
+      g_free (self->active);
+      self->active = g_strdup (current->active);
+      notify_active (self);
+    }
+
+  g_clear_pointer (&self->base, json_node_unref);
+  self->base = json_node_ref (base);
+}
+
+/* Reads profiles.json into the empty @current for an edit. */
+static gboolean
+read_current (UmtProfiles  *current,
+              const char   *path,
+              GError      **error)
+{
   g_autoptr(GError) local_error = NULL;
 
-  lock = lock_file (path, error);
-  if (lock == NULL)
-    return FALSE;
   if (!read_file (current, path, &local_error))
     {
       if (g_error_matches (local_error, UMT_CONFIG_ERROR, UMT_CONFIG_ERROR_CORRUPT))
@@ -528,15 +649,114 @@ edit_file (UmtProfiles    *self,
     }
   if (current->profiles->len == 0)
     add_default_profile (current);
-  if (!edit (current, data, error) || !write_file (current, path, error))
+  return TRUE;
+}
+
+typedef gboolean (*EditFunc) (UmtProfiles   *profiles,
+                              gconstpointer  data,
+                              GError       **error);
+
+/* Re-reads profiles.json under its lock, lays over it the edits made in
+ * memory since and then @edit (may be NULL), writes it back before
+ * releasing the lock, and makes that the profiles in memory: edits made at
+ * the same time by other processes are all kept. When it fails, nothing
+ * changes in the file nor in memory. */
+static gboolean
+edit_file (UmtProfiles    *self,
+           EditFunc        edit,
+           gconstpointer   data,
+           GError        **error)
+{
+  g_autofree char *path = umt_profiles_get_path ();
+  g_autoptr(UmtProfiles) current = g_object_new (UMT_TYPE_PROFILES, NULL);
+  g_autoptr(UmtFileLock) lock = NULL;
+  g_autoptr(JsonNode) written = NULL;
+
+  lock = lock_file (path, error);
+  if (lock == NULL || !read_current (current, path, error) ||
+      !merge_edits (current, self, error) ||
+      (edit != NULL && !edit (current, data, error)) ||
+      !write_file (current, path, error))
     return FALSE;
   g_clear_pointer (&lock, umt_file_lock_release);
 
-  /* The copy in memory may be older than the file (another process edited
-   * it): the edit then need not apply there, and the file is what counts. */
-  if (!edit (self, data, &local_error))
-    g_debug ("The edit saved in %s does not apply in memory: %s", path, local_error->message);
+  written = to_json (current);
+  adopt (self, current, written);
   return TRUE;
+}
+
+gboolean
+umt_profiles_save (UmtProfiles  *self,
+                   GError      **error)
+{
+  g_return_val_if_fail (UMT_IS_PROFILES (self), FALSE);
+
+  return edit_file (self, NULL, NULL, error);
+}
+
+gboolean
+umt_profiles_reload (UmtProfiles  *self,
+                     GError      **error)
+{
+  g_autofree char *path = umt_profiles_get_path ();
+  g_autoptr(UmtProfiles) current = g_object_new (UMT_TYPE_PROFILES, NULL);
+  g_autoptr(JsonNode) file = NULL;
+
+  g_return_val_if_fail (UMT_IS_PROFILES (self), FALSE);
+
+  /* Writers replace the file by rename: what is read is whole. A file
+   * removed is no list of profiles to take. */
+  if (!read_file (current, path, error))
+    return FALSE;
+  if (current->profiles->len == 0)
+    return TRUE;
+
+  file = to_json (current);
+  if (self->base != NULL && json_node_equal (file, self->base))
+    return TRUE;
+  if (!merge_edits (current, self, error))
+    return FALSE;
+  adopt (self, current, file);
+  g_debug ("%s changed; profiles reloaded", path);
+  g_signal_emit (self, signals[RELOADED], 0);
+  return TRUE;
+}
+
+static void
+on_file_changed (GFileMonitor      *monitor,
+                 GFile             *file,
+                 GFile             *other_file,
+                 GFileMonitorEvent  event,
+                 UmtProfiles       *self)
+{
+  g_autoptr(GError) error = NULL;
+
+  /* Writers rename a whole file into place; a hand edit in place is
+   * read when done. */
+  if (event == G_FILE_MONITOR_EVENT_CHANGED || event == G_FILE_MONITOR_EVENT_ATTRIBUTE_CHANGED)
+    return;
+  if (!umt_profiles_reload (self, &error))
+    g_message ("The profiles file changed but was not reloaded: %s", error->message);
+}
+
+void
+umt_profiles_watch (UmtProfiles *self)
+{
+  g_autofree char *path = umt_profiles_get_path ();
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autoptr(GError) error = NULL;
+
+  g_return_if_fail (UMT_IS_PROFILES (self));
+
+  if (self->monitor != NULL)
+    return;
+  self->monitor = g_file_monitor_file (file, G_FILE_MONITOR_WATCH_MOVES, NULL, &error);
+  if (self->monitor == NULL)
+    {
+      g_message ("Changes made to %s by other programs will not be seen: %s", path, error->message);
+      return;
+    }
+  g_signal_connect_object (self->monitor, "changed", G_CALLBACK (on_file_changed), self, 0);
 }
 
 gboolean
@@ -645,6 +865,8 @@ umt_profiles_load (GError **error)
       add_default_profile (self);
       save = TRUE;
     }
+  else
+    self->base = to_json (self);
 
   if (!read_environment (self, error))
     return NULL;

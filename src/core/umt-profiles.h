@@ -18,9 +18,15 @@ G_DECLARE_FINAL_TYPE (UmtProfiles, umt_profiles, UMT, PROFILES, GObject)
  * used this run) and "server-url-overridden" (MEETING_SERVER_URL is set).
  * Main thread only; the heartbeat worker gets copies of the values it needs.
  *
- * add/remove/use/set save profiles.json at once (atomically, 0600); when the
- * save fails they return FALSE with UMT_CONFIG_ERROR_IO and the change stays
- * in memory only. */
+ * add/remove/use/set and save hold the file's lock, re-read it, lay the
+ * edits made in memory since it was last read or written over what it holds
+ * now (another process may have edited it), write it back atomically (0600)
+ * and take the result in memory: nothing another process saved meanwhile is
+ * lost. When that fails they return FALSE (UMT_CONFIG_ERROR_IO when the file
+ * cannot be written) and nothing changes, in the file or in memory.
+ *
+ * Signal "reloaded": umt_profiles_reload() took changes another process
+ * made to the file. */
 
 /* Reads profiles.json (after the one-time legacy import). A first start
  * creates and saves "production" → https://meeting.ygsoft.fr. A file that
@@ -52,8 +58,18 @@ gboolean     umt_profiles_set                  (UmtProfiles  *self,
                                                 const char   *key,
                                                 const char   *value,
                                                 GError      **error);
+/* Saves the edits made to the profiles in memory (their setters). */
 gboolean     umt_profiles_save                 (UmtProfiles  *self,
                                                 GError      **error);
+
+/* Takes what another process changed in profiles.json, keeping the edits
+ * in memory not saved yet; emits "reloaded" when something changed. A
+ * removed file changes nothing; one that does not parse is an
+ * UMT_CONFIG_ERROR_CORRUPT and leaves the profiles as they are. */
+gboolean     umt_profiles_reload               (UmtProfiles  *self,
+                                                GError      **error);
+/* Reloads whenever the file changes, for as long as @self lives. */
+void         umt_profiles_watch                (UmtProfiles  *self);
 
 /* The server URL this run uses: MEETING_SERVER_URL when set (checked at load
  * with the active profile's allow_insecure_http), else the active profile's

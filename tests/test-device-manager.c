@@ -13,6 +13,7 @@
 #include "umt-paths.h"
 #include "umt-secret-store.h"
 #include "umt-test-sim.h"
+#include "umt-test-util.h"
 
 typedef struct
 {
@@ -235,6 +236,51 @@ test_corrupt_state_reported (void)
   g_assert_true (set_aside);
 }
 
+static gboolean
+is_registered (gpointer data)
+{
+  return umt_device_manager_get_registered (data);
+}
+
+static gboolean
+is_not_registered (gpointer data)
+{
+  return !umt_device_manager_get_registered (data);
+}
+
+/* The window stays open while `umt register` and `umt unregister` run: it
+ * shows what they did, without a restart. */
+static void
+test_watch_state (Fixture       *fixture,
+                  gconstpointer  data)
+{
+  g_autoptr(UmtDeviceManager) cli = NULL;
+  g_autoptr(UmtMeetingRegistration) registration = NULL;
+  g_autoptr(GError) error = NULL;
+  guint reloads = 0;
+
+  umt_device_manager_watch_files (fixture->manager);
+  g_signal_connect_swapped (fixture->manager, "state-reloaded", G_CALLBACK (g_atomic_int_inc),
+                            &reloads);
+
+  cli = umt_device_manager_new (&error);
+  g_assert_no_error (error);
+  umt_profile_set_public_ip_lookup (umt_device_manager_get_profile (cli), FALSE);
+  registration = umt_device_manager_register_sync (cli, fixture->device_key,
+                                                   fixture->token_code, NULL, &error);
+  g_assert_no_error (error);
+
+  umt_test_iterate_until (is_registered, fixture->manager);
+  g_assert_cmpstr (umt_device_manager_get_device_key (fixture->manager), ==, fixture->device_key);
+  g_assert_cmpuint (reloads, ==, 1);
+
+  g_assert_true (umt_device_manager_unregister_sync (cli, NULL, &error));
+  g_assert_no_error (error);
+  umt_test_iterate_until (is_not_registered, fixture->manager);
+  g_assert_null (umt_device_manager_get_device_key (fixture->manager));
+  g_assert_cmpuint (reloads, ==, 2);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -248,6 +294,8 @@ main (int   argc,
   g_test_add ("/device-manager/refusals", Fixture, NULL,
               fixture_set_up, test_refusals_leave_nothing, fixture_tear_down);
   g_test_add_func ("/device-manager/corrupt-state", test_corrupt_state_reported);
+  g_test_add ("/device-manager/watch-state", Fixture, NULL,
+              fixture_set_up, test_watch_state, fixture_tear_down);
 
   return g_test_run ();
 }

@@ -28,6 +28,7 @@ struct _UmtDeviceManager
   UmtTunnelSupervisor *tunnel;
   char           *state_problem;
   char           *registration_warning;
+  GFileMonitor   *state_monitor;
 };
 
 G_DEFINE_FINAL_TYPE (UmtDeviceManager, umt_device_manager, G_TYPE_OBJECT)
@@ -47,6 +48,13 @@ enum {
 };
 
 static GParamSpec *properties[N_PROPS];
+
+enum {
+  STATE_RELOADED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
 
 static void
 notify_registration (UmtDeviceManager *self)
@@ -627,6 +635,9 @@ umt_device_manager_dispose (GObject *object)
 {
   UmtDeviceManager *self = UMT_DEVICE_MANAGER (object);
 
+  if (self->state_monitor != NULL)
+    g_file_monitor_cancel (self->state_monitor);
+  g_clear_object (&self->state_monitor);
   if (self->heartbeat != NULL)
     umt_heartbeat_stop (self->heartbeat);
   g_clear_object (&self->heartbeat);
@@ -719,6 +730,10 @@ umt_device_manager_class_init (UmtDeviceManagerClass *klass)
   properties[PROP_STATE_PROBLEM] = g_param_spec_string ("state-problem", NULL, NULL, NULL, flags);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  signals[STATE_RELOADED] = g_signal_new ("state-reloaded", G_TYPE_FROM_CLASS (klass),
+                                          G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                                          G_TYPE_NONE, 0);
 }
 
 static void
@@ -798,4 +813,65 @@ UmtDeviceManager *
 umt_device_manager_new (GError **error)
 {
   return umt_device_manager_new_full (NULL, NULL, error);
+}
+
+static void
+on_profiles_reloaded (UmtDeviceManager *self)
+{
+  umt_device_manager_profiles_changed (self);
+}
+
+static void
+on_state_file_changed (GFileMonitor      *monitor,
+                       GFile             *file,
+                       GFile             *other_file,
+                       GFileMonitorEvent  event,
+                       UmtDeviceManager  *self)
+{
+  g_autofree char *device_key = g_strdup (umt_device_manager_get_device_key (self));
+  g_autoptr(GError) error = NULL;
+
+  if (event == G_FILE_MONITOR_EVENT_CHANGED || event == G_FILE_MONITOR_EVENT_ATTRIBUTE_CHANGED)
+    return;
+  if (!umt_device_state_reload (self->state, &error))
+    {
+      g_message ("%s", error->message);
+      return;
+    }
+  if (g_strcmp0 (device_key, umt_device_manager_get_device_key (self)) == 0)
+    return;
+
+  g_message ("Another program %s the device here",
+             umt_device_manager_get_registered (self) ? "registered" : "unregistered");
+  if (!umt_device_manager_get_registered (self))
+    umt_heartbeat_configure (self->heartbeat, NULL, NULL, self->profile);
+  umt_device_manager_profiles_changed (self);
+  notify_registration (self);
+  g_signal_emit (self, signals[STATE_RELOADED], 0);
+}
+
+void
+umt_device_manager_watch_files (UmtDeviceManager *self)
+{
+  g_autofree char *path = umt_device_state_get_path ();
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autoptr(GError) error = NULL;
+
+  g_return_if_fail (UMT_IS_DEVICE_MANAGER (self));
+
+  if (self->state_monitor != NULL)
+    return;
+
+  umt_profiles_watch (self->profiles);
+  g_signal_connect_object (self->profiles, "reloaded", G_CALLBACK (on_profiles_reloaded), self,
+                           G_CONNECT_SWAPPED);
+
+  self->state_monitor = g_file_monitor_file (file, G_FILE_MONITOR_WATCH_MOVES, NULL, &error);
+  if (self->state_monitor == NULL)
+    {
+      g_message ("Registrations made by other programs will not be seen: %s", error->message);
+      return;
+    }
+  g_signal_connect_object (self->state_monitor, "changed", G_CALLBACK (on_state_file_changed),
+                           self, 0);
 }

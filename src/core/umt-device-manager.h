@@ -37,7 +37,11 @@ G_DECLARE_FINAL_TYPE (UmtDeviceManager, umt_device_manager, UMT, DEVICE_MANAGER,
  *   heartbeat        UmtHeartbeat
  *   tunnel           UmtTunnelSupervisor, configured with the device and the
  *                    profile (not started); stopped on unregister
- *   state-problem    string, NULL or why a state file was set aside */
+ *   state-problem    string, NULL or why a state file was set aside
+ *
+ * Signal "state-reloaded": another process registered or unregistered the
+ * device (see umt_device_manager_watch_files()); the heartbeat was pointed
+ * away from a device forgotten, and is to be configured for a new one. */
 
 /* Loads profiles.json and device_info.json (importing the legacy directory
  * once). A corrupt file is not an error: it is set aside, the defaults (not
@@ -69,6 +73,10 @@ UmtTunnelSupervisor *umt_device_manager_get_tunnel      (UmtDeviceManager  *self
 /* Set by the last registration when the device is registered but the
  * token could not be kept in the keyring for the tunnel; NULL otherwise. */
 const char       *umt_device_manager_get_registration_warning (UmtDeviceManager *self);
+
+/* From now on, takes what other processes (`umt profile`, `umt register`,
+ * `umt unregister`) change in profiles.json and device_info.json. */
+void              umt_device_manager_watch_files         (UmtDeviceManager  *self);
 
 /* Call after the active profile changed or was edited (and saved). */
 void              umt_device_manager_profiles_changed    (UmtDeviceManager  *self);

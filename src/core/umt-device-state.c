@@ -365,43 +365,104 @@ fill_from_json (UmtDeviceState  *self,
   return TRUE;
 }
 
+/* Fills the new @self from the file at @path (a missing file leaves it
+ * empty); when the file is not one this tool could have written, TRUE with
+ * @reason set. */
+static gboolean
+read_file (UmtDeviceState  *self,
+           const char      *path,
+           char           **reason,
+           GError         **error)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) local_error = NULL;
+  g_autofree char *contents = NULL;
+  gsize length;
+
+  if (!g_file_get_contents (path, &contents, &length, &local_error))
+    {
+      if (g_error_matches (local_error, G_FILE_ERROR, G_FILE_ERROR_NOENT))
+        return TRUE;
+      g_set_error (error, UMT_CONFIG_ERROR, UMT_CONFIG_ERROR_IO,
+                   _("Could not read the device state file: %s."), local_error->message);
+      return FALSE;
+    }
+
+  if (length > STATE_MAX_SIZE)
+    *reason = g_strdup (_("it is far too large"));
+  else if (!json_parser_load_from_data (parser, contents, length, &local_error))
+    *reason = g_strdup (local_error->message);
+  else
+    fill_from_json (self, json_parser_get_root (parser), reason);
+  return TRUE;
+}
+
 UmtDeviceState *
 umt_device_state_load (GError **error)
 {
   g_autoptr(UmtDeviceState) self = umt_device_state_new ();
-  g_autoptr(JsonParser) parser = json_parser_new ();
-  g_autoptr(GError) local_error = NULL;
   g_autofree char *path = umt_device_state_get_path ();
-  g_autofree char *contents = NULL;
   g_autofree char *reason = NULL;
-  gsize length;
 
   if (!umt_paths_import_legacy (error))
     return NULL;
   umt_file_lock_remove_stale_temporaries (path);
 
-  if (!g_file_get_contents (path, &contents, &length, &local_error))
-    {
-      if (g_error_matches (local_error, G_FILE_ERROR, G_FILE_ERROR_NOENT))
-        return g_steal_pointer (&self);
-      g_set_error (error, UMT_CONFIG_ERROR, UMT_CONFIG_ERROR_IO,
-                   _("Could not read the device state file: %s."), local_error->message);
-      return NULL;
-    }
-
-  if (length > STATE_MAX_SIZE)
-    reason = g_strdup (_("it is far too large"));
-  else if (!json_parser_load_from_data (parser, contents, length, &local_error))
-    reason = g_strdup (local_error->message);
-  else
-    fill_from_json (self, json_parser_get_root (parser), &reason);
-
+  if (!read_file (self, path, &reason, error))
+    return NULL;
   if (reason != NULL)
     {
       report_corrupt (path, reason, error);
       return NULL;
     }
   return g_steal_pointer (&self);
+}
+
+static gboolean
+same_device_info (UmtDeviceInfo *a,
+                  UmtDeviceInfo *b)
+{
+  g_autoptr(JsonNode) node_a = NULL;
+  g_autoptr(JsonNode) node_b = NULL;
+
+  if (a == NULL || b == NULL)
+    return a == b;
+  node_a = json_node_new (JSON_NODE_OBJECT);
+  json_node_take_object (node_a, umt_device_info_to_json (a));
+  node_b = json_node_new (JSON_NODE_OBJECT);
+  json_node_take_object (node_b, umt_device_info_to_json (b));
+  return json_node_equal (node_a, node_b);
+}
+
+gboolean
+umt_device_state_reload (UmtDeviceState  *self,
+                         GError         **error)
+{
+  g_autoptr(UmtDeviceState) current = umt_device_state_new ();
+  g_autofree char *path = umt_device_state_get_path ();
+  g_autofree char *reason = NULL;
+
+  g_return_val_if_fail (UMT_IS_DEVICE_STATE (self), FALSE);
+
+  /* Writers replace the file by rename: what is read is whole. */
+  if (!read_file (current, path, &reason, error))
+    return FALSE;
+  if (reason != NULL)
+    {
+      g_set_error (error, UMT_CONFIG_ERROR, UMT_CONFIG_ERROR_CORRUPT,
+                   _("The device state file was changed and cannot be read (%s)."), reason);
+      return FALSE;
+    }
+
+  g_object_freeze_notify (G_OBJECT (self));
+  umt_device_state_set_device_key (self, current->device_key, NULL);
+  umt_device_state_set_server_url (self, current->server_url, NULL);
+  umt_device_state_set_profile (self, current->profile);
+  umt_device_state_set_registered_at (self, current->registered_at);
+  if (!same_device_info (self->device_info, current->device_info))
+    umt_device_state_set_device_info (self, current->device_info);
+  g_object_thaw_notify (G_OBJECT (self));
+  return TRUE;
 }
 
 static char *
@@ -472,9 +533,19 @@ gboolean
 umt_device_state_clear (UmtDeviceState  *self,
                         GError         **error)
 {
+  g_autofree char *dir = umt_paths_get_config_dir ();
   g_autofree char *path = umt_device_state_get_path ();
+  g_autoptr(UmtFileLock) lock = NULL;
 
   g_return_val_if_fail (UMT_IS_DEVICE_STATE (self), FALSE);
+
+  /* Not while another process writes it. */
+  if (g_file_test (dir, G_FILE_TEST_IS_DIR))
+    {
+      lock = umt_file_lock_acquire (path, error);
+      if (lock == NULL)
+        return FALSE;
+    }
 
   g_object_freeze_notify (G_OBJECT (self));
   umt_device_state_set_device_key (self, NULL, NULL);

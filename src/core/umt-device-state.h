@@ -32,6 +32,12 @@ UmtDeviceState *umt_device_state_new              (void);
  * registered). Other read failures: UMT_CONFIG_ERROR_IO. */
 UmtDeviceState *umt_device_state_load             (GError         **error);
 
+/* Takes what another process wrote to the file since (a registration, an
+ * unregistration), notifying what changed. A file that does not parse is an
+ * UMT_CONFIG_ERROR_CORRUPT and changes nothing (the next start sets it aside). */
+gboolean        umt_device_state_reload           (UmtDeviceState  *self,
+                                                   GError         **error);
+
 /* Writes the file atomically; creates the directory (0700) if needed. */
 gboolean        umt_device_state_save             (UmtDeviceState  *self,
                                                    GError         **error);

@@ -154,6 +154,8 @@ umt_application_take_ownership (UmtApplication *self)
 {
   umt_heartbeat_status_publish (umt_device_manager_get_heartbeat (self->manager),
                                 umt_device_manager_get_device_key (self->manager));
+  g_signal_connect_object (self->manager, "state-reloaded",
+                           G_CALLBACK (umt_application_start_heartbeat), self, G_CONNECT_SWAPPED);
   umt_application_start_heartbeat (self);
   umt_application_start_tunnel (self);
 }
@@ -164,6 +166,7 @@ umt_application_load_device (UmtApplication *self)
   self->manager = umt_device_manager_new (&self->load_error);
   if (self->manager == NULL)
     return;
+  umt_device_manager_watch_files (self->manager);
 
   /* Only one process per user beats; while `umt run` (or another session's window)
    * does, the window shows its state and takes over when it goes. */

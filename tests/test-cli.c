@@ -8,6 +8,7 @@
 
 #include <signal.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -28,6 +29,7 @@ typedef struct
   char      **env;
   char       *out;       /* of the last run */
   char       *err;
+  gboolean    disk_full; /* umt may write no file larger than 1 KiB */
 } Fixture;
 
 static void
@@ -37,6 +39,17 @@ fixture_set_env (Fixture    *fixture,
 {
   fixture->env = value != NULL ? g_environ_setenv (fixture->env, name, value, TRUE)
                                : g_environ_unsetenv (fixture->env, name);
+}
+
+/* In the child before exec: writes past 1 KiB fail (EFBIG) as on a nearly
+ * full disk, without a signal. */
+static void
+limit_file_size (gpointer data)
+{
+  struct rlimit limit = { 1024, 1024 };
+
+  signal (SIGXFSZ, SIG_IGN);
+  setrlimit (RLIMIT_FSIZE, &limit);
 }
 
 static GSubprocess *
@@ -55,6 +68,8 @@ spawn_umt (Fixture            *fixture,
   g_ptr_array_add (argv, NULL);
 
   g_subprocess_launcher_set_environ (launcher, fixture->env);
+  if (fixture->disk_full)
+    g_subprocess_launcher_set_child_setup (launcher, limit_file_size, NULL, NULL);
   process = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, &error);
   g_assert_no_error (error);
   return process;
@@ -314,6 +329,28 @@ test_register_french (Fixture       *fixture,
   g_assert_true (g_str_has_prefix (fixture->out, "Pulsation envoyée ; "));
   g_assert_cmpint (run (fixture, "unregister"), ==, 0);
   g_assert_nonnull (strstr (fixture->out, "n’est plus enregistré sur cet ordinateur."));
+}
+
+/* The server burns the token when it accepts it: with no room to save the
+ * registration, nothing is sent and the token still works afterwards. */
+static void
+test_register_disk_full (Fixture       *fixture,
+                         gconstpointer  data)
+{
+  g_autofree char *token = NULL;
+  g_autofree char *key = umt_test_sim_create_device (fixture->sim, NULL, &token);
+  g_autoptr(JsonObject) device = NULL;
+
+  clear_requests (fixture);
+  fixture->disk_full = TRUE;
+  g_assert_cmpint (run (fixture, "register", "--device-key", key, "--token", token), ==, 1);
+  assert_one_sentence (fixture, "nothing was sent to the server and the token is still valid");
+  g_assert_cmpuint (count_requests (fixture), ==, 0);
+
+  fixture->disk_full = FALSE;
+  g_assert_cmpint (run (fixture, "register", "--device-key", key, "--token", token), ==, 0);
+  device = umt_test_sim_get_device (fixture->sim, key);
+  g_assert_true (json_object_get_boolean_member (device, "registered"));
 }
 
 static void
@@ -1333,6 +1370,7 @@ main (int    argc,
   ADD ("/cli/register/bad-input", test_register_bad_input);
   ADD ("/cli/register/refusals", test_register_refusals);
   ADD ("/cli/register/french", test_register_french);
+  ADD ("/cli/register/disk-full", test_register_disk_full);
   ADD ("/cli/register/status", test_register_status);
   ADD ("/cli/register/suggested-key", test_register_suggested_key);
   ADD ("/cli/heartbeat", test_heartbeat);

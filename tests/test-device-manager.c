@@ -6,6 +6,8 @@
 
 #include "config.h"
 
+#include <string.h>
+
 #include <glib/gstdio.h>
 
 #include "umt-config-error.h"
@@ -236,6 +238,33 @@ test_corrupt_state_reported (void)
   g_assert_true (set_aside);
 }
 
+/* The server accepted and burned the token, then the save failed: the
+ * device is registered for this run, and the warning says what happened
+ * and which key it is. */
+static void
+test_unsaved_registration (Fixture       *fixture,
+                           gconstpointer  data)
+{
+  g_autoptr(UmtMeetingRegistration) registration = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = umt_device_state_get_path ();
+  const char *warning;
+
+  /* What stands in for the file cannot be replaced by one. */
+  g_assert_cmpint (g_mkdir_with_parents (path, 0700), ==, 0);
+
+  registration = umt_device_manager_register_sync (fixture->manager, fixture->device_key,
+                                                   fixture->token_code, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (registration);
+  g_assert_true (umt_device_manager_get_registered (fixture->manager));
+  g_assert_true (umt_device_manager_get_registration_unsaved (fixture->manager));
+  warning = umt_device_manager_get_registration_warning (fixture->manager);
+  g_assert_nonnull (strstr (warning, "on the server, but not on this computer"));
+  g_assert_nonnull (strstr (warning, fixture->device_key));
+  g_assert_cmpint (g_rmdir (path), ==, 0);
+}
+
 static gboolean
 is_registered (gpointer data)
 {
@@ -294,6 +323,8 @@ main (int   argc,
   g_test_add ("/device-manager/refusals", Fixture, NULL,
               fixture_set_up, test_refusals_leave_nothing, fixture_tear_down);
   g_test_add_func ("/device-manager/corrupt-state", test_corrupt_state_reported);
+  g_test_add ("/device-manager/unsaved-registration", Fixture, NULL,
+              fixture_set_up, test_unsaved_registration, fixture_tear_down);
   g_test_add ("/device-manager/watch-state", Fixture, NULL,
               fixture_set_up, test_watch_state, fixture_tear_down);
 

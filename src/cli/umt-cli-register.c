@@ -170,8 +170,12 @@ umt_cli_register (UmtCliContext  *ctx,
     return umt_cli_report_error (error);
 
   /* The server has burned the token: a keyring problem is reported, but the
-   * registration stands and the command succeeds. */
+   * registration stands and the command succeeds. One that is not saved here
+   * is no use after this command. */
   warning = umt_device_manager_get_registration_warning (ctx->manager);
+  if (umt_device_manager_get_registration_unsaved (ctx->manager))
+    return umt_cli_fail (UMT_CLI_EXIT_FAILED, _("%s The token is spent: once this is fixed, ask "
+                                                "your administrator for a new one."), warning);
   if (warning != NULL)
     fprintf (stderr, "%s\n", warning);
 

@@ -29,6 +29,7 @@ struct _UmtDeviceManager
   char           *state_problem;
   char           *registration_warning;
   GFileMonitor   *state_monitor;
+  guint           save_retry_id;   /* a registration the server holds, not saved yet */
 };
 
 G_DEFINE_FINAL_TYPE (UmtDeviceManager, umt_device_manager, G_TYPE_OBJECT)
@@ -48,6 +49,8 @@ enum {
 };
 
 static GParamSpec *properties[N_PROPS];
+
+#define SAVE_RETRY_SECONDS 60
 
 enum {
   STATE_RELOADED,
@@ -357,6 +360,45 @@ umt_device_manager_configure_heartbeat_finish (UmtDeviceManager  *self,
   return g_task_propagate_boolean (G_TASK (result), error);
 }
 
+/* The server burns the one-time token when it accepts it: a registration
+ * that could not be saved afterwards would leave the user with a dead token
+ * and a device registered there but not here. So first make sure it can be
+ * saved, and send nothing if not. */
+static gboolean
+check_state_writable (GError **error)
+{
+  if (umt_device_state_check_writable (error))
+    return TRUE;
+  g_prefix_error (error, _("This computer cannot save a registration now, so nothing was sent "
+                           "to the server and the token is still valid: "));
+  return FALSE;
+}
+
+static gboolean
+retry_save (gpointer user_data)
+{
+  UmtDeviceManager *self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!umt_device_state_save (self->state, &error))
+    {
+      g_debug ("The registration still cannot be saved: %s", error->message);
+      return G_SOURCE_CONTINUE;
+    }
+  g_message ("The registration of %s is saved on this computer now",
+             umt_device_manager_get_device_key (self));
+  g_clear_pointer (&self->registration_warning, g_free);
+  self->save_retry_id = 0;
+  return G_SOURCE_REMOVE;
+}
+
+gboolean
+umt_device_manager_get_registration_unsaved (UmtDeviceManager *self)
+{
+  g_return_val_if_fail (UMT_IS_DEVICE_MANAGER (self), FALSE);
+  return self->save_retry_id != 0;
+}
+
 /* Registration: the request and the device information collection block,
  * so the async form runs them in a worker thread; the state changes happen
  * back on the main context, in finish_registration(). */
@@ -372,24 +414,31 @@ registration_new (UmtDeviceManager  *self,
                                error);
 }
 
-static gboolean
-finish_registration (UmtDeviceManager  *self,
-                     UmtRegistration   *registration,
-                     GError           **error)
+/* The server accepted: from here on the device is registered, saved or not. */
+static void
+finish_registration (UmtDeviceManager *self,
+                     UmtRegistration  *registration)
 {
   UmtClientSettings *settings = registration->settings;
+  g_autoptr(GError) error = NULL;
 
   g_free (self->registration_warning);
   self->registration_warning = g_strdup (registration->keyring_warning);
+  g_clear_handle_id (&self->save_retry_id, g_source_remove);
 
+  /* The state is set in memory even when it is not saved; one more try at
+   * once in case the failure was passing. */
   if (!umt_device_state_mark_registered (self->state, registration->device_key,
                                          settings->server_url, settings->profile_name,
-                                         registration->info, error))
+                                         registration->info, &error) &&
+      !umt_device_state_save (self->state, NULL))
     {
-      g_prefix_error (error, _("The server registered the device, but this computer could not "
-                                "remember it: "));
-      UMT_LOG_ERROR ("%s", (*error)->message);
-      return FALSE;
+      g_free (self->registration_warning);
+      self->registration_warning =
+        g_strdup_printf (_("Registered device %s on the server, but not on this computer: %s"),
+                         registration->device_key, error->message);
+      UMT_LOG_ERROR ("%s", self->registration_warning);
+      self->save_retry_id = g_timeout_add_seconds (SAVE_RETRY_SECONDS, retry_save, self);
     }
 
   if (self->state_problem != NULL)
@@ -400,7 +449,6 @@ finish_registration (UmtDeviceManager  *self,
 
   point_tunnel (self);
   notify_registration (self);
-  return TRUE;
 }
 
 UmtMeetingRegistration *
@@ -416,10 +464,10 @@ umt_device_manager_register_sync (UmtDeviceManager  *self,
   g_return_val_if_fail (UMT_IS_DEVICE_MANAGER (self), NULL);
 
   registration = registration_new (self, device_key, token_code, error);
-  if (registration == NULL ||
-      !umt_registration_run (registration, cancellable, error) ||
-      !finish_registration (self, registration, error))
+  if (registration == NULL || !check_state_writable (error) ||
+      !umt_registration_run (registration, cancellable, error))
     return NULL;
+  finish_registration (self, registration);
 
   client = umt_device_manager_create_client_sync (self, cancellable, NULL);
   if (client != NULL)
@@ -436,7 +484,7 @@ register_in_thread (GTask        *task,
 {
   GError *error = NULL;
 
-  if (umt_registration_run (task_data, cancellable, &error))
+  if (check_state_writable (&error) && umt_registration_run (task_data, cancellable, &error))
     g_task_return_boolean (task, TRUE);
   else
     g_task_return_error (task, error);
@@ -463,12 +511,12 @@ on_register_run (GObject      *source,
   g_autoptr(GError) error = NULL;
   UmtRegistration *registration = g_task_get_task_data (G_TASK (result));
 
-  if (!g_task_propagate_boolean (G_TASK (result), &error) ||
-      !finish_registration (self, registration, &error))
+  if (!g_task_propagate_boolean (G_TASK (result), &error))
     {
       g_task_return_error (task, g_steal_pointer (&error));
       return;
     }
+  finish_registration (self, registration);
 
   umt_device_manager_configure_heartbeat_async (self, NULL, on_registered_heartbeat_configured, NULL);
   g_task_return_pointer (task, umt_meeting_registration_ref (registration->registration),
@@ -635,6 +683,7 @@ umt_device_manager_dispose (GObject *object)
 {
   UmtDeviceManager *self = UMT_DEVICE_MANAGER (object);
 
+  g_clear_handle_id (&self->save_retry_id, g_source_remove);
   if (self->state_monitor != NULL)
     g_file_monitor_cancel (self->state_monitor);
   g_clear_object (&self->state_monitor);

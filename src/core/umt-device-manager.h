@@ -71,8 +71,13 @@ UmtHeartbeat     *umt_device_manager_get_heartbeat       (UmtDeviceManager  *sel
 UmtTunnelSupervisor *umt_device_manager_get_tunnel      (UmtDeviceManager  *self);
 
 /* Set by the last registration when the device is registered but the
- * token could not be kept in the keyring for the tunnel; NULL otherwise. */
+ * token could not be kept in the keyring for the tunnel, or the registration
+ * could not be saved here; NULL otherwise. */
 const char       *umt_device_manager_get_registration_warning (UmtDeviceManager *self);
+/* The server accepted the last registration but device_info.json could not
+ * be written: the device is registered in memory for this run, and the save
+ * is retried every minute until it works. */
+gboolean          umt_device_manager_get_registration_unsaved (UmtDeviceManager *self);
 
 /* From now on, takes what other processes (`umt profile`, `umt register`,
  * `umt unregister`) change in profiles.json and device_info.json. */
@@ -109,8 +114,9 @@ gboolean          umt_device_manager_configure_heartbeat_sync   (UmtDeviceManage
                                                                  GError             **error);
 
 /* Registers @device_key with the one-time @token_code (case-insensitive).
- * Bad input fails with UMT_CONFIG_ERROR_INVALID_INPUT before any request;
- * server refusals with UMT_MEETING_ERROR. On success the token is kept in
+ * Bad input fails with UMT_CONFIG_ERROR_INVALID_INPUT before any request,
+ * so does a state that cannot be saved (UMT_CONFIG_ERROR_IO), so that the
+ * token is not spent for nothing; server refusals with UMT_MEETING_ERROR. On success the token is kept in
  * the keyring as the device's tunnel token (a keyring failure there is not
  * fatal, the server has burned the token: see registration-warning), the
  * state saved and the heartbeat pointed at the device. */

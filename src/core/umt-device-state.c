@@ -20,6 +20,8 @@
 
 #define STATE_FILE_NAME "device_info.json"
 #define STATE_MAX_SIZE  (1024 * 1024)
+/* More than a state file takes, so that a disk too full for one fails the probe. */
+#define STATE_PROBE_SIZE 4096
 
 struct _UmtDeviceState
 {
@@ -527,6 +529,24 @@ umt_device_state_save (UmtDeviceState  *self,
   umt_file_lock_remove_stale_temporaries (path);
   data = to_data (self);
   return umt_paths_write_config (path, data, -1, error);
+}
+
+gboolean
+umt_device_state_check_writable (GError **error)
+{
+  g_autofree char *dir = umt_paths_get_config_dir ();
+  g_autofree char *path = umt_device_state_get_path ();
+  g_autofree char *probe = g_strconcat (path, ".probe", NULL);
+  g_autofree char *data = g_malloc0 (STATE_PROBE_SIZE);
+  g_autoptr(UmtFileLock) lock = NULL;
+
+  if (!umt_paths_ensure_private_dir (dir, error))
+    return FALSE;
+  lock = umt_file_lock_acquire (path, error);
+  if (lock == NULL || !umt_paths_write_atomic (probe, data, STATE_PROBE_SIZE, error))
+    return FALSE;
+  g_unlink (probe);
+  return TRUE;
 }
 
 gboolean

@@ -42,6 +42,11 @@ gboolean        umt_device_state_reload           (UmtDeviceState  *self,
 gboolean        umt_device_state_save             (UmtDeviceState  *self,
                                                    GError         **error);
 
+/* Whether a state file can be written now: the directory made, a file of
+ * more than its size written and removed next to it. A registration spends
+ * its one-time token: this is asked before. UMT_CONFIG_ERROR_IO if not. */
+gboolean        umt_device_state_check_writable   (GError         **error);
+
 /* Unregister: forgets everything in memory and removes the file
  * (a missing file is fine). */
 gboolean        umt_device_state_clear            (UmtDeviceState  *self,

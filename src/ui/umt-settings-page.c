@@ -427,9 +427,18 @@ on_registered (GObject      *source,
       return;
     }
 
-  hide_error (self);
   gtk_editable_set_text (GTK_EDITABLE (self->token_row), "");
-  umt_window_toast_for (GTK_WIDGET (self), _("Device registered"));
+  if (umt_device_manager_get_registration_unsaved (self->manager))
+    {
+      g_autofree char *message =
+        g_strdup_printf ("%s %s", umt_device_manager_get_registration_warning (self->manager),
+                         _("The device stays registered while the application runs, and saving "
+                           "is tried again every minute."));
+
+      show_error (self, _("Registered on the server only"), message);
+    }
+  else
+    umt_window_toast_for (GTK_WIDGET (self), _("Device registered"));
   /* The token field just went off: keep the focus on what comes next. */
   gtk_widget_grab_focus (GTK_WIDGET (self->test_heartbeat_button));
 

@@ -673,6 +673,25 @@ test_timeout (Fixture       *fixture,
   g_assert_cmpint (g_get_monotonic_time () - start, <, 3 * G_USEC_PER_SEC);
 }
 
+/* A server that accepts and never answers costs one timeout, not one per
+ * retry, and the sentence names the time it took. */
+static void
+test_stall_not_retried (Fixture       *fixture,
+                        gconstpointer  data)
+{
+  g_autoptr(UmtMeetingClient) client = NULL;
+  g_autoptr(GError) error = NULL;
+
+  client = umt_meeting_client_new_full (fixture->sim->url, 1, 3, TRUE, NULL, &error);
+  g_assert_no_error (error);
+
+  add_fault (fixture->sim, "{\"path\":\"/api\",\"delay_ms\":3000}");
+  g_assert_null (umt_meeting_client_get_api_info_sync (client, NULL, &error));
+  g_assert_error (error, UMT_MEETING_ERROR, UMT_MEETING_ERROR_TIMEOUT);
+  g_assert_nonnull (strstr (error->message, "within 1 seconds"));
+  g_assert_cmpuint (count_requests (fixture->sim, "GET", "/api"), ==, 1);
+}
+
 static void
 test_connection_refused (void)
 {
@@ -808,6 +827,7 @@ main (int   argc,
   g_test_add_func ("/meeting-client/path-escaping-slash", test_path_escaping_slash);
   ADD ("http-errors", test_http_errors);
   ADD ("timeout", test_timeout);
+  ADD ("stall-not-retried", test_stall_not_retried);
   g_test_add_func ("/meeting-client/connection-refused", test_connection_refused);
   ADD ("dropped", test_dropped);
   g_test_add_func ("/meeting-client/tls", test_tls);

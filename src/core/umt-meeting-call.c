@@ -247,6 +247,43 @@ is_retryable_status (guint status)
   return status == 502 || status == 503 || status == 504;
 }
 
+/* Whether one more attempt, after @delay ms, still starts within the
+ * timeout of the whole call: a user action ends within twice the timeout at
+ * worst. A server that let an attempt time out is not asked again: it
+ * would most likely stall the same way. */
+static gboolean
+may_retry (const UmtMeetingServer *server,
+           UmtMeetingRequest      *call,
+           guint                   attempt,
+           gint64                  start,
+           guint                   delay,
+           const GError           *error)
+{
+  gint64 next = g_get_monotonic_time () + (gint64) delay * 1000;
+
+  return call->retry_safe && attempt < server->retries &&
+         next - start < (gint64) server->timeout * G_USEC_PER_SEC &&
+         !g_error_matches (error, UMT_MEETING_ERROR, UMT_MEETING_ERROR_TIMEOUT);
+}
+
+/* The message of a timeout names the time the user waited, tries included. */
+static void
+set_timeout_total (GError                 *error,
+                   const UmtMeetingServer *server,
+                   guint                   attempts,
+                   gint64                  start)
+{
+  guint seconds = (guint) ((g_get_monotonic_time () - start + G_USEC_PER_SEC - 1) / G_USEC_PER_SEC);
+
+  if (attempts < 2 || !g_error_matches (error, UMT_MEETING_ERROR, UMT_MEETING_ERROR_TIMEOUT))
+    return;
+  g_free (error->message);
+  error->message = g_strdup_printf (_("The Meeting server at %s did not answer: %u tries in %u "
+                                      "seconds. Check your network connection or try again "
+                                      "later."),
+                                    server->host, attempts, seconds);
+}
+
 /* Sends @call, repeating it when that is safe; returns the answer body of a
  * 2xx status, or NULL with a UMT_MEETING_ERROR. */
 static GBytes *
@@ -256,24 +293,28 @@ send_call (const UmtMeetingServer  *server,
            GError                 **error)
 {
   guint delay = FIRST_RETRY_DELAY_MS;
+  gint64 start = g_get_monotonic_time ();
 
   for (guint attempt = 0;; attempt++)
     {
       g_autoptr(GError) local_error = NULL;
       g_autoptr(GBytes) body = NULL;
       g_autofree char *location = NULL;
-      gboolean may_retry = call->retry_safe && attempt < server->retries;
       guint status = 0;
 
       body = send_once (server, call, cancellable, &status, &location, &local_error);
 
-      if (body == NULL && (!may_retry || !umt_meeting_error_is_transient (local_error)))
+      if (body == NULL &&
+          (!umt_meeting_error_is_transient (local_error) ||
+           !may_retry (server, call, attempt, start, delay, local_error)))
         {
+          set_timeout_total (local_error, server, attempt + 1, start);
           g_propagate_error (error, g_steal_pointer (&local_error));
           return NULL;
         }
 
-      if (body != NULL && !(may_retry && is_retryable_status (status)))
+      if (body != NULL &&
+          !(is_retryable_status (status) && may_retry (server, call, attempt, start, delay, NULL)))
         {
           g_autofree char *path = g_strndup (call->path, strcspn (call->path, "?"));
 

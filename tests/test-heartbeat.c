@@ -181,6 +181,8 @@ test_five_failures_stop (Fixture       *fixture,
                                             fixture->device_key);
 
   umt_test_sim_add_fault (fixture->sim, fault);
+  /* No recovery tries: stopped until someone acts. */
+  g_assert_true (umt_profile_set_recovery_interval (fixture->profile, 0, NULL));
   configure (fixture, fixture->device_key, 1);
   umt_heartbeat_start (fixture->heartbeat);
 
@@ -199,6 +201,32 @@ test_five_failures_stop (Fixture       *fixture,
       g_usleep (10000);
     }
   g_assert_cmpuint (sim_online_requests (fixture), ==, 5);
+}
+
+/* An outage longer than the fast retries: the heartbeat stops as the guide
+ * says, says when it tries again, and comes back by itself once the server
+ * answers, with nobody at the device. */
+static void
+test_outage_recovers (Fixture       *fixture,
+                      gconstpointer  data)
+{
+  g_autofree char *fault = g_strdup_printf ("{\"path\":\"/api/devices/%s/online\",\"status\":502}",
+                                            fixture->device_key);
+
+  umt_test_sim_add_fault (fixture->sim, fault);
+  configure (fixture, fixture->device_key, 1);
+  umt_heartbeat_set_recovery_interval (fixture->heartbeat, 1);
+  umt_heartbeat_start (fixture->heartbeat);
+
+  WAIT_FOR (umt_heartbeat_get_state (fixture->heartbeat) == UMT_HEARTBEAT_STATE_STOPPED, 10000);
+  g_assert_nonnull (umt_heartbeat_get_next_beat (fixture->heartbeat));
+  g_assert_cmpint (sim_heartbeat_count (fixture), ==, 0);
+
+  umt_test_sim_clear_faults (fixture->sim);
+  WAIT_FOR (umt_heartbeat_get_last_success (fixture->heartbeat) != NULL, 10000);
+  g_assert_cmpint (umt_heartbeat_get_state (fixture->heartbeat), ==, UMT_HEARTBEAT_STATE_ACTIVE);
+  g_assert_cmpuint (umt_heartbeat_get_consecutive_failures (fixture->heartbeat), ==, 0);
+  g_assert_cmpint (sim_heartbeat_count (fixture), >=, 1);
 }
 
 static void
@@ -377,6 +405,7 @@ main (int   argc,
   ADD ("/heartbeat/interval", test_beats_at_interval);
   ADD ("/heartbeat/five-failures-stop", test_five_failures_stop);
   ADD ("/heartbeat/not-found-stops", test_not_found_stops_at_once);
+  ADD ("/heartbeat/outage-recovers", test_outage_recovers);
   ADD ("/heartbeat/network-back", test_network_back_resumes);
   ADD ("/heartbeat/send-now-coalesces", test_send_now_coalesces);
   ADD ("/heartbeat/stop-hanging", test_stop_against_hanging_server);

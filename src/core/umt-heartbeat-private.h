@@ -45,6 +45,7 @@ struct _UmtHeartbeat
   char             *public_ip_url;
   gboolean          public_ip_lookup;
   guint             interval;
+  guint             recovery_interval;  /* seconds, 0 = stay stopped */
   guint             retry_base_ms;
   gboolean          worker_running;
   gboolean          quit;

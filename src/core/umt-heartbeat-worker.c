@@ -46,13 +46,20 @@ decide_locked (UmtHeartbeat *self,
     }
   else
     {
+      gboolean unknown = g_error_matches (update->error, UMT_MEETING_ERROR,
+                                          UMT_MEETING_ERROR_NOT_FOUND);
+
       self->worker_failures++;
 
-      if (g_error_matches (update->error, UMT_MEETING_ERROR, UMT_MEETING_ERROR_NOT_FOUND) ||
-          self->worker_failures >= UMT_HEARTBEAT_MAX_FAILURES)
+      /* The guide's stop after the fast retries; then a slow probe, so that
+       * an unattended device comes back by itself after an outage. A device
+       * the server does not know stays stopped. */
+      if (unknown || self->worker_failures >= UMT_HEARTBEAT_MAX_FAILURES)
         {
           self->given_up = TRUE;
-          self->due_time = 0;
+          self->due_time = !unknown && self->recovery_interval > 0
+                           ? now + umt_heartbeat_jittered_interval_us (self->recovery_interval)
+                           : 0;
         }
       else
         {
@@ -113,7 +120,7 @@ umt_heartbeat_beat_sync (UmtMeetingClient   *client,
 static gboolean
 beat_due_locked (UmtHeartbeat *self)
 {
-  return self->device_key != NULL && !self->paused && !self->given_up && self->due_time != 0 &&
+  return self->device_key != NULL && !self->paused && self->due_time != 0 &&
          g_get_monotonic_time () >= self->due_time;
 }
 
@@ -140,7 +147,7 @@ umt_heartbeat_worker (GTask        *task,
 
       if (!self->beat_requested && !beat_due_locked (self))
         {
-          if (self->device_key != NULL && !self->paused && !self->given_up && self->due_time != 0)
+          if (self->device_key != NULL && !self->paused && self->due_time != 0)
             g_cond_wait_until (&self->cond, &self->mutex, self->due_time);
           else
             g_cond_wait (&self->cond, &self->mutex);

@@ -248,6 +248,18 @@ on_connectivity_back (UmtConnectivity *connectivity,
     }
 }
 
+void
+umt_heartbeat_set_recovery_interval (UmtHeartbeat *self,
+                                     guint         seconds)
+{
+  g_return_if_fail (UMT_IS_HEARTBEAT (self));
+  g_return_if_fail (seconds <= UMT_PROFILE_MAX_RECOVERY_INTERVAL);
+
+  g_mutex_lock (&self->mutex);
+  self->recovery_interval = seconds;
+  g_mutex_unlock (&self->mutex);
+}
+
 static void
 watch_environment (UmtHeartbeat *self)
 {
@@ -497,7 +509,10 @@ umt_heartbeat_configure (UmtHeartbeat     *self,
   self->public_ip_url = profile ? g_strdup (umt_profile_get_public_ip_url (profile)) : NULL;
   self->public_ip_lookup = profile ? umt_profile_get_public_ip_lookup (profile) : TRUE;
   if (profile != NULL)
-    self->interval = umt_profile_get_heartbeat_interval (profile);
+    {
+      self->interval = umt_profile_get_heartbeat_interval (profile);
+      self->recovery_interval = umt_profile_get_recovery_interval (profile);
+    }
 
   registered = self->device_key != NULL;
   running = self->worker_running;
@@ -830,6 +845,7 @@ umt_heartbeat_init (UmtHeartbeat *self)
   g_queue_init (&self->waiting_tasks);
   self->context = g_main_context_ref_thread_default ();
   self->interval = UMT_HEARTBEAT_DEFAULT_INTERVAL;
+  self->recovery_interval = UMT_PROFILE_DEFAULT_RECOVERY_INTERVAL;
   self->retry_base_ms = UMT_HEARTBEAT_RETRY_BASE_MS;
   self->public_ip_lookup = TRUE;
   self->state = UMT_HEARTBEAT_STATE_UNREGISTERED;

@@ -35,7 +35,8 @@ G_DECLARE_FINAL_TYPE (UmtHeartbeat, umt_heartbeat, UMT, HEARTBEAT, GObject)
  *   server-last-seen       string, the server's last_seen for that beat
  *   last-error             string, why the last beat failed (NULL after a success)
  *   consecutive-failures   guint
- *   next-beat              GDateTime, NULL when none is scheduled
+ *   next-beat              GDateTime, NULL when none is scheduled; while
+ *                          stopped after failures, the next recovery try
  *   interval               guint seconds between beats (1–3600)
  *   retry-base-ms          guint, construct-only: first retry delay; later
  *                          ones double, capped at six times it (5, 10, 20, 30 s)
@@ -92,6 +93,14 @@ GPid              umt_heartbeat_get_owner_pid        (UmtHeartbeat        *self)
 const char       *umt_heartbeat_get_owner_program    (UmtHeartbeat        *self);
 void              umt_heartbeat_set_interval         (UmtHeartbeat        *self,
                                                       guint                seconds);
+
+/* Once stopped after UMT_HEARTBEAT_MAX_FAILURES failures (not after a 404),
+ * one beat every @seconds (±10 %) until one passes; 0: stay stopped until
+ * a user action, a network change or a wake-up. The profile's
+ * recovery_interval at each umt_heartbeat_configure(). Takes effect from
+ * the next failure. */
+void              umt_heartbeat_set_recovery_interval (UmtHeartbeat     *self,
+                                                       guint             seconds);
 
 /* "active", "retrying"… as written in heartbeat.json and `umt status --json` */
 const char       *umt_heartbeat_state_to_string      (UmtHeartbeatState    state);

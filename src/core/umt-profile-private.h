@@ -24,6 +24,7 @@ struct _UmtProfile
   guint     retries;
   gboolean  verify_tls;
   guint     heartbeat_interval;
+  guint     recovery_interval;
   char     *note;
   gboolean  allow_insecure_http;
   char     *cluster_ip;
@@ -48,6 +49,7 @@ enum {
   PROP_RETRIES,
   PROP_VERIFY_TLS,
   PROP_HEARTBEAT_INTERVAL,
+  PROP_RECOVERY_INTERVAL,
   PROP_NOTE,
   PROP_ALLOW_INSECURE_HTTP,
   PROP_CLUSTER_IP,

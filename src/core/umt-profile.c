@@ -25,7 +25,7 @@ static GParamSpec *properties[N_PROPS];
 
 /* In property order, starting at PROP_BASE_URL. */
 static const char * const settable_keys[] = {
-  "base_url", "timeout", "retries", "verify_tls", "heartbeat_interval", "note",
+  "base_url", "timeout", "retries", "verify_tls", "heartbeat_interval", "recovery_interval", "note",
   "allow_insecure_http", "cluster_ip", "public_ip_lookup", "public_ip_url",
   "tunnel_enabled", "tunnel_proxy_host", "tunnel_proxy_port", "tunnel_tls", "tunnel_verify_tls",
   "tunnel_ssh", "tunnel_ssh_port", "tunnel_http", "tunnel_http_port", "tunnel_vnc",
@@ -64,6 +64,7 @@ umt_profile_get_property (GObject    *object,
     case PROP_RETRIES: g_value_set_uint (value, self->retries); break;
     case PROP_VERIFY_TLS: g_value_set_boolean (value, self->verify_tls); break;
     case PROP_HEARTBEAT_INTERVAL: g_value_set_uint (value, self->heartbeat_interval); break;
+    case PROP_RECOVERY_INTERVAL: g_value_set_uint (value, self->recovery_interval); break;
     case PROP_NOTE: g_value_set_string (value, self->note); break;
     case PROP_ALLOW_INSECURE_HTTP: g_value_set_boolean (value, self->allow_insecure_http); break;
     case PROP_CLUSTER_IP: g_value_set_string (value, self->cluster_ip); break;
@@ -103,6 +104,7 @@ umt_profile_set_property (GObject      *object,
     case PROP_RETRIES: umt_profile_set_retries (self, g_value_get_uint (value), NULL); break;
     case PROP_VERIFY_TLS: umt_profile_set_verify_tls (self, g_value_get_boolean (value)); break;
     case PROP_HEARTBEAT_INTERVAL: umt_profile_set_heartbeat_interval (self, g_value_get_uint (value), NULL); break;
+    case PROP_RECOVERY_INTERVAL: umt_profile_set_recovery_interval (self, g_value_get_uint (value), NULL); break;
     case PROP_NOTE: umt_profile_set_note (self, g_value_get_string (value), NULL); break;
     case PROP_ALLOW_INSECURE_HTTP: umt_profile_set_allow_insecure_http (self, g_value_get_boolean (value), NULL); break;
     case PROP_CLUSTER_IP: umt_profile_set_cluster_ip (self, g_value_get_string (value), NULL); break;
@@ -147,6 +149,9 @@ umt_profile_class_init (UmtProfileClass *klass)
   properties[PROP_VERIFY_TLS] = g_param_spec_boolean ("verify-tls", NULL, NULL, TRUE, rw);
   properties[PROP_HEARTBEAT_INTERVAL] = g_param_spec_uint ("heartbeat-interval", NULL, NULL, 15, 3600,
                                                            UMT_PROFILE_DEFAULT_INTERVAL, rw);
+  properties[PROP_RECOVERY_INTERVAL] =
+    g_param_spec_uint ("recovery-interval", NULL, NULL, 0, UMT_PROFILE_MAX_RECOVERY_INTERVAL,
+                       UMT_PROFILE_DEFAULT_RECOVERY_INTERVAL, rw);
   properties[PROP_NOTE] = g_param_spec_string ("note", NULL, NULL, NULL, rw);
   properties[PROP_ALLOW_INSECURE_HTTP] = g_param_spec_boolean ("allow-insecure-http", NULL, NULL, FALSE, rw);
   properties[PROP_CLUSTER_IP] = g_param_spec_string ("cluster-ip", NULL, NULL, NULL, rw);
@@ -186,6 +191,7 @@ umt_profile_init (UmtProfile *self)
   self->retries = UMT_PROFILE_DEFAULT_RETRIES;
   self->verify_tls = TRUE;
   self->heartbeat_interval = UMT_PROFILE_DEFAULT_INTERVAL;
+  self->recovery_interval = UMT_PROFILE_DEFAULT_RECOVERY_INTERVAL;
   self->public_ip_lookup = TRUE;
   self->tunnel_proxy_port = UMT_PROFILE_DEFAULT_TUNNEL_PORT;
   self->tunnel_verify_tls = TRUE;
@@ -309,6 +315,24 @@ umt_profile_set_heartbeat_interval (UmtProfile  *self,
   if (!umt_validate_heartbeat_interval (seconds, error))
     return FALSE;
   umt_profile_replace_uint (self, &self->heartbeat_interval, seconds, PROP_HEARTBEAT_INTERVAL);
+  return TRUE;
+}
+
+gboolean
+umt_profile_set_recovery_interval (UmtProfile  *self,
+                                   guint        seconds,
+                                   GError     **error)
+{
+  g_return_val_if_fail (UMT_IS_PROFILE (self), FALSE);
+
+  if (seconds != 0 && (seconds < 60 || seconds > UMT_PROFILE_MAX_RECOVERY_INTERVAL))
+    {
+      g_set_error (error, UMT_CONFIG_ERROR, UMT_CONFIG_ERROR_INVALID_INPUT,
+                   _("The recovery interval must be between 60 and %u seconds, or 0 for none."),
+                   UMT_PROFILE_MAX_RECOVERY_INTERVAL);
+      return FALSE;
+    }
+  umt_profile_replace_uint (self, &self->recovery_interval, seconds, PROP_RECOVERY_INTERVAL);
   return TRUE;
 }
 
@@ -459,6 +483,9 @@ umt_profile_set_value (UmtProfile  *self,
   if (g_strcmp0 (key, "heartbeat_interval") == 0)
     return umt_profile_parse_number (key, value, &number, error) &&
            umt_profile_set_heartbeat_interval (self, number, error);
+  if (g_strcmp0 (key, "recovery_interval") == 0)
+    return umt_profile_parse_number (key, value, &number, error) &&
+           umt_profile_set_recovery_interval (self, number, error);
   if (g_strcmp0 (key, "verify_tls") == 0)
     {
       if (!umt_profile_parse_boolean (key, value, &flag, error))
@@ -577,6 +604,7 @@ umt_profile_to_json (UmtProfile *self)
   json_object_set_int_member (object, "retries", self->retries);
   json_object_set_boolean_member (object, "verify_tls", self->verify_tls);
   json_object_set_int_member (object, "heartbeat_interval", self->heartbeat_interval);
+  json_object_set_int_member (object, "recovery_interval", self->recovery_interval);
   if (self->note != NULL)
     json_object_set_string_member (object, "note", self->note);
   json_object_set_boolean_member (object, "allow_insecure_http", self->allow_insecure_http);
@@ -679,6 +707,13 @@ umt_profile_get_verify_tls (UmtProfile *self)
 {
   g_return_val_if_fail (UMT_IS_PROFILE (self), TRUE);
   return self->verify_tls;
+}
+
+guint
+umt_profile_get_recovery_interval (UmtProfile *self)
+{
+  g_return_val_if_fail (UMT_IS_PROFILE (self), 0);
+  return self->recovery_interval;
 }
 
 guint

@@ -14,6 +14,8 @@ G_BEGIN_DECLS
 #define UMT_PROFILE_DEFAULT_TIMEOUT  20
 #define UMT_PROFILE_DEFAULT_RETRIES  3
 #define UMT_PROFILE_DEFAULT_INTERVAL 60
+#define UMT_PROFILE_DEFAULT_RECOVERY_INTERVAL 600
+#define UMT_PROFILE_MAX_RECOVERY_INTERVAL     86400
 #define UMT_PROFILE_DEFAULT_TUNNEL_PORT 9001
 #define UMT_PROFILE_MAX_RELAY_PORTS  32
 
@@ -47,6 +49,8 @@ G_DECLARE_FINAL_TYPE (UmtProfile, umt_profile, UMT, PROFILE, GObject)
  *   retries              0–10 (3)
  *   verify-tls           TRUE
  *   heartbeat-interval   seconds, 15–3600 (60)
+ *   recovery-interval    seconds between tries once the heartbeat stopped after
+ *                        failures, 60–86400 or 0 for none (600)
  *   note                 at most 2000 characters; NULL = the default note
  *   allow-insecure-http  FALSE: plain http only to loopback
  *   cluster-ip           NULL or an IP address sent as cluster_ip
@@ -87,7 +91,7 @@ gboolean    umt_profile_apply_changes       (UmtProfile  *self,
                                              GError     **error);
 
 /* What `umt profile set NAME KEY VALUE` does: @key is a JSON key
- * ("base_url", "timeout", "retries", "verify_tls", "heartbeat_interval",
+ * ("base_url", "timeout", "retries", "verify_tls", "heartbeat_interval", "recovery_interval",
  * "note", "allow_insecure_http", "cluster_ip", "public_ip_lookup",
  * "public_ip_url", "tunnel_enabled", "tunnel_proxy_host", "tunnel_proxy_port",
  * "tunnel_tls", "tunnel_verify_tls", "tunnel_ssh", "tunnel_ssh_port",
@@ -108,6 +112,7 @@ guint       umt_profile_get_timeout         (UmtProfile  *self);
 guint       umt_profile_get_retries         (UmtProfile  *self);
 gboolean    umt_profile_get_verify_tls      (UmtProfile  *self);
 guint       umt_profile_get_heartbeat_interval (UmtProfile *self);
+guint       umt_profile_get_recovery_interval (UmtProfile *self);
 const char *umt_profile_get_note            (UmtProfile  *self);
 gboolean    umt_profile_get_allow_insecure_http (UmtProfile *self);
 const char *umt_profile_get_cluster_ip      (UmtProfile  *self);
@@ -148,6 +153,9 @@ gboolean    umt_profile_set_retries         (UmtProfile  *self,
 void        umt_profile_set_verify_tls      (UmtProfile  *self,
                                              gboolean     verify_tls);
 gboolean    umt_profile_set_heartbeat_interval (UmtProfile *self,
+                                             guint        seconds,
+                                             GError     **error);
+gboolean    umt_profile_set_recovery_interval (UmtProfile *self,
                                              guint        seconds,
                                              GError     **error);
 gboolean    umt_profile_set_note            (UmtProfile  *self,

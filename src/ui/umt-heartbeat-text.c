@@ -11,9 +11,22 @@
 #include "umt-heartbeat-text.h"
 
 char *
+umt_heartbeat_text_next_try (UmtHeartbeat *heartbeat)
+{
+  GDateTime *next = umt_heartbeat_get_next_beat (heartbeat);
+  g_autoptr(GDateTime) local = NULL;
+
+  if (next == NULL || umt_heartbeat_get_state (heartbeat) != UMT_HEARTBEAT_STATE_STOPPED)
+    return NULL;
+  local = g_date_time_to_local (next);
+  return g_date_time_format (local, "%H:%M");
+}
+
+char *
 umt_heartbeat_text_short (UmtHeartbeat *heartbeat)
 {
   const char *reason = umt_heartbeat_get_last_error (heartbeat);
+  g_autofree char *next_try = umt_heartbeat_text_next_try (heartbeat);
 
   switch (umt_heartbeat_get_state (heartbeat))
     {
@@ -25,6 +38,9 @@ umt_heartbeat_text_short (UmtHeartbeat *heartbeat)
                               umt_heartbeat_get_consecutive_failures (heartbeat),
                               UMT_HEARTBEAT_MAX_FAILURES);
     case UMT_HEARTBEAT_STATE_STOPPED:
+      if (reason != NULL && next_try != NULL)
+        /* Translators: a time such as 14:32 */
+        return g_strdup_printf (_("Stopped — next try at %s"), next_try);
       return g_strdup (reason != NULL ? _("Stopped") : _("Inactive"));
     case UMT_HEARTBEAT_STATE_PAUSED:
       return g_strdup (_("Paused"));
@@ -38,9 +54,14 @@ char *
 umt_heartbeat_text_title (UmtHeartbeat *heartbeat)
 {
   const char *reason = umt_heartbeat_get_last_error (heartbeat);
+  g_autofree char *next_try = umt_heartbeat_text_next_try (heartbeat);
   g_autofree char *state = NULL;
 
-  if (umt_heartbeat_get_state (heartbeat) == UMT_HEARTBEAT_STATE_STOPPED && reason != NULL)
+  if (umt_heartbeat_get_state (heartbeat) == UMT_HEARTBEAT_STATE_STOPPED && reason != NULL &&
+      next_try != NULL)
+    /* Translators: a time such as 14:32, then the reason the beats failed. */
+    state = g_strdup_printf (_("Stopped — next try at %s — %s"), next_try, reason);
+  else if (umt_heartbeat_get_state (heartbeat) == UMT_HEARTBEAT_STATE_STOPPED && reason != NULL)
     /* Translators: %s is the reason, e.g. the server's error message. */
     state = g_strdup_printf (_("Stopped — %s"), reason);
   else

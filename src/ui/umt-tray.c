@@ -152,6 +152,7 @@ build_heartbeat_tooltip (UmtTray *self)
   const char *key;
   const char *error;
   g_autofree char *time = NULL;
+  g_autofree char *next_try = NULL;
 
   if (self->manager == NULL)
     return g_strdup (_("The settings could not be read. Open Updates Manager for details."));
@@ -160,6 +161,10 @@ build_heartbeat_tooltip (UmtTray *self)
 
   key = umt_device_manager_get_device_key (self->manager);
   error = umt_heartbeat_get_last_error (self->heartbeat);
+  next_try = umt_heartbeat_text_next_try (self->heartbeat);
+  if (state == UMT_HEARTBEAT_STATE_STOPPED && error != NULL && next_try != NULL)
+    /* Translators: a time such as 14:32, the reason the heartbeat stopped, the device key */
+    return g_strdup_printf (_("Stopped, next try at %s: %s — device %s"), next_try, error, key);
   if (state == UMT_HEARTBEAT_STATE_STOPPED && error != NULL)
     /* Translators: the reason the heartbeat stopped, then the device key */
     return g_strdup_printf (_("Stopped: %s — device %s"), error, key);
@@ -480,6 +485,7 @@ umt_tray_new (GApplication     *app,
                                self, 0);
       g_signal_connect_object (self->heartbeat, "notify::consecutive-failures",
                                G_CALLBACK (on_source_changed), self, 0);
+      g_signal_connect_object (self->heartbeat, "notify::next-beat", G_CALLBACK (on_source_changed), self, 0);
       g_signal_connect_object (umt_device_manager_get_tunnel (manager), "notify::state",
                                G_CALLBACK (on_source_changed), self, 0);
     }

@@ -676,6 +676,31 @@ save_and_wait (UmtProfileDialog *dialog)
   umt_test_iterate_until (pointer_is_null, &weak);
 }
 
+static gboolean
+widget_is_sensitive (gpointer data)
+{
+  return gtk_widget_is_sensitive (data);
+}
+
+/* The button in @widget that activates @action_name. */
+static GtkWidget *
+find_action_button (GtkWidget  *widget,
+                    const char *action_name)
+{
+  if (GTK_IS_BUTTON (widget) &&
+      g_strcmp0 (gtk_actionable_get_action_name (GTK_ACTIONABLE (widget)), action_name) == 0)
+    return widget;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_action_button (child, action_name);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
 static void
 test_profiles (void)
 {
@@ -687,6 +712,7 @@ test_profiles (void)
   g_autofree char *json = NULL;
   g_autofree char *token = NULL;
   UmtProfile *staging;
+  AdwMessageDialog *message;
   gpointer weak;
 
   /* Add: every field lands in profiles.json, the token in the keyring only. */
@@ -731,13 +757,62 @@ test_profiles (void)
   g_assert_false (umt_profile_get_verify_tls (umt_profiles_lookup (saved, "staging")));
   g_clear_object (&saved);
 
-  /* Remove: gone from the file, and its token from the keyring. */
+  /* Clear Token takes effect on Save: Cancel keeps the token. */
+  for (guint save = 0; save < 2; save++)
+    {
+      g_autofree char *kept = NULL;
+
+      dialog = umt_profile_dialog_new (GTK_WINDOW (window), umt_application_get_device_manager (app),
+                                       umt_profiles_lookup (umt_device_manager_get_profiles (umt_application_get_device_manager (app)), "staging"));
+      gtk_window_present (GTK_WINDOW (dialog));
+      umt_test_iterate_until (widget_is_sensitive,
+                              find_action_button (GTK_WIDGET (dialog), "profile.clear-token"));
+      g_assert_true (gtk_widget_activate_action (GTK_WIDGET (dialog), "profile.clear-token", NULL));
+      if (save)
+        save_and_wait (dialog);
+      else
+        gtk_window_close (GTK_WINDOW (dialog));
+      kept = umt_secret_store_lookup_sync (UMT_SECRET_PROFILE_TOKEN, "staging",
+                                           "https://staging.example.org", NULL, NULL);
+      if (save)
+        g_assert_null (kept);
+      else
+        g_assert_cmpstr (kept, ==, "staging-admin-token");
+    }
+
+  /* The active profile cannot be removed, and the dialog says why in words
+   * for the window, next to the button. */
+  dialog = umt_profile_dialog_new (GTK_WINDOW (window), umt_application_get_device_manager (app),
+                                   umt_profiles_get_active (umt_device_manager_get_profiles (umt_application_get_device_manager (app))));
+  g_assert_false (gtk_widget_is_sensitive (find_action_button (GTK_WIDGET (dialog), "profile.remove")));
+  g_assert_nonnull (strstr (adw_preferences_group_get_description (ADW_PREFERENCES_GROUP (dialog_child (dialog, "remove_group"))),
+                            "make another profile active"));
+  gtk_window_destroy (GTK_WINDOW (dialog));
+
+  /* Remove asks first; then it is gone from the file, and its token from the
+   * keyring. */
   dialog = umt_profile_dialog_new (GTK_WINDOW (window), umt_application_get_device_manager (app),
                                    umt_profiles_lookup (umt_device_manager_get_profiles (umt_application_get_device_manager (app)), "staging"));
   gtk_window_present (GTK_WINDOW (dialog));
+  g_assert_true (umt_secret_store_store_sync (UMT_SECRET_PROFILE_TOKEN, "staging",
+                                              "https://staging.example.org", "staging-admin-token",
+                                              NULL, NULL));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (dialog), "profile.remove", NULL));
+  message = find_message_dialog ();
+  g_assert_nonnull (message);
+  adw_message_dialog_response (message, "cancel");
+  gtk_window_destroy (GTK_WINDOW (message));
+  saved = umt_profiles_load (NULL);
+  g_assert_nonnull (umt_profiles_lookup (saved, "staging"));
+  g_clear_object (&saved);
+
   weak = dialog;
   g_object_add_weak_pointer (G_OBJECT (dialog), &weak);
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (dialog), "profile.remove", NULL));
+  message = find_message_dialog ();
+  g_assert_nonnull (message);
+  adw_message_dialog_response (message, "remove");
+  gtk_window_destroy (GTK_WINDOW (message));
   umt_test_iterate_until (pointer_is_null, &weak);
   saved = umt_profiles_load (NULL);
   g_assert_null (umt_profiles_lookup (saved, "staging"));

@@ -19,6 +19,8 @@ struct _UmtProfileDialog
   UmtDeviceManager *manager;
   UmtProfile       *profile;   /* NULL while creating one */
   GCancellable     *cancellable;
+  gboolean          clear_token; /* on Save, not before: Cancel keeps it */
+  char             *token_url;   /* the URL the stored token goes with */
 
   AdwWindowTitle   *window_title;
   AdwActionRow     *error_row;
@@ -74,18 +76,27 @@ apply_fields (UmtProfileDialog  *self,
          umt_profile_set_note (profile, entry_text_or_null (self->note_row), error);
 }
 
+/* The last step of Save: the profile is saved, the keyring is told. */
 static void
-on_token_stored (GObject      *source,
-                 GAsyncResult *result,
-                 gpointer      user_data)
+on_token_saved (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
 {
   g_autoptr(UmtProfileDialog) self = user_data;
   g_autoptr(GError) error = NULL;
+  gboolean saved;
 
-  if (!umt_secret_store_store_finish (result, &error))
+  if (self->clear_token)
+    saved = umt_secret_store_clear_finish (result, &error);
+  else
+    saved = umt_secret_store_store_finish (result, &error);
+  if (!saved)
     {
       if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        show_error (self, error->message);
+        {
+          gtk_widget_set_sensitive (GTK_WIDGET (self), TRUE);
+          show_error (self, error->message);
+        }
       return;
     }
   gtk_window_destroy (GTK_WINDOW (self));
@@ -104,8 +115,18 @@ save_action (GtkWidget  *widget,
 
   if (self->profile == NULL)
     {
-      profile = umt_profile_new (gtk_editable_get_text (GTK_EDITABLE (self->name_row)),
-                                 gtk_editable_get_text (GTK_EDITABLE (self->url_row)), &error);
+      const char *name = gtk_editable_get_text (GTK_EDITABLE (self->name_row));
+
+      if (umt_profiles_lookup (profiles, name) != NULL)
+        {
+          g_autofree char *message =
+            g_strdup_printf (_("A profile named “%s” exists already; choose another name."), name);
+
+          show_error (self, message);
+          return;
+        }
+      profile = umt_profile_new (name, gtk_editable_get_text (GTK_EDITABLE (self->url_row)),
+                                 &error);
       if (profile == NULL || !apply_fields (self, profile, &error) ||
           !umt_profiles_add (profiles, profile, &error))
         {
@@ -115,8 +136,10 @@ save_action (GtkWidget  *widget,
     }
   else
     {
-      /* Checked on a copy first, so a refused field leaves the profile as it was. */
+      /* Checked on a copy first, so a refused field leaves the profile as it
+       * was; and put back as it was when it cannot be saved. */
       g_autoptr(JsonObject) json = umt_profile_to_json (self->profile);
+      g_autoptr(UmtProfile) before = umt_profile_new_from_json (json, NULL);
       g_autoptr(UmtProfile) copy = umt_profile_new_from_json (json, &error);
 
       if (copy == NULL || !apply_fields (self, copy, &error))
@@ -125,26 +148,33 @@ save_action (GtkWidget  *widget,
           return;
         }
       apply_fields (self, self->profile, NULL);
+      if (!umt_profiles_save (profiles, &error))
+        {
+          umt_profile_apply_changes (self->profile, NULL, before, NULL);
+          show_error (self, error->message);
+          return;
+        }
       profile = g_object_ref (self->profile);
-    }
-
-  if (!umt_profiles_save (profiles, &error))
-    {
-      show_error (self, error->message);
-      return;
     }
   umt_device_manager_profiles_changed (self->manager);
 
-  if (token[0] == '\0')
+  if (token[0] != '\0')
+    self->clear_token = FALSE;
+  else if (!self->clear_token)
     {
       gtk_window_destroy (GTK_WINDOW (self));
       return;
     }
 
   gtk_widget_set_sensitive (GTK_WIDGET (self), FALSE);
-  umt_secret_store_store_async (UMT_SECRET_PROFILE_TOKEN, umt_profile_get_name (profile),
-                                umt_profile_get_base_url (profile), token, self->cancellable,
-                                on_token_stored, g_object_ref (self));
+  if (self->clear_token)
+    umt_secret_store_clear_async (UMT_SECRET_PROFILE_TOKEN, umt_profile_get_name (profile),
+                                  self->token_url, self->cancellable,
+                                  on_token_saved, g_object_ref (self));
+  else
+    umt_secret_store_store_async (UMT_SECRET_PROFILE_TOKEN, umt_profile_get_name (profile),
+                                  umt_profile_get_base_url (profile), token, self->cancellable,
+                                  on_token_saved, g_object_ref (self));
 }
 
 static void
@@ -159,13 +189,14 @@ on_token_looked_up (GObject      *source,
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
 
-  if (error != NULL)
-    adw_action_row_set_subtitle (self->token_status_row, error->message);
-  else
+  /* After Clear Token the row says the token goes on Save. */
+  if (!self->clear_token)
     adw_action_row_set_subtitle (self->token_status_row,
-                                 token != NULL ? _("A token is stored in the keyring")
-                                               : _("No token stored"));
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "profile.clear-token", token != NULL);
+                                 error != NULL ? error->message
+                                 : token != NULL ? _("A token is stored in the keyring")
+                                 : _("No token stored"));
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "profile.clear-token",
+                                 token != NULL && !self->clear_token);
 
   /* Only its presence matters here; do not keep it in memory. */
   if (token != NULL)
@@ -191,23 +222,6 @@ refresh_token_status (UmtProfileDialog *self)
 }
 
 static void
-on_token_cleared (GObject      *source,
-                  GAsyncResult *result,
-                  gpointer      user_data)
-{
-  g_autoptr(UmtProfileDialog) self = user_data;
-  g_autoptr(GError) error = NULL;
-
-  if (!umt_secret_store_clear_finish (result, &error))
-    {
-      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        show_error (self, error->message);
-      return;
-    }
-  refresh_token_status (self);
-}
-
-static void
 clear_token_action (GtkWidget  *widget,
                     const char *action_name,
                     GVariant   *parameter)
@@ -217,9 +231,61 @@ clear_token_action (GtkWidget  *widget,
   if (self->profile == NULL)
     return;
 
-  umt_secret_store_clear_async (UMT_SECRET_PROFILE_TOKEN, umt_profile_get_name (self->profile),
-                                umt_profile_get_base_url (self->profile), self->cancellable,
-                                on_token_cleared, g_object_ref (self));
+  self->clear_token = TRUE;
+  adw_action_row_set_subtitle (self->token_status_row,
+                               _("The stored token will be removed when you save"));
+  gtk_widget_action_set_enabled (widget, "profile.clear-token", FALSE);
+}
+
+/* Next to the Remove button, where the user is looking. */
+static void
+show_remove_problem (UmtProfileDialog *self,
+                     const char       *message)
+{
+  adw_preferences_group_set_description (self->remove_group, message);
+}
+
+static gboolean
+is_active (UmtProfileDialog *self)
+{
+  return self->profile != NULL &&
+         umt_profiles_get_active (umt_device_manager_get_profiles (self->manager)) == self->profile;
+}
+
+static void
+remove_profile (UmtProfileDialog *self)
+{
+  UmtProfiles *profiles = umt_device_manager_get_profiles (self->manager);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *name = g_strdup (umt_profile_get_name (self->profile));
+  g_autofree char *url = g_strdup (umt_profile_get_base_url (self->profile));
+
+  /* Made active meanwhile, by `umt profile use` for instance. */
+  if (is_active (self))
+    {
+      show_remove_problem (self, _("This is the active profile: make another profile active "
+                                   "before removing it."));
+      return;
+    }
+  if (!umt_profiles_remove (profiles, name, &error))
+    {
+      show_remove_problem (self, error->message);
+      return;
+    }
+  umt_device_manager_profiles_changed (self->manager);
+
+  /* The profile's token must not outlive it; nobody waits for the answer. */
+  umt_secret_store_clear_async (UMT_SECRET_PROFILE_TOKEN, name, url, NULL, NULL, NULL);
+  gtk_window_destroy (GTK_WINDOW (self));
+}
+
+static void
+on_remove_response (AdwMessageDialog *dialog,
+                    const char       *response,
+                    UmtProfileDialog *self)
+{
+  if (g_str_equal (response, "remove"))
+    remove_profile (self);
 }
 
 static void
@@ -228,26 +294,25 @@ remove_action (GtkWidget  *widget,
                GVariant   *parameter)
 {
   UmtProfileDialog *self = UMT_PROFILE_DIALOG (widget);
-  UmtProfiles *profiles = umt_device_manager_get_profiles (self->manager);
-  g_autoptr(GError) error = NULL;
-  g_autofree char *name = NULL;
-  g_autofree char *url = NULL;
+  AdwMessageDialog *dialog;
 
   if (self->profile == NULL)
     return;
 
-  name = g_strdup (umt_profile_get_name (self->profile));
-  url = g_strdup (umt_profile_get_base_url (self->profile));
-  if (!umt_profiles_remove (profiles, name, &error) || !umt_profiles_save (profiles, &error))
-    {
-      show_error (self, error->message);
-      return;
-    }
-  umt_device_manager_profiles_changed (self->manager);
-
-  /* The profile's token must not outlive it; nobody waits for the answer. */
-  umt_secret_store_clear_async (UMT_SECRET_PROFILE_TOKEN, name, url, NULL, NULL, NULL);
-  gtk_window_destroy (GTK_WINDOW (self));
+  dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (GTK_WINDOW (self), NULL, NULL));
+  adw_message_dialog_format_heading (dialog, _("Remove Profile “%s”?"),
+                                     umt_profile_get_name (self->profile));
+  adw_message_dialog_set_body (dialog, _("Its settings and its stored token will be removed "
+                                         "from this computer."));
+  adw_message_dialog_add_responses (dialog,
+                                    "cancel", _("_Cancel"),
+                                    "remove", _("_Remove"),
+                                    NULL);
+  adw_message_dialog_set_response_appearance (dialog, "remove", ADW_RESPONSE_DESTRUCTIVE);
+  adw_message_dialog_set_default_response (dialog, "cancel");
+  adw_message_dialog_set_close_response (dialog, "cancel");
+  g_signal_connect_object (dialog, "response", G_CALLBACK (on_remove_response), self, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
 }
 
 UmtProfileDialog *
@@ -265,6 +330,7 @@ umt_profile_dialog_new (GtkWindow        *parent,
   if (profile != NULL)
     {
       self->profile = g_object_ref (profile);
+      self->token_url = g_strdup (umt_profile_get_base_url (profile));
       adw_window_title_set_title (self->window_title, _("Edit Profile"));
       gtk_editable_set_text (GTK_EDITABLE (self->name_row), umt_profile_get_name (profile));
       /* The name identifies the profile (and its keyring entry). */
@@ -277,11 +343,17 @@ umt_profile_dialog_new (GtkWindow        *parent,
       if (umt_profile_get_note (profile) != NULL)
         gtk_editable_set_text (GTK_EDITABLE (self->note_row), umt_profile_get_note (profile));
 
+      if (is_active (self))
+        {
+          show_remove_problem (self, _("This is the active profile: make another profile "
+                                       "active before removing it."));
+          gtk_widget_action_set_enabled (GTK_WIDGET (self), "profile.remove", FALSE);
+        }
       /* Removing the profile the device was registered through moves its
        * heartbeats to the active profile's server, which does not know it. */
-      if (umt_device_manager_get_registered (manager) &&
-          g_strcmp0 (umt_device_state_get_profile (umt_device_manager_get_state (manager)),
-                     umt_profile_get_name (profile)) == 0)
+      else if (umt_device_manager_get_registered (manager) &&
+               g_strcmp0 (umt_device_state_get_profile (umt_device_manager_get_state (manager)),
+                          umt_profile_get_name (profile)) == 0)
         adw_preferences_group_set_description (self->remove_group,
                                                _("This device is registered through this profile. Without it, its "
                                                  "heartbeats go to the server of the active profile, which does not "
@@ -308,6 +380,7 @@ umt_profile_dialog_dispose (GObject *object)
   g_clear_object (&self->cancellable);
   g_clear_object (&self->profile);
   g_clear_object (&self->manager);
+  g_clear_pointer (&self->token_url, g_free);
 
   G_OBJECT_CLASS (umt_profile_dialog_parent_class)->dispose (object);
 }

@@ -4,9 +4,8 @@
 
 #include <string.h>
 
-#include <json-glib/json-glib.h>
-
 #include "umt-tunnel-frame.h"
+#include "umt-tunnel-handshake.h"
 #include "umt-tunnel-out-queue.h"
 #include "umt-tunnel-session.h"
 #include "umt-tunnel-stream.h"
@@ -549,62 +548,35 @@ feed_frames (UmtTunnelSession *self,
 }
 
 /* The reply comes from the network: a member of the wrong type is not a string. */
-static const char *
-string_member (JsonObject *object,
-               const char *name)
-{
-  JsonNode *node = json_object_get_member (object, name);
-
-  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) ||
-      json_node_get_value_type (node) != G_TYPE_STRING)
-    return NULL;
-
-  return json_node_get_string (node);
-}
-
 static void
 handle_reply (UmtTunnelSession *self,
               const char       *line,
               gsize             len)
 {
-  g_autoptr(JsonParser) parser = json_parser_new ();
-  JsonObject *object;
-  const char *status;
-  const char *reason;
+  g_autofree char *reason = NULL;
 
-  if (!json_parser_load_from_data (parser, line, len, NULL) ||
-      !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+  switch (umt_tunnel_handshake_parse_reply (line, len, &reason))
     {
-      umt_tunnel_session_close (self, "protocol error: the proxy's reply is not JSON");
-      return;
-    }
-  object = json_node_get_object (json_parser_get_root (parser));
-
-  status = string_member (object, "status");
-  if (g_strcmp0 (status, "authenticated") == 0)
-    {
+    case UMT_TUNNEL_REPLY_AUTHENTICATED:
       self->authenticated = TRUE;
       g_clear_handle_id (&self->handshake_timeout_id, g_source_remove);
       g_message ("Authenticated by the proxy %s:%u",
                  self->config->proxy_host, self->config->proxy_port);
       g_signal_emit (self, signals[SIGNAL_CONNECTED], 0);
-      return;
-    }
+      break;
+    case UMT_TUNNEL_REPLY_REFUSED:
+      g_message ("The proxy refused the device: %s", reason);
+      g_signal_emit (self, signals[SIGNAL_AUTH_FAILED], 0, reason);
+      umt_tunnel_session_close (self, "auth-failed");
+      break;
+    case UMT_TUNNEL_REPLY_INVALID:
+      {
+        g_autofree char *why = g_strconcat ("protocol error: ", reason, NULL);
 
-  if (!json_object_has_member (object, "error"))
-    {
-      umt_tunnel_session_close (self, "protocol error: unexpected reply from the proxy");
-      return;
+        umt_tunnel_session_close (self, why);
+      }
+      break;
     }
-
-  reason = string_member (object, "reason");
-  if (reason == NULL)
-    reason = string_member (object, "error");
-  if (reason == NULL)
-    reason = "auth_failed";
-  g_message ("The proxy refused the device: %s", reason);
-  g_signal_emit (self, signals[SIGNAL_AUTH_FAILED], 0, reason);
-  umt_tunnel_session_close (self, "auth-failed");
 }
 
 static void
@@ -751,30 +723,6 @@ set_liveness_options (GSocketConnection *connection)
 #endif
 }
 
-static GBytes *
-build_handshake (const UmtTunnelConfig *config)
-{
-  g_autoptr(JsonBuilder) builder = json_builder_new ();
-  g_autoptr(JsonGenerator) generator = json_generator_new ();
-  g_autoptr(JsonNode) root = NULL;
-  GString *line;
-
-  json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "token");
-  json_builder_add_string_value (builder, config->token);
-  json_builder_set_member_name (builder, "name");
-  json_builder_add_string_value (builder, config->device_key);
-  json_builder_end_object (builder);
-
-  root = json_builder_get_root (builder);
-  json_generator_set_root (generator, root);
-  line = g_string_new (NULL);
-  json_generator_to_gstring (generator, line);
-  g_string_append_c (line, '\n');
-
-  return g_string_free_to_bytes (line);
-}
-
 static void
 on_connected (GObject      *source,
               GAsyncResult *result,
@@ -803,7 +751,9 @@ on_connected (GObject      *source,
            self->config->proxy_port);
 
   self->read_buf = g_malloc (UMT_TUNNEL_READ_SIZE);
-  umt_tunnel_session_send_frame (self, build_handshake (self->config), NULL);
+  umt_tunnel_session_send_frame (self, umt_tunnel_handshake_build (self->config->token,
+                                                                   self->config->device_key),
+                                 NULL);
   maybe_read (self);
 }
 

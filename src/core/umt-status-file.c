@@ -86,8 +86,9 @@ umt_status_file_load (const char  *file_name,
       return NULL;
     }
 
+  /* An empty file parses, with no root. */
   if (!json_parser_load_from_file (parser, path, NULL) ||
-      !JSON_NODE_HOLDS_OBJECT ((root = json_parser_get_root (parser))))
+      (root = json_parser_get_root (parser)) == NULL || !JSON_NODE_HOLDS_OBJECT (root))
     {
       g_set_error (error, UMT_CONFIG_ERROR, UMT_CONFIG_ERROR_CORRUPT,
                    _("The status file %s cannot be read; it is written again at the next "

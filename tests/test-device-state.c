@@ -179,6 +179,7 @@ test_corrupt_set_aside (void)
   g_autofree char *path = umt_device_state_get_path ();
   g_autofree char *dir = umt_paths_get_config_dir ();
   g_autofree char *listing = NULL;
+  g_autofree char *name = NULL;
   g_autofree char *aside = NULL;
   g_autofree char *contents = NULL;
   g_autoptr(GMatchInfo) match = NULL;
@@ -193,7 +194,8 @@ test_corrupt_set_aside (void)
 
   /* The message names where the file went, and it is there, untouched. */
   g_assert_true (g_regex_match (regex, error->message, 0, &match));
-  aside = g_build_filename (dir, g_match_info_fetch (match, 0), NULL);
+  name = g_match_info_fetch (match, 0);
+  aside = g_build_filename (dir, name, NULL);
   g_assert_true (g_file_get_contents (aside, &contents, NULL, NULL));
   g_assert_cmpstr (contents, ==, "{\"device_key\": \"ABC\", \"device_info\": {");
   g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));

@@ -177,6 +177,7 @@ test_tls (void)
   g_autoptr(SimReply) anchored_reply = NULL;
   g_autoptr(SoupMessage) message = NULL;
   g_autoptr(GBytes) bytes = NULL;
+  g_autofree char *device_key = NULL;
   g_autofree char *uri = NULL;
   g_autofree char *pem_path = NULL;
   int fd;
@@ -224,7 +225,8 @@ test_tls (void)
   g_unlink (pem_path);
 
   /* The helper of umt-test-sim.h talks to a TLS sim too. */
-  g_assert_nonnull (umt_test_sim_create_device (sim, "tls-device", NULL));
+  device_key = umt_test_sim_create_device (sim, "tls-device", NULL);
+  g_assert_nonnull (device_key);
   pem = sim_send_full (sim, anchored, "GET", "/__sim/devices/tls-device", NULL, NULL, NULL);
   g_assert_cmpuint (pem->status, ==, 200);
 }

@@ -265,6 +265,8 @@ test_no_bus (void)
 static void
 test_bus_without_secret_service (void)
 {
+  g_autofree char *daemon = NULL;
+
   if (g_test_subprocess ())
     {
       /* A private bus with no service files: nothing owns or can activate
@@ -277,7 +279,8 @@ test_bus_without_secret_service (void)
       return;
     }
 
-  if (g_find_program_in_path ("dbus-daemon") == NULL)
+  daemon = g_find_program_in_path ("dbus-daemon");
+  if (daemon == NULL)
     {
       g_test_skip ("dbus-daemon is not installed");
       return;

@@ -15,6 +15,7 @@ session_packages=(
 
 test_packages=(
   valgrind imagemagick openssh-server
+  clang libclang-rt-14-dev   # the sanitizer build and the fuzzers: their runtimes
 )
 
 # tools/check-windows: the cross compiler, Wine, and what builds the libraries' sources.

@@ -353,6 +353,27 @@ test_register_disk_full (Fixture       *fixture,
   g_assert_true (json_object_get_boolean_member (device, "registered"));
 }
 
+/* With no room for the new file, an edit changes nothing and says so. */
+static void
+test_profile_disk_full (Fixture       *fixture,
+                        gconstpointer  data)
+{
+  g_autofree char *path = g_build_filename (fixture->config, "updates-manager-tool",
+                                            "profiles.json", NULL);
+  g_autofree char *before = NULL;
+  g_autofree char *after = NULL;
+  g_autofree char *note = g_strnfill (1500, 'n');
+
+  g_assert_true (g_file_get_contents (path, &before, NULL, NULL));
+  fixture->disk_full = TRUE;
+  g_assert_cmpint (run (fixture, "profile", "set", "production", "note", note), ==, 1);
+  assert_one_sentence (fixture, "Could not save");
+  fixture->disk_full = FALSE;
+
+  g_assert_true (g_file_get_contents (path, &after, NULL, NULL));
+  g_assert_cmpstr (after, ==, before);
+}
+
 static void
 test_register_status (Fixture       *fixture,
                       gconstpointer  data)
@@ -1371,6 +1392,7 @@ main (int    argc,
   ADD ("/cli/register/refusals", test_register_refusals);
   ADD ("/cli/register/french", test_register_french);
   ADD ("/cli/register/disk-full", test_register_disk_full);
+  ADD ("/cli/profiles/disk-full", test_profile_disk_full);
   ADD ("/cli/register/status", test_register_status);
   ADD ("/cli/register/suggested-key", test_register_suggested_key);
   ADD ("/cli/heartbeat", test_heartbeat);

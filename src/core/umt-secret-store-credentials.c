@@ -166,7 +166,9 @@ run_systemd_creds (const char    *verb,
   if (g_subprocess_get_if_exited (process) && g_subprocess_get_exit_status (process) == 0)
     return output;
 
-  memset (output, 0, *length);
+  /* An empty output is NULL, which memset() must not be given. */
+  if (output != NULL)
+    memset (output, 0, *length);
   g_free (output);
   reason = last_line (stderr_bytes);
   if (g_str_equal (verb, "decrypt"))

@@ -1013,6 +1013,8 @@ spawn_service (Fixture          *fixture,
   const char * const kept[] = {
     "PATH", "CONFIGURATION_DIRECTORY", "STATE_DIRECTORY", "LOGS_DIRECTORY", "UMT_TUNNEL_AGENT",
     "G_DEBUG", "GSETTINGS_BACKEND",
+    /* The sanitizer run's settings (meson test --setup sanitize). */
+    "ASAN_OPTIONS", "UBSAN_OPTIONS", "GIO_USE_PROXY_RESOLVER",
   };
   g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (flags);
   g_autofree char *credentials = system_path (fixture, "credentials", NULL);

@@ -13,6 +13,7 @@
 
 #include "umt-application.h"
 #include "umt-autostart.h"
+#include "umt-heartbeat-text.h"
 #include "umt-window.h"
 #include "umt-settings-page.h"
 #include "umt-overview-page.h"
@@ -1056,6 +1057,43 @@ test_render_french (void)
   use_language ("en");
 }
 
+static gboolean
+heartbeat_stopped_with_next_try (gpointer data)
+{
+  return umt_heartbeat_get_state (data) == UMT_HEARTBEAT_STATE_STOPPED &&
+         umt_heartbeat_get_next_beat (data) != NULL;
+}
+
+/* Stopped after an outage, the heartbeat says when it tries again, in the
+ * user's local time, with the reason. */
+static void
+test_heartbeat_next_try (void)
+{
+  g_autofree char *device_key = umt_test_sim_create_device (sim, NULL, NULL);
+  g_autofree char *fault = g_strdup_printf ("{\"path\":\"/api/devices/%s/online\",\"status\":503,"
+                                            "\"count\":5}", device_key);
+  g_autoptr(UmtHeartbeat) heartbeat = g_object_new (UMT_TYPE_HEARTBEAT, "retry-base-ms", 20, NULL);
+  g_autoptr(UmtMeetingClient) client = umt_meeting_client_new_full (sim->url, 5, 0, TRUE, NULL,
+                                                                    NULL);
+  g_autoptr(GDateTime) local = NULL;
+  g_autofree char *expected = NULL;
+  g_autofree char *text = NULL;
+
+  umt_test_sim_add_fault (sim, fault);
+  umt_heartbeat_configure (heartbeat, client, device_key, NULL);
+  umt_heartbeat_set_recovery_interval (heartbeat, 3600);
+  umt_heartbeat_start (heartbeat);
+  umt_test_iterate_until (heartbeat_stopped_with_next_try, heartbeat);
+
+  local = g_date_time_to_local (umt_heartbeat_get_next_beat (heartbeat));
+  expected = g_date_time_format (local, "Heartbeat: Stopped — next try at %H:%M — ");
+  text = umt_heartbeat_text_title (heartbeat);
+  g_test_message ("%s", text);
+  g_assert_true (g_str_has_prefix (text, expected));
+  g_assert_nonnull (strstr (text, "is unavailable"));
+  umt_heartbeat_stop (heartbeat);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1114,6 +1152,7 @@ main (int   argc,
   g_test_add_func ("/ui/settings/start-at-login", test_start_at_login);
   g_test_add_func ("/ui/logs/tail-and-filter", test_logs_page);
   g_test_add_func ("/ui/settings/profiles", test_profiles);
+  g_test_add_func ("/ui/heartbeat/next-try", test_heartbeat_next_try);
   g_test_add_func ("/ui/a11y/labels", test_accessible_labels);
   g_test_add_func ("/ui/render/english", test_render_english);
   g_test_add_func ("/ui/render/narrow", test_narrow_window);

@@ -23,6 +23,12 @@ windows_packages=(
   gcc-mingw-w64-x86-64 g++-mingw-w64-x86-64 wine64 wine cmake tcl publicsuffix
 )
 
+# tools/flatpak-runtime and tools/check-flatpak: the stand-in runtime, the build and the sandbox.
+flatpak_packages=(
+  flatpak flatpak-builder ostree bubblewrap debootstrap jq curl
+  xdg-desktop-portal xdg-desktop-portal-gtk python3-gi imagemagick
+)
+
 umt_missing_packages() {
   local pkg
   for pkg in "$@"; do

@@ -26,7 +26,7 @@ windows_packages=(
 # tools/flatpak-runtime and tools/check-flatpak: the stand-in runtime, the build and the sandbox.
 flatpak_packages=(
   flatpak flatpak-builder ostree bubblewrap debootstrap jq curl
-  xdg-desktop-portal xdg-desktop-portal-gtk python3-gi imagemagick
+  xdg-desktop-portal xdg-desktop-portal-gtk python3-gi gir1.2-atspi-2.0 imagemagick
 )
 
 umt_missing_packages() {

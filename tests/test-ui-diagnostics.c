@@ -15,37 +15,11 @@
 #include "umt-diagnostics-page.h"
 #include "umt-window.h"
 #include "umt-test-sim.h"
+#include "umt-test-ui.h"
 #include "umt-test-util.h"
 
 static UmtApplication *app;
 static UmtTestSim *sim;
-
-static gboolean
-count_frame (GtkWidget     *widget,
-             GdkFrameClock *clock,
-             gpointer       data)
-{
-  int *remaining = data;
-
-  (*remaining)--;
-  return *remaining > 0 ? G_SOURCE_CONTINUE : G_SOURCE_REMOVE;
-}
-
-static gboolean
-frames_elapsed (gpointer data)
-{
-  return *(int *) data <= 0;
-}
-
-static void
-wait_for_frames (GtkWidget *widget)
-{
-  int remaining = 4;
-
-  gtk_widget_add_tick_callback (widget, count_frame, &remaining, NULL);
-  gtk_widget_queue_draw (widget);
-  umt_test_iterate_until (frames_elapsed, &remaining);
-}
 
 static void
 save_window_png (GtkWidget  *window,
@@ -76,7 +50,7 @@ open_window (void)
   window = UMT_WINDOW (gtk_application_get_active_window (GTK_APPLICATION (app)));
   g_assert_true (UMT_IS_WINDOW (window));
   gtk_window_set_default_size (GTK_WINDOW (window), 960, 800);
-  wait_for_frames (GTK_WIDGET (window));
+  umt_test_wait_for_frames (GTK_WIDGET (window));
   return window;
 }
 
@@ -204,7 +178,7 @@ test_run_and_copy (void)
       else
         g_assert_cmpstr (row_icon (row), ==, "emblem-ok-symbolic");
     }
-  wait_for_frames (GTK_WIDGET (window));
+  umt_test_wait_for_frames (GTK_WIDGET (window));
   save_window_png (GTK_WIDGET (window), "ui-diagnostics-run-en.png");
 
   /* Copy Report: the whole report, as text, on the clipboard. */
@@ -250,7 +224,7 @@ test_failure_shown (void)
   g_assert_nonnull (api);
   g_assert_cmpstr (row_icon (api), ==, "dialog-error-symbolic");
   g_assert_nonnull (strstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (api)), "administrator"));
-  wait_for_frames (GTK_WIDGET (window));
+  umt_test_wait_for_frames (GTK_WIDGET (window));
   save_window_png (GTK_WIDGET (window), "ui-diagnostics-failed-en.png");
   umt_test_sim_clear_faults (sim);
   close_window (window);
@@ -287,7 +261,7 @@ test_progress (void)
   g_assert_true (gtk_widget_get_visible (GTK_WIDGET (spinner)));
   g_assert_false (gtk_widget_is_sensitive (GTK_WIDGET (gtk_widget_get_template_child (page, UMT_TYPE_DIAGNOSTICS_PAGE,
                                                                                      "run_button"))));
-  wait_for_frames (GTK_WIDGET (window));
+  umt_test_wait_for_frames (GTK_WIDGET (window));
   save_window_png (GTK_WIDGET (window), "ui-diagnostics-running-en.png");
 
   umt_test_iterate_until (run_finished, diagnostics);
@@ -316,7 +290,7 @@ test_french (void)
   rows = check_rows (page);
   g_assert_cmpstr (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (g_ptr_array_index (rows, 0))),
                    ==, "Fichiers de configuration");
-  wait_for_frames (GTK_WIDGET (window));
+  umt_test_wait_for_frames (GTK_WIDGET (window));
   save_window_png (GTK_WIDGET (window), "ui-diagnostics-run-fr.png");
   close_window (window);
   g_setenv ("LANGUAGE", "en", TRUE);

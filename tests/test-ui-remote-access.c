@@ -19,6 +19,7 @@
 #include "umt-settings-page.h"
 #include "umt-ssh-key.h"
 #include "umt-test-sim.h"
+#include "umt-test-ui.h"
 #include "umt-window.h"
 
 #define WAIT_SECONDS 20
@@ -323,22 +324,6 @@ test_publish_ssh_key (void)
   g_assert_cmpstr (subtitle ("ssh_key_row"), ==, fingerprint);
 }
 
-static GtkWidget *
-find_descendant (GtkWidget *widget,
-                 GType      type)
-{
-  if (G_TYPE_CHECK_INSTANCE_TYPE (widget, type))
-    return widget;
-  for (GtkWidget *c = gtk_widget_get_first_child (widget); c; c = gtk_widget_get_next_sibling (c))
-    {
-      GtkWidget *found = find_descendant (c, type);
-
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
-}
-
 static void
 save_png (const char *name)
 {
@@ -364,7 +349,7 @@ static void
 render (const char *lang)
 {
   GtkWidget *page = umt_window_get_page (window, "settings");
-  GtkWidget *scroller = find_descendant (page, GTK_TYPE_SCROLLED_WINDOW);
+  GtkWidget *scroller = umt_test_find_descendant (page, GTK_TYPE_SCROLLED_WINDOW);
   GtkAdjustment *adjustment = gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (scroller));
   g_autofree char *settings_top = g_strdup_printf ("ui-remote-access-%s.png", lang);
   g_autofree char *settings_bottom = g_strdup_printf ("ui-remote-access-bottom-%s.png", lang);
@@ -384,13 +369,6 @@ render (const char *lang)
   umt_window_show_page (window, "overview");
   settle ();
   save_png (overview);
-}
-
-static void
-use_language (const char *language)
-{
-  g_setenv ("LANGUAGE", language, TRUE);
-  setlocale (LC_ALL, "");
 }
 
 static void
@@ -490,7 +468,7 @@ test_render (void)
   reopen_window ();
   render ("en");
 
-  use_language ("fr");
+  umt_test_use_language ("fr");
   reopen_window ();
   g_assert_cmpstr (gtk_button_get_label (child ("publish_button")), ==, "Publier");
   g_assert_cmpstr (adw_preferences_group_get_title (ADW_PREFERENCES_GROUP (group ())), ==, "Accès à distance");
@@ -502,7 +480,7 @@ test_render (void)
   g_assert_nonnull (strstr (subtitle ("state_row"), " reçu · "));
   g_assert_true (g_str_has_suffix (subtitle ("state_row"), " envoyé"));
   render ("fr");
-  use_language ("en");
+  umt_test_use_language ("en");
 }
 
 static void

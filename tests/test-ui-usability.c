@@ -23,46 +23,11 @@
 #include "umt-profile-dialog.h"
 #include "umt-paths.h"
 #include "umt-test-sim.h"
+#include "umt-test-ui.h"
 #include "umt-test-util.h"
 
 static UmtApplication *app;
 static UmtTestSim *sim;
-
-static gboolean
-frames_elapsed (gpointer data)
-{
-  return *(int *) data <= 0;
-}
-
-static gboolean
-count_frame (GtkWidget     *widget,
-             GdkFrameClock *clock,
-             gpointer       data)
-{
-  int *remaining = data;
-
-  (*remaining)--;
-  return *remaining > 0 ? G_SOURCE_CONTINUE : G_SOURCE_REMOVE;
-}
-
-/* A few painted frames: the allocation, the page switch and the icons settle. */
-static void
-wait_for_frames (GtkWidget *widget)
-{
-  int remaining = 4;
-
-  gtk_widget_add_tick_callback (widget, count_frame, &remaining, NULL);
-  gtk_widget_queue_draw (widget);
-  umt_test_iterate_until (frames_elapsed, &remaining);
-}
-
-static void
-use_language (const char *language)
-{
-  g_setenv ("LANGUAGE", language, TRUE);
-  /* setlocale() makes gettext drop the catalogs it already chose. */
-  setlocale (LC_ALL, "");
-}
 
 static const char *
 current_language (void)
@@ -79,7 +44,7 @@ open_window (void)
   window = UMT_WINDOW (gtk_application_get_active_window (GTK_APPLICATION (app)));
   g_assert_true (UMT_IS_WINDOW (window));
   gtk_window_set_default_size (GTK_WINDOW (window), 960, 680);
-  wait_for_frames (GTK_WIDGET (window));
+  umt_test_wait_for_frames (GTK_WIDGET (window));
 
   return window;
 }
@@ -110,24 +75,6 @@ settings_child (UmtWindow  *window,
                 const char *name)
 {
   return page_child (window, "settings", UMT_TYPE_SETTINGS_PAGE, name);
-}
-
-static GtkWidget *
-find_descendant (GtkWidget *widget,
-                 GType      type)
-{
-  if (G_TYPE_CHECK_INSTANCE_TYPE (widget, type))
-    return widget;
-
-  for (GtkWidget *child = gtk_widget_get_first_child (widget); child;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_descendant (child, type);
-
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
 }
 
 static AdwMessageDialog *
@@ -256,7 +203,7 @@ save_render (gpointer    window,
   g_autofree char *name = g_strdup_printf ("ui-usability-%s-%s.png", what, current_language ());
   g_autofree char *path = g_test_build_filename (G_TEST_BUILT, name, NULL);
 
-  wait_for_frames (GTK_WIDGET (window));
+  umt_test_wait_for_frames (GTK_WIDGET (window));
   texture = render_window (window);
   g_assert_true (gdk_texture_save_to_png (texture, path));
   g_test_message ("Rendered %s", path);
@@ -364,7 +311,7 @@ scroll_into_view (UmtWindow *window,
   /* In the coordinates of what scrolls, not of the visible part. */
   g_assert_true (gtk_widget_compute_bounds (widget, gtk_viewport_get_child (GTK_VIEWPORT (viewport)), &bounds));
   gtk_adjustment_clamp_page (adjustment, bounds.origin.y, bounds.origin.y + bounds.size.height);
-  wait_for_frames (GTK_WIDGET (window));
+  umt_test_wait_for_frames (GTK_WIDGET (window));
 }
 
 static void
@@ -394,7 +341,7 @@ test_contrast (void)
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (error_row), "Registration failed");
   adw_action_row_set_subtitle (ADW_ACTION_ROW (error_row), "The registration token is not valid.");
   gtk_widget_set_visible (error_row, TRUE);
-  wait_for_frames (GTK_WIDGET (window));
+  umt_test_wait_for_frames (GTK_WIDGET (window));
 
   for (guint i = 0; i < G_N_ELEMENTS (rows); i++)
     {
@@ -444,11 +391,11 @@ tab_through_page (UmtWindow  *window,
 {
   GtkWidget *page = umt_window_get_page (window, page_name);
   GtkWidget *sidebar = GTK_WIDGET (gtk_widget_get_template_child (GTK_WIDGET (window), UMT_TYPE_WINDOW, "sidebar"));
-  GtkListBox *list = GTK_LIST_BOX (find_descendant (sidebar, GTK_TYPE_LIST_BOX));
+  GtkListBox *list = GTK_LIST_BOX (umt_test_find_descendant (sidebar, GTK_TYPE_LIST_BOX));
   GPtrArray *stops = g_ptr_array_new ();
 
   umt_window_show_page (window, page_name);
-  wait_for_frames (GTK_WIDGET (window));
+  umt_test_wait_for_frames (GTK_WIDGET (window));
   gtk_widget_grab_focus (GTK_WIDGET (gtk_list_box_get_selected_row (list)));
 
   /* Tab leaves the sidebar for the page shown, which stays shown. */
@@ -516,7 +463,7 @@ test_keyboard (void)
   save_render (window, "keyboard");
   g_signal_emit_by_name (token_text, "activate");
   umt_test_iterate_until (is_registered, NULL);
-  wait_for_frames (GTK_WIDGET (window));
+  umt_test_wait_for_frames (GTK_WIDGET (window));
   g_assert_true (focus_widget (window) == settings_child (window, "test_heartbeat_button"));
 
   close_window (window);
@@ -561,7 +508,7 @@ test_registration_feedback (void)
   unregister ();
   umt_window_show_page (window, "settings");
   gtk_editable_set_text (token, "");
-  wait_for_frames (GTK_WIDGET (window));
+  umt_test_wait_for_frames (GTK_WIDGET (window));
 
   /* The rule is shown before anything is typed, with a counter; Unregister
    * and Test Heartbeat, which cannot work yet, are not. */
@@ -598,14 +545,14 @@ test_registration_feedback (void)
   device_key = umt_test_sim_create_device (sim, NULL, &token_code);
   gtk_editable_set_text (key, device_key);
   gtk_editable_set_text (token, g_str_equal (token_code, "000000") ? "000001" : "000000");
-  wait_for_frames (GTK_WIDGET (window));
+  umt_test_wait_for_frames (GTK_WIDGET (window));
   button_top = top_in_window (window, register_button);
   g_assert_true (gtk_widget_activate_action (page, "settings.register", NULL));
   g_assert_true (gtk_widget_get_visible (spinner));
   g_assert_true (gtk_widget_get_next_sibling (spinner) == register_button);
   umt_test_iterate_until (error_row_shown, error_row);
   g_assert_false (gtk_widget_get_visible (spinner));
-  wait_for_frames (GTK_WIDGET (window));
+  umt_test_wait_for_frames (GTK_WIDGET (window));
   g_assert_cmpfloat (top_in_window (window, register_button), ==, button_top);
   g_assert_cmpfloat (top_in_window (window, register_button) + gtk_widget_get_height (register_button), <=,
                      gtk_widget_get_height (GTK_WIDGET (window)));
@@ -673,7 +620,7 @@ test_heartbeat_feedback (void)
   g_assert_true (g_str_has_suffix (body, "Try again in a few minutes."));
   g_assert_false (gtk_widget_get_visible (spinner));
   g_assert_true (gtk_widget_is_sensitive (test_button));
-  wait_for_frames (GTK_WIDGET (dialog));
+  umt_test_wait_for_frames (GTK_WIDGET (dialog));
   save_render (dialog, "heartbeat-failed");
   gtk_window_destroy (GTK_WINDOW (dialog));
 
@@ -749,7 +696,7 @@ test_layout (void)
   assert_fits_narrow (window);
   device_key = register_device ();
   umt_window_show_page (window, "overview");
-  wait_for_frames (GTK_WIDGET (window));
+  umt_test_wait_for_frames (GTK_WIDGET (window));
   width = gtk_widget_get_width (GTK_WIDGET (window));
   gtk_window_get_default_size (GTK_WINDOW (window), &default_width, &default_height);
 
@@ -769,7 +716,7 @@ test_layout (void)
   for (guint i = 0; i < 2; i++)
     {
       umt_window_show_page (window, i == 0 ? "overview" : "settings");
-      wait_for_frames (GTK_WIDGET (window));
+      umt_test_wait_for_frames (GTK_WIDGET (window));
       g_assert_false (adw_leaflet_get_folded (leaflet));
       g_assert_cmpint (gtk_widget_get_width (GTK_WIDGET (window)), ==, width);
       save_render (window, i == 0 ? "stopped-overview" : "stopped-settings");
@@ -908,7 +855,7 @@ test_accessible_names (void)
       g_autoptr(GPtrArray) unnamed = g_ptr_array_new ();
 
       umt_window_show_page (window, pages[i]);
-      wait_for_frames (GTK_WIDGET (window));
+      umt_test_wait_for_frames (GTK_WIDGET (window));
       collect_unnamed (GTK_WIDGET (window), unnamed);
       for (guint j = 0; j < unnamed->len; j++)
         {
@@ -962,7 +909,7 @@ test_profile_switch (void)
   g_assert_no_error (error);
   umt_device_manager_profiles_changed (manager ());
   umt_window_show_page (window, "settings");
-  wait_for_frames (GTK_WIDGET (window));
+  umt_test_wait_for_frames (GTK_WIDGET (window));
 
   /* Make Active on the other one: told that the device stays. */
   use = find_button_labelled (umt_window_get_page (window, "settings"), _("Make Active"));
@@ -974,7 +921,7 @@ test_profile_switch (void)
   g_test_message ("%s", adw_message_dialog_get_body (message));
   g_assert_nonnull (strstr (adw_message_dialog_get_body (message), sim->url));
   g_assert_nonnull (strstr (adw_message_dialog_get_body (message), "other-server"));
-  wait_for_frames (GTK_WIDGET (message));
+  umt_test_wait_for_frames (GTK_WIDGET (message));
   save_render (message, "profile-switched");
   gtk_window_destroy (GTK_WINDOW (message));
 
@@ -1110,9 +1057,9 @@ run_in_language (gconstpointer data)
 {
   const LanguageTest *test = data;
 
-  use_language (test->language);
+  umt_test_use_language (test->language);
   test->func ();
-  use_language ("en");
+  umt_test_use_language ("en");
 }
 
 static void

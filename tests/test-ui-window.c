@@ -22,40 +22,13 @@
 #include "umt-secret-store.h"
 #include "umt-paths.h"
 #include "umt-test-sim.h"
+#include "umt-test-ui.h"
 #include "umt-test-util.h"
 
 static const char *page_names[] = { "overview", "settings", "diagnostics", "logs" };
 
 static UmtApplication *app;
 static UmtTestSim *sim;
-
-static gboolean
-frames_elapsed (gpointer data)
-{
-  return *(int *) data <= 0;
-}
-
-static gboolean
-count_frame (GtkWidget     *widget,
-             GdkFrameClock *clock,
-             gpointer       data)
-{
-  int *remaining = data;
-
-  (*remaining)--;
-  return *remaining > 0 ? G_SOURCE_CONTINUE : G_SOURCE_REMOVE;
-}
-
-/* A few painted frames: the allocation, the page switch and the icons settle. */
-static void
-wait_for_frames (GtkWidget *widget)
-{
-  int remaining = 4;
-
-  gtk_widget_add_tick_callback (widget, count_frame, &remaining, NULL);
-  gtk_widget_queue_draw (widget);
-  umt_test_iterate_until (frames_elapsed, &remaining);
-}
 
 static UmtWindow *
 open_window (void)
@@ -67,7 +40,7 @@ open_window (void)
   window = UMT_WINDOW (gtk_application_get_active_window (GTK_APPLICATION (app)));
   g_assert_true (UMT_IS_WINDOW (window));
   g_assert_true (gtk_widget_get_visible (GTK_WIDGET (window)));
-  wait_for_frames (GTK_WIDGET (window));
+  umt_test_wait_for_frames (GTK_WIDGET (window));
 
   return window;
 }
@@ -435,7 +408,7 @@ test_registration_flow (void)
 
   /* The heartbeat starts by itself and the row says so. */
   umt_test_iterate_until (heartbeat_active, umt_device_manager_get_heartbeat (manager));
-  wait_for_frames (GTK_WIDGET (window));
+  umt_test_wait_for_frames (GTK_WIDGET (window));
   g_assert_cmpstr (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (settings_child (window, "heartbeat_row"))),
                    ==, "Heartbeat: Active ✓");
   g_assert_true (gtk_widget_is_sensitive (settings_child (window, "test_heartbeat_button")));
@@ -456,10 +429,10 @@ test_registration_flow (void)
     g_autofree char *overview_png = g_test_build_filename (G_TEST_BUILT, "ui-overview-registered-en.png", NULL);
 
     umt_window_show_page (window, "overview");
-    wait_for_frames (GTK_WIDGET (window));
+    umt_test_wait_for_frames (GTK_WIDGET (window));
     save_window_png (GTK_WIDGET (window), overview_png);
     umt_window_show_page (window, "settings");
-    wait_for_frames (GTK_WIDGET (window));
+    umt_test_wait_for_frames (GTK_WIDGET (window));
     save_window_png (GTK_WIDGET (window), settings_png);
   }
 
@@ -899,24 +872,6 @@ save_window_png (GtkWidget  *window,
   g_test_message ("Rendered %s", path);
 }
 
-static GtkWidget *
-find_descendant (GtkWidget *widget,
-                 GType      type)
-{
-  if (G_TYPE_CHECK_INSTANCE_TYPE (widget, type))
-    return widget;
-
-  for (GtkWidget *child = gtk_widget_get_first_child (widget); child;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_descendant (child, type);
-
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
-}
-
 static void
 render_pages (const char *lang)
 {
@@ -929,7 +884,7 @@ render_pages (const char *lang)
       g_autofree char *path = g_test_build_filename (G_TEST_BUILT, name, NULL);
 
       umt_window_show_page (window, page_names[i]);
-      wait_for_frames (GTK_WIDGET (window));
+      umt_test_wait_for_frames (GTK_WIDGET (window));
       save_window_png (GTK_WIDGET (window), path);
       g_assert_true (g_file_test (path, G_FILE_TEST_IS_REGULAR));
     }
@@ -942,11 +897,12 @@ render_pages (const char *lang)
     GtkAdjustment *adjustment;
 
     umt_window_show_page (window, "settings");
-    scroller = find_descendant (umt_window_get_page (window, "settings"), GTK_TYPE_SCROLLED_WINDOW);
+    scroller = umt_test_find_descendant (umt_window_get_page (window, "settings"),
+                                         GTK_TYPE_SCROLLED_WINDOW);
     g_assert_nonnull (scroller);
     adjustment = gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (scroller));
     gtk_adjustment_set_value (adjustment, gtk_adjustment_get_upper (adjustment));
-    wait_for_frames (GTK_WIDGET (window));
+    umt_test_wait_for_frames (GTK_WIDGET (window));
     save_window_png (GTK_WIDGET (window), path);
   }
 
@@ -973,7 +929,7 @@ test_narrow_window (void)
   umt_window_show_page (window, "settings");
   g_assert_cmpstr (adw_leaflet_get_visible_child_name (leaflet), ==, "content");
   g_assert_true (gtk_widget_get_visible (back));
-  wait_for_frames (GTK_WIDGET (window));
+  umt_test_wait_for_frames (GTK_WIDGET (window));
   save_window_png (GTK_WIDGET (window), path);
 
   g_action_group_activate_action (G_ACTION_GROUP (window), "go-back", NULL);
@@ -981,14 +937,6 @@ test_narrow_window (void)
 
   gtk_window_set_default_size (GTK_WINDOW (window), 960, 720);
   close_window (window);
-}
-
-static void
-use_language (const char *language)
-{
-  g_setenv ("LANGUAGE", language, TRUE);
-  /* setlocale() makes gettext drop the catalogs it already chose. */
-  setlocale (LC_ALL, "");
 }
 
 /* The server's refusal reads in French in the French window, not just its title. */
@@ -1001,7 +949,7 @@ test_registration_french (void)
   g_autofree char *token_code = NULL;
   g_autofree char *device_key = umt_test_sim_create_device (sim, NULL, &token_code);
 
-  use_language ("fr");
+  umt_test_use_language ("fr");
   window = open_window ();
   page = umt_window_get_page (window, "settings");
   error_row = settings_child (window, "error_row");
@@ -1029,13 +977,13 @@ test_registration_french (void)
   umt_test_sim_clear_faults (sim);
 
   close_window (window);
-  use_language ("en");
+  umt_test_use_language ("en");
 }
 
 static void
 test_render_english (void)
 {
-  use_language ("en");
+  umt_test_use_language ("en");
   render_pages ("en");
 }
 
@@ -1044,7 +992,7 @@ test_render_french (void)
 {
   UmtWindow *window;
 
-  use_language ("fr");
+  umt_test_use_language ("fr");
   render_pages ("fr");
 
   /* The window really speaks French, from the templates and from C. */
@@ -1054,7 +1002,7 @@ test_render_french (void)
   g_assert_cmpstr (gtk_label_get_label (GTK_LABEL (settings_child (window, "status_label"))),
                    ==, "Non enregistré");
   close_window (window);
-  use_language ("en");
+  umt_test_use_language ("en");
 }
 
 static gboolean
@@ -1112,9 +1060,9 @@ main (int   argc,
   /* g_dgettext() (the core's _()) decides once per process whether to
    * translate at all, and says no in C.UTF-8 when the language at that
    * moment has no catalog: decide it in French, as a French session would. */
-  use_language ("fr");
+  umt_test_use_language ("fr");
   (void) g_dgettext (GETTEXT_PACKAGE, "Registration failed");
-  use_language ("en");
+  umt_test_use_language ("en");
 
   g_test_init (&argc, &argv, NULL);
   if (g_getenv ("UMT_AUTOSTART_TEMPLATE") == NULL)
